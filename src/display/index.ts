@@ -1,0 +1,6 @@
+export { isDisplayable } from './protocol';
+export type { Displayable, MimeBundle, MimeMetadata } from './protocol';
+export { mimeBundleOf, plainText, registerMimeAdapter } from './registry';
+export type { MimeAdapter } from './registry';
+export { activeSink, display, DisplayHandle, DISPLAY_SINK_KEY, setDisplaySink } from './bridge';
+export type { DisplayOptions, DisplaySink } from './bridge';

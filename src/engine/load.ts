@@ -1,0 +1,77 @@
+/**
+ * Loads the native TensorFlow engine once per process and reports what it chose.
+ *
+ * Library code imports ops from `@tensorflow/tfjs` (the same module instance that tfjs-node extends) and calls
+ * `ensureEngine()` before it computes. Nothing happens at import time.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { chooseEngine, parseDeviceRequest, type DeviceRequest, type EnginePackage } from './select';
+import { probeEngine, type ProbeOptions } from './probe';
+
+export interface EngineOptions extends ProbeOptions {
+  /** Which device to use. Default: the `TFJS_DEVICE` environment variable, else `auto`. */
+  device?: DeviceRequest;
+}
+
+export interface EngineInfo {
+  /** The tfjs backend name; always `tensorflow` (the native backend). */
+  backend: string;
+  packageName: EnginePackage;
+  device: 'cpu' | 'gpu';
+  /** Version of the TensorFlow C library the binding is linked against. */
+  tensorflowVersion: string;
+  tfjsVersion: string;
+  /** Why this engine was chosen. */
+  reason: string;
+  /** The TF_ENABLE_ONEDNN_OPTS setting in force when TensorFlow loaded (unset means TF's default: on). */
+  onednn: string;
+}
+
+let current: EngineInfo | undefined;
+
+/** Loads the engine (first call) or returns the one already loaded. Throws a clear error when none can load. */
+export function ensureEngine(options: EngineOptions = {}): EngineInfo {
+  if (current) return current;
+  const request = options.device ?? parseDeviceRequest(process.env.TFJS_DEVICE);
+  const choice = chooseEngine(request, probeEngine(options));
+  // TensorFlow's C++ start-up chatter (CPU feature notices) is noise for learners; errors still show.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  let loaded: { version?: Record<string, string> };
+  try {
+    const resolved = require.resolve(choice.packageName, { paths: options.resolveFrom ?? [__dirname] });
+    loaded = require(resolved) as { version?: Record<string, string> };
+  } catch (err) {
+    throw new Error(
+      `Loading ${choice.packageName} failed, so there is no native TensorFlow backend: ${(err as Error).message}\n` +
+        'Run `npm run setup` to rebuild the binding (see README "Troubleshooting"). ' +
+        'The pure-JS cpu and wasm backends are never used as a fallback.',
+    );
+  }
+  if (tf.getBackend() !== 'tensorflow') {
+    throw new Error(
+      `${choice.packageName} loaded, but the active tfjs backend is "${tf.getBackend()}", not "tensorflow". ` +
+        'This usually means two copies of @tensorflow/tfjs are installed; run `npm ls @tensorflow/tfjs`.',
+    );
+  }
+  const backend = tf.backend() as unknown as { isUsingGpuDevice?: boolean; binding?: { TF_Version?: string } };
+  current = {
+    backend: tf.getBackend(),
+    packageName: choice.packageName,
+    device: backend.isUsingGpuDevice ? 'gpu' : 'cpu',
+    tensorflowVersion: backend.binding?.TF_Version ?? 'unknown',
+    tfjsVersion: tf.version_core,
+    reason: choice.reason,
+    onednn: process.env.TF_ENABLE_ONEDNN_OPTS ?? 'default',
+  };
+  return current;
+}
+
+/** The engine already loaded, if any (does not load one). */
+export function currentEngine(): EngineInfo | undefined {
+  return current;
+}
+
+/** One line for logs and notebook headers, e.g. `tensorflow backend (TF 2.21.0, cpu) via @tensorflow/tfjs-node`. */
+export function describeEngine(info: EngineInfo): string {
+  return `${info.backend} backend (TF ${info.tensorflowVersion}, ${info.device}) via ${info.packageName}; ${info.reason}`;
+}

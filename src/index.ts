@@ -1,0 +1,8 @@
+/**
+ * lessonkit: the shared library of the lesson kit. Notebooks, tests and benchmarks import it by its package name.
+ * Importing it does nothing by itself; computing functions call `ensureEngine()` to load native TensorFlow.
+ */
+export * from './engine';
+export * from './io';
+export * from './display';
+export * from './profiles';
