@@ -6,3 +6,7 @@ export * from './engine';
 export * from './io';
 export * from './display';
 export * from './profiles';
+export * from './data';
+export * from './models';
+export * from './train';
+export * from './viz';

@@ -1,0 +1,2 @@
+// Public API of src/models/ (filled in by the modules of this folder).
+export {};
