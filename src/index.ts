@@ -10,3 +10,4 @@ export * from './data';
 export * from './models';
 export * from './train';
 export * from './viz';
+export * from './runtime';

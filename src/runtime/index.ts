@@ -1,0 +1,8 @@
+export {
+  clearInterrupt,
+  installSigintHandler,
+  InterruptedError,
+  interruptRequested,
+  requestInterrupt,
+  throwIfInterrupted,
+} from './interrupt';
