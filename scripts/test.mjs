@@ -1,1 +1,53 @@
-// Placeholder runner replaced below.
+#!/usr/bin/env node
+// Runs the test suite: every compiled test file under dist/test with Node's test runner, after printing which
+// TensorFlow engine is in use. `npm test` runs the set-up first (a no-op when nothing changed).
+//   node scripts/test.mjs [area ...]     only test/<area>/ (e.g. engine data models)
+// LESSONKIT_FULL_TESTS=1 enables the slow full-size cases.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const TEST_ROOT = path.join(ROOT, 'dist', 'test');
+const areas = process.argv.slice(2);
+
+function testFiles(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return testFiles(p);
+    return e.name.endsWith('.test.js') ? [p] : [];
+  });
+}
+
+const roots = areas.length ? areas.map((a) => path.join(TEST_ROOT, a)) : [TEST_ROOT];
+const files = roots.flatMap(testFiles).sort();
+if (files.length === 0) {
+  console.error(`No test files found under ${roots.map((r) => path.relative(ROOT, r)).join(', ')}; run \`npm run build\` first.`);
+  process.exit(1);
+}
+
+const engine = spawnSync(
+  process.execPath,
+  ['-e', "const e=require('./dist/src/engine');console.log(e.describeEngine(e.ensureEngine()))"],
+  { cwd: ROOT, encoding: 'utf8' },
+);
+if (engine.status !== 0) {
+  console.error(engine.stderr);
+  process.exit(1);
+}
+console.log(`# engine in use: ${engine.stdout.trim()}`);
+console.log(`# ${files.length} test files`);
+
+const env = { ...process.env };
+const dataDir = process.env.LESSON_DATA_DIR ?? defaultDataDir();
+if (dataDir) env.LESSON_DATA_DIR = dataDir;
+const r = spawnSync(process.execPath, ['--test', ...files], { cwd: ROOT, stdio: 'inherit', env });
+process.exit(r.status ?? 1);
+
+/** ../shared/datasets beside the checkout (developer machines and CI), when it exists. */
+function defaultDataDir() {
+  const shared = path.resolve(ROOT, '..', 'shared', 'datasets');
+  return fs.existsSync(shared) ? shared : undefined;
+}

@@ -1,0 +1,326 @@
+#!/usr/bin/env node
+// Sets up a fresh clone: npm packages, the Jupyter-side Python environment, the native TensorFlow binding,
+// the TypeScript build, and the lesson kernel. Every step is skipped when nothing it depends on changed,
+// and every step says what it did. Uses only Node built-ins, so it runs before `node_modules` exists.
+//
+// Settings (environment variables):
+//   LESSONKIT_TF_SOURCE  wheel | download | dir   where libtensorflow comes from
+//                        (default: wheel on Linux x86-64, download elsewhere; dir when LIBTENSORFLOW_DIR is set)
+//   LIBTENSORFLOW_DIR    a libtensorflow folder (lib/ + include/, or an unpacked tensorflow wheel's tensorflow/)
+//   LESSONKIT_ENGINE     cpu | gpu    which package's binding to build (default cpu)
+//   LESSONKIT_PYTHON_ENV auto | conda | venv | none   where Jupyter comes from (default auto)
+//   PYTHON               the Python used to create .venv (default python3)
+import { spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const TF_WHEEL = { name: 'tensorflow-cpu', version: '2.21.0' };
+const DEPS = path.join(ROOT, '.deps');
+const VENV = path.join(ROOT, '.venv');
+const quiet = process.argv.includes('--quiet');
+const started = Date.now();
+const summary = [];
+
+function log(msg) {
+  if (!quiet) console.log(`[setup] ${msg}`);
+}
+function done(step, what) {
+  summary.push(`${step}: ${what}`);
+  log(`${step}: ${what}`);
+}
+function fail(msg) {
+  console.error(`[setup] FAILED: ${msg}`);
+  process.exit(1);
+}
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: ROOT, stdio: quiet ? 'pipe' : 'inherit', encoding: 'utf8', ...opts });
+  if (r.error) fail(`${cmd} ${args.join(' ')}: ${r.error.message}`);
+  if (r.status !== 0) {
+    if (quiet) process.stderr.write(`${r.stdout ?? ''}${r.stderr ?? ''}`);
+    fail(`\`${cmd} ${args.join(' ')}\` exited with ${r.status}`);
+  }
+  return r;
+}
+function capture(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', ...opts });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+function hashOf(...parts) {
+  const h = crypto.createHash('sha256');
+  for (const p of parts) h.update(typeof p === 'string' ? p : JSON.stringify(p));
+  return h.digest('hex').slice(0, 16);
+}
+function readJson(file) {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+function writeJsonAtomic(file, value) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  fs.renameSync(tmp, file);
+}
+const npmCmd = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+/**
+ * pip retries an unreachable index five times with back-off, which on an offline machine with a local mirror costs
+ * tens of minutes over a few hundred requests. One retry unless PIP_RETRIES says otherwise.
+ */
+function pipRetries() {
+  return process.env.PIP_RETRIES ? [] : ['--retries', '1'];
+}
+
+// 1. npm packages ---------------------------------------------------------------------------------------------
+function npmPackages() {
+  const lock = fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8');
+  const stampFile = path.join(ROOT, 'node_modules', '.lessonkit-npm.json');
+  const want = hashOf(lock, process.version);
+  if (readJson(stampFile)?.hash === want) {
+    done('npm packages', 'up to date (package-lock.json unchanged)');
+  } else {
+    // .npmrc sets ignore-scripts: tfjs-node's own install script would download libtensorflow and fails offline.
+    run(npmCmd, ['ci', '--ignore-scripts', '--no-audit', '--no-fund']);
+    writeJsonAtomic(stampFile, { hash: want });
+    done('npm packages', 'installed with `npm ci --ignore-scripts`');
+  }
+  // nodejs-polars' platform packages declare Node >= 22, so npm skips them on Node 20; install ours explicitly.
+  const polars = readJson(path.join(ROOT, 'node_modules', 'nodejs-polars', 'package.json'));
+  const platformPkg = { 'linux-x64': 'linux-x64-gnu', 'linux-arm64': 'linux-arm64-gnu', 'darwin-x64': 'darwin-x64', 'darwin-arm64': 'darwin-arm64', 'win32-x64': 'win32-x64-msvc' }[`${process.platform}-${process.arch}`];
+  if (polars && platformPkg) {
+    const name = `nodejs-polars-${platformPkg}`;
+    if (!fs.existsSync(path.join(ROOT, 'node_modules', name, 'package.json'))) {
+      run(npmCmd, ['install', '--no-save', '--force', '--ignore-scripts', '--no-audit', '--no-fund', `${name}@${polars.version}`]);
+      done('nodejs-polars', `installed ${name}@${polars.version} (npm skips it on Node < 22)`);
+    }
+  }
+  // Notebooks, tests and benchmarks import the library by its package name.
+  const link = path.join(ROOT, 'node_modules', 'lessonkit');
+  if (!fs.existsSync(path.join(link, 'package.json'))) {
+    fs.rmSync(link, { force: true, recursive: true });
+    fs.symlinkSync('..', link, 'dir');
+    done('library link', 'node_modules/lessonkit -> .');
+  }
+}
+
+// 2. Python side (Jupyter, nbconvert, plotly, torch for parity tests and benchmarks) -----------------------------
+/** The one list of Jupyter-side packages: the pip section of environment.yml. */
+function pipRequirements() {
+  const text = fs.readFileSync(path.join(ROOT, 'environment.yml'), 'utf8');
+  const lines = text.split('\n');
+  const start = lines.findIndex((l) => /^\s*-\s*pip:\s*$/.test(l));
+  if (start < 0) fail('environment.yml has no `- pip:` section');
+  const reqs = [];
+  for (const line of lines.slice(start + 1)) {
+    const m = /^\s{4,}-\s*(.+?)\s*$/.exec(line);
+    if (!m) break;
+    reqs.push(m[1].replace(/^["']|["']$/g, ''));
+  }
+  return reqs;
+}
+
+function pythonEnv() {
+  const mode = process.env.LESSONKIT_PYTHON_ENV ?? 'auto';
+  if (mode === 'none') {
+    done('python env', 'skipped (LESSONKIT_PYTHON_ENV=none)');
+    return undefined;
+  }
+  const conda = process.env.CONDA_PREFIX;
+  if ((mode === 'auto' || mode === 'conda') && conda && fs.existsSync(path.join(conda, 'bin', 'jupyter'))) {
+    done('python env', `using the active conda environment ${conda} (created from environment.yml)`);
+    return conda;
+  }
+  if (mode === 'conda') fail('LESSONKIT_PYTHON_ENV=conda, but no conda environment with jupyter is active (conda env create -f environment.yml).');
+  const py = path.join(VENV, 'bin', 'python');
+  if (!fs.existsSync(py)) {
+    run(process.env.PYTHON ?? 'python3', ['-m', 'venv', VENV]);
+    log(`created ${path.relative(ROOT, VENV)}`);
+  }
+  const reqs = pipRequirements();
+  const stampFile = path.join(VENV, '.lessonkit-pip.json');
+  const want = hashOf(reqs);
+  if (readJson(stampFile)?.hash === want) {
+    done('python env', `.venv up to date (${reqs.length} packages from environment.yml)`);
+    return VENV;
+  }
+  const t = Date.now();
+  run(py, ['-m', 'pip', 'install', '--disable-pip-version-check', ...pipRetries(), ...reqs]);
+  writeJsonAtomic(stampFile, { hash: want, packages: reqs });
+  done('python env', `installed ${reqs.length} packages from environment.yml into .venv in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+  return VENV;
+}
+
+// 3. Native TensorFlow binding -------------------------------------------------------------------------------
+function tfSource() {
+  const explicit = process.env.LESSONKIT_TF_SOURCE;
+  if (explicit) {
+    if (!['wheel', 'download', 'dir'].includes(explicit)) fail(`LESSONKIT_TF_SOURCE must be wheel, download or dir; found "${explicit}"`);
+    return explicit;
+  }
+  if (process.env.LIBTENSORFLOW_DIR) return 'dir';
+  return process.platform === 'linux' && process.arch === 'x64' ? 'wheel' : 'download';
+}
+
+/** Returns { lib, include, version } for a libtensorflow folder in either layout, or fails saying what is missing. */
+function describeLibDir(dir) {
+  const wheelLayout = { lib: dir, include: path.join(dir, 'include'), cc: path.join(dir, 'libtensorflow_cc.so.2') };
+  if (fs.existsSync(wheelLayout.cc) && fs.existsSync(path.join(dir, 'libtensorflow_framework.so.2'))) {
+    return { lib: dir, include: wheelLayout.include, libtf: wheelLayout.cc, framework: path.join(dir, 'libtensorflow_framework.so.2') };
+  }
+  const lib = path.join(dir, 'lib');
+  const libtf = ['libtensorflow.so.2', 'libtensorflow.so'].map((n) => path.join(lib, n)).find((f) => fs.existsSync(f));
+  const framework = ['libtensorflow_framework.so.2', 'libtensorflow_framework.so'].map((n) => path.join(lib, n)).find((f) => fs.existsSync(f));
+  if (libtf && framework && fs.existsSync(path.join(dir, 'include', 'tensorflow', 'c', 'c_api.h'))) {
+    return { lib, include: path.join(dir, 'include'), libtf, framework };
+  }
+  fail(
+    `LIBTENSORFLOW_DIR=${dir} is not a libtensorflow folder: expected lib/libtensorflow.so.2, lib/libtensorflow_framework.so.2 ` +
+      'and include/tensorflow/c/c_api.h (the official archive), or libtensorflow_cc.so.2, libtensorflow_framework.so.2 and ' +
+      "include/ (a tensorflow wheel's tensorflow/ folder).",
+  );
+}
+
+/** Downloads the tensorflow-cpu wheel through pip (the machine's index or mirror) and unpacks the C library part. */
+function libFromWheel(python) {
+  const target = path.join(DEPS, `libtensorflow-${TF_WHEEL.version}-cpu`);
+  const marker = path.join(target, '.complete');
+  if (fs.existsSync(marker)) {
+    log(`libtensorflow: reusing ${path.relative(ROOT, target)}`);
+    return describeLibDir(target);
+  }
+  const wheels = path.join(DEPS, 'wheels');
+  fs.mkdirSync(wheels, { recursive: true });
+  const spec = `${TF_WHEEL.name}==${TF_WHEEL.version}`;
+  log(`libtensorflow: pip download ${spec} (about 270 MB, once)`);
+  run(python, ['-m', 'pip', 'download', '--disable-pip-version-check', ...pipRetries(), '--no-deps', '--only-binary=:all:', '-d', wheels, spec]);
+  const wheel = fs.readdirSync(wheels).find((f) => f.startsWith(`${TF_WHEEL.name.replace('-', '_')}-${TF_WHEEL.version}-`) && f.endsWith('.whl'));
+  if (!wheel) fail(`pip download ${spec} produced no wheel in ${wheels}`);
+  const tmp = `${target}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  // Unpack only the C library and its headers (the wheel's Python part is not needed).
+  const extract = [
+    'import sys, zipfile, os',
+    'z = zipfile.ZipFile(sys.argv[1]); out = sys.argv[2]',
+    "keep = ('tensorflow/libtensorflow_cc.so.2', 'tensorflow/libtensorflow_framework.so.2')",
+    'for n in z.namelist():',
+    "    if n in keep or n.startswith('tensorflow/include/'):",
+    "        dest = os.path.join(out, n[len('tensorflow/'):])",
+    '        if n.endswith("/"): os.makedirs(dest, exist_ok=True); continue',
+    '        os.makedirs(os.path.dirname(dest), exist_ok=True)',
+    "        with z.open(n) as src, open(dest, 'wb') as dst: dst.write(src.read())",
+  ].join('\n');
+  run(python, ['-c', extract, path.join(wheels, wheel), tmp]);
+  fs.writeFileSync(path.join(tmp, '.complete'), `${wheel}\n`);
+  fs.rmSync(target, { recursive: true, force: true });
+  fs.renameSync(tmp, target);
+  fs.rmSync(path.join(wheels, wheel), { force: true });
+  done('libtensorflow', `unpacked TF ${TF_WHEEL.version} C library from ${wheel} into ${path.relative(ROOT, target)}`);
+  return describeLibDir(target);
+}
+
+/** Points the package's deps/ folder at a libtensorflow (names that tfjs-node's binding.gyp and rpath expect). */
+function linkDeps(pkgDir, libdir) {
+  const deps = path.join(pkgDir, 'deps');
+  fs.rmSync(deps, { recursive: true, force: true });
+  fs.mkdirSync(path.join(deps, 'lib'), { recursive: true });
+  fs.symlinkSync(libdir.include, path.join(deps, 'include'), 'dir');
+  const libNames = ['libtensorflow.so', 'libtensorflow.so.2', path.basename(libdir.libtf)];
+  for (const n of new Set(libNames)) fs.symlinkSync(libdir.libtf, path.join(deps, 'lib', n));
+  for (const n of new Set(['libtensorflow_framework.so', 'libtensorflow_framework.so.2', path.basename(libdir.framework)])) {
+    fs.symlinkSync(libdir.framework, path.join(deps, 'lib', n));
+  }
+}
+
+function findBinding(pkgDir) {
+  const libDir = path.join(pkgDir, 'lib');
+  if (!fs.existsSync(libDir)) return undefined;
+  for (const d of fs.readdirSync(libDir)) {
+    const f = path.join(libDir, d, 'tfjs_binding.node');
+    if (fs.existsSync(f)) return f;
+  }
+  return undefined;
+}
+
+function verifyEngine(pkgName) {
+  const script = `const tf=require(${JSON.stringify(pkgName)});console.log(JSON.stringify({backend:tf.getBackend(),tf:tf.backend().binding.TF_Version,gpu:!!tf.backend().isUsingGpuDevice}))`;
+  const r = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } });
+  if (r.status !== 0) return { ok: false, error: (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ') };
+  try {
+    const info = JSON.parse(r.stdout.trim().split('\n').pop());
+    return { ok: info.backend === 'tensorflow', ...info };
+  } catch {
+    return { ok: false, error: r.stdout };
+  }
+}
+
+function nativeBinding(python) {
+  const engine = process.env.LESSONKIT_ENGINE ?? 'cpu';
+  if (!['cpu', 'gpu'].includes(engine)) fail(`LESSONKIT_ENGINE must be cpu or gpu; found "${engine}"`);
+  const pkgName = engine === 'gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
+  const pkgDir = path.join(ROOT, 'node_modules', ...pkgName.split('/'));
+  if (!fs.existsSync(path.join(pkgDir, 'package.json'))) fail(`${pkgName} is not installed (npm ci should have installed it).`);
+  const source = tfSource();
+  const stampFile = path.join(pkgDir, 'lib', '.lessonkit-build.json');
+  const stamp = readJson(stampFile);
+  const wantKey = { source, dir: process.env.LIBTENSORFLOW_DIR ?? null, wheel: source === 'wheel' ? TF_WHEEL : null, node: process.versions.modules, engine };
+  if (stamp && JSON.stringify(stamp.key) === JSON.stringify(wantKey) && findBinding(pkgDir)) {
+    const check = verifyEngine(pkgName);
+    if (check.ok) {
+      done('native binding', `reused the built ${pkgName} binding (TF ${check.tf}, ${check.gpu ? 'gpu' : 'cpu'}; nothing changed)`);
+      return;
+    }
+    log(`the built binding no longer loads (${check.error}); rebuilding`);
+  }
+  const t = Date.now();
+  if (source === 'download') {
+    // tfjs-node's own route: downloads libtensorflow and a prebuilt addon from Google storage (needs the internet).
+    run(process.execPath, ['scripts/install.js', engine, 'download'], { cwd: pkgDir });
+  } else {
+    const libdir = source === 'dir' ? describeLibDir(path.resolve(process.env.LIBTENSORFLOW_DIR ?? fail('LESSONKIT_TF_SOURCE=dir needs LIBTENSORFLOW_DIR'))) : libFromWheel(python);
+    linkDeps(pkgDir, libdir);
+    const env = { ...process.env };
+    // Build against Node's installed headers when npm is configured for them (no header download offline).
+    const nodedir = env.npm_config_nodedir ?? capture(npmCmd, ['config', 'get', 'nodedir']);
+    if (nodedir && nodedir !== 'undefined' && fs.existsSync(path.join(nodedir, 'include', 'node', 'node_api.h'))) env.npm_config_nodedir = nodedir;
+    const preGyp = path.join(ROOT, 'node_modules', '@mapbox', 'node-pre-gyp', 'bin', 'node-pre-gyp');
+    run(process.execPath, [preGyp, 'install', '--build-from-source'], { cwd: pkgDir, env });
+  }
+  const check = verifyEngine(pkgName);
+  if (!check.ok) fail(`${pkgName} was built but does not load: ${check.error}`);
+  writeJsonAtomic(stampFile, { key: wantKey, tf: check.tf, builtAt: new Date().toISOString() });
+  done('native binding', `built ${pkgName} from ${source === 'wheel' ? `the ${TF_WHEEL.name} ${TF_WHEEL.version} wheel` : source} in ${((Date.now() - t) / 1000).toFixed(0)} s; backend tensorflow, TF ${check.tf}, ${check.gpu ? 'gpu' : 'cpu'}`);
+}
+
+// 4. TypeScript build and the kernel -------------------------------------------------------------------------
+function build() {
+  const t = Date.now();
+  run(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
+  done('typescript', `built dist/ in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+}
+
+function kernelspec(prefix) {
+  if (!prefix) return;
+  const installer = path.join(ROOT, 'dist', 'kernel', 'install.js');
+  if (!fs.existsSync(installer)) fail(`${installer} is missing after the build`);
+  run(process.execPath, [installer, '--prefix', prefix]);
+  done('kernel', `installed the lessonkit kernelspec into ${path.relative(ROOT, prefix) || prefix}`);
+}
+
+// -----------------------------------------------------------------------------------------------------------
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 20) fail(`Node >= 20 is required; found ${process.version}.`);
+npmPackages();
+const prefix = pythonEnv();
+const python = prefix ? path.join(prefix, 'bin', 'python') : (process.env.PYTHON ?? 'python3');
+nativeBinding(python);
+build();
+kernelspec(prefix);
+console.log(`[setup] done in ${((Date.now() - started) / 1000).toFixed(0)} s on ${os.cpus().length} cores:`);
+for (const line of summary) console.log(`[setup]   ${line}`);
