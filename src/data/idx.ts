@@ -37,15 +37,16 @@ export function parseIdx(bytes: Uint8Array, expectedMagic: number, name: string)
   const rank = expectedMagic === IDX_IMAGES_MAGIC ? 3 : expectedMagic === IDX_LABELS_MAGIC ? 1 : NaN;
   if (Number.isNaN(rank)) throw new Error(`parseIdx: expectedMagic must be 2051 or 2049, got ${expectedMagic}.`);
   const headerBytes = 4 + 4 * rank;
-  if (bytes.length < headerBytes) {
-    throw new Error(`IDX file ${name}: expected a header of ${headerBytes} bytes, found a file of ${bytes.length} bytes.`);
-  }
+  const tooShort = () =>
+    new Error(`IDX file ${name}: expected a header of ${headerBytes} bytes, found a file of ${bytes.length} bytes.`);
+  if (bytes.length < 4) throw tooShort();
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0, false);
   if (magic !== expectedMagic) {
     const what = magic === IDX_IMAGES_MAGIC ? ' (an image file)' : magic === IDX_LABELS_MAGIC ? ' (a label file)' : '';
     throw new Error(`IDX file ${name}: expected magic ${expectedMagic}, got ${magic}${what}.`);
   }
+  if (bytes.length < headerBytes) throw tooShort();
   const dims: number[] = [];
   for (let d = 0; d < rank; d++) {
     const size = view.getUint32(4 + 4 * d, false);
