@@ -4,3 +4,5 @@ export { mimeBundleOf, plainText, registerMimeAdapter } from './registry';
 export type { MimeAdapter } from './registry';
 export { activeSink, display, DisplayHandle, DISPLAY_SINK_KEY, setDisplaySink } from './bridge';
 export type { DisplayOptions, DisplaySink } from './bridge';
+export { registerDefaultAdapters } from './adapters';
+export { memoryReport, MemoryReport } from './memory';

@@ -1,0 +1,107 @@
+/**
+ * Runs one cell through tslab's executor and reports the outcome as data: the value of the last expression, or
+ * the error. tslab's executor only prints (`console.log(value)`, `console.error(e)`), so we give it a console that
+ * records instead.
+ *
+ * Porting note: tslab sends the last expression to stdout via `console.log`, and exceptions and type errors to
+ * stderr via `console.error`. We capture those calls and turn them into an `execute_result` and an `error` message.
+ * The executor, the TypeScript converter and the cell transpilation are tslab's own, unchanged.
+ */
+import { format } from 'node:util';
+import { createConverter, type Converter } from 'tslab/dist/converter';
+import { createExecutor, type ConverterSet, type Executor } from 'tslab/dist/executor';
+import { errorFromDiagnostics, errorFromException, type CellDiagnostic, type ErrorContent } from './traceback';
+
+/** The format string tslab's `printDiagnostics` passes to `console.error`. */
+const TSLAB_DIAGNOSTIC_FORMAT = '%s%d:%d - %s';
+
+export type CellOutcome =
+  | { status: 'ok'; hasValue: boolean; value: unknown }
+  | { status: 'error'; error: ErrorContent };
+
+interface Capture {
+  hasValue: boolean;
+  value: unknown;
+  errors: unknown[][];
+}
+
+function newCapture(): Capture {
+  return { hasValue: false, value: undefined, errors: [] };
+}
+
+function asDiagnostic(args: unknown[]): CellDiagnostic | undefined {
+  if (args[0] !== TSLAB_DIAGNOSTIC_FORMAT || args.length < 5) return undefined;
+  return {
+    file: String(args[1]).trim(),
+    line: Number(args[2]),
+    column: Number(args[3]),
+    message: String(args[4]),
+  };
+}
+
+/** Lazily created converters, as tslab's (unexported) ConverterSetImpl does. */
+function converterSet(): ConverterSet {
+  let node: Converter | undefined;
+  let browser: Converter | undefined;
+  return {
+    get node() {
+      return (node ??= createConverter({ isJS: false, isBrowser: false }));
+    },
+    get browser() {
+      return (browser ??= createConverter({ isJS: false, isBrowser: true }));
+    },
+    close() {
+      node?.close();
+      browser?.close();
+    },
+  };
+}
+
+export class CellRunner {
+  /** tslab's executor (also used for completion and inspection). */
+  readonly executor: Executor;
+  private capture: Capture = newCapture();
+
+  /** `rootDir`: where the notebook lives; imports resolve from here (tslab uses the kernel's cwd). */
+  constructor(rootDir: string) {
+    const convs = converterSet();
+    void convs.node; // warm the TypeScript converter now (several hundred ms), as tslab's startKernel does
+    this.executor = createExecutor(rootDir, convs, {
+      log: (value: unknown) => {
+        this.capture.hasValue = true;
+        this.capture.value = value;
+      },
+      error: (...args: unknown[]) => {
+        this.capture.errors.push(args);
+      },
+    });
+  }
+
+  async run(code: string): Promise<CellOutcome> {
+    const capture = (this.capture = newCapture());
+    let ok: boolean;
+    try {
+      ok = await this.executor.execute(code);
+    } catch (err) {
+      return { status: 'error', error: errorFromException(err) };
+    }
+    const diagnostics = capture.errors.map(asDiagnostic).filter((d): d is CellDiagnostic => d !== undefined);
+    if (!ok) {
+      if (diagnostics.length > 0) return { status: 'error', error: errorFromDiagnostics(diagnostics) };
+      const thrown = capture.errors.length > 0 ? capture.errors[0][0] : new Error('the cell failed');
+      return { status: 'error', error: errorFromException(thrown) };
+    }
+    // A `/** @module name */` cell succeeds even with diagnostics (tslab registers the module anyway): show them.
+    for (const args of capture.errors) process.stderr.write(`${format(...args)}\n`);
+    return { status: 'ok', hasValue: capture.hasValue, value: capture.value };
+  }
+
+  /** Abandons the awaited promise of the running cell (tslab's interrupt). */
+  abandonRunningCell(): void {
+    this.executor.interrupt();
+  }
+
+  close(): void {
+    this.executor.close();
+  }
+}

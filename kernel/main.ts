@@ -1,0 +1,60 @@
+/**
+ * The lesson kernel's launcher: `node dist/kernel/main.js <connection file>` (see the kernelspec written by
+ * install.ts). It loads the native TensorFlow engine once, registers the MIME adapters and the display sink, and
+ * serves the Jupyter protocol with tslab's executor and our fixes (server.ts).
+ *
+ * Porting note: tslab's `startKernel` looks for another tslab under the working directory, builds its own
+ * handler and server, and abandons the awaited promise on SIGINT. We build the same parts ourselves from tslab's
+ * modules so that we can replace the execute path and the interrupt (interrupt.ts).
+ *
+ * Notebooks import the library by its package name, `import { ... } from 'lessonkit'` (node_modules/lessonkit
+ * links the repository root; types come from dist/src/index.d.ts). Relative imports of library sources
+ * (`../src/...`) do not work: tslab compiles imported .ts files itself and refuses files outside the notebook's
+ * folder ("not under rootDir"), and recompiling the library inside every kernel would be slow anyway.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { format } from 'node:util';
+import { JupyterHandlerImpl } from 'tslab/dist/jupyter';
+import { registerDefaultAdapters, setDisplaySink } from '../src/display';
+import { describeEngine, ensureEngine } from '../src/engine';
+import { CellRunner } from './cellRunner';
+import { createDisplaySink } from './displaySink';
+import { installKernelInterrupt } from './interrupt';
+import { TensorLeakWatch } from './leakWatch';
+import { LessonServer } from './server';
+
+function kitVersion(): string {
+  const pkg = path.join(__dirname, '..', '..', 'package.json');
+  return (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { version: string }).version;
+}
+
+function main(argv: string[]): void {
+  const connectionFile = argv[2];
+  if (!connectionFile || !fs.existsSync(connectionFile)) {
+    process.stderr.write(`usage: node ${path.relative(process.cwd(), argv[1])} <connection file>; received ${JSON.stringify(connectionFile)}\n`);
+    process.exit(2);
+  }
+  let leakWatch: TensorLeakWatch | undefined;
+  try {
+    // Written to the kernel's own stderr (the Jupyter server log), before any cell redirects it.
+    process.stderr.write(`lessonkit kernel: ${describeEngine(ensureEngine())}\n`);
+    leakWatch = new TensorLeakWatch();
+  } catch (err) {
+    // Cells that do not compute still work; library calls that compute throw the same clear error.
+    process.stderr.write(`lessonkit kernel: no native TensorFlow engine: ${(err as Error).message}\n`);
+  }
+  registerDefaultAdapters();
+  setDisplaySink(createDisplaySink());
+
+  const runner = new CellRunner(process.cwd());
+  const handler = new JupyterHandlerImpl(runner.executor, false);
+  const server = new LessonServer({ handler, runner, leakWatch, version: kitVersion() }, connectionFile);
+  installKernelInterrupt({ cellRunning: () => server.cellRunning(), abandonRunningCell: () => runner.abandonRunningCell() });
+  // As tslab does: a learner's stray rejection must not kill the kernel (Node's default is to exit).
+  process.on('uncaughtException', (err) => process.stderr.write(`Uncaught exception: ${format(err)}\n`));
+  process.on('unhandledRejection', (reason) => process.stderr.write(`Unhandled promise rejection: ${format(reason)}\n`));
+  void server.init();
+}
+
+main(process.argv);
