@@ -120,7 +120,8 @@ function pipRequirements() {
   for (const line of lines.slice(start + 1)) {
     const m = /^\s{4,}-\s*(.+?)\s*$/.exec(line);
     if (!m) break;
-    reqs.push(m[1].replace(/^["']|["']$/g, ''));
+    const item = m[1];
+    reqs.push(/^(["']).*\1$/.test(item) ? item.slice(1, -1) : item);
   }
   return reqs;
 }

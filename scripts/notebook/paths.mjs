@@ -1,0 +1,44 @@
+// Where the notebook tooling reads and writes, and which Jupyter and kernel it uses. One place for all of it.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (two levels above this file). */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The committed lesson notebooks (sources, kept free of outputs). */
+export const NOTEBOOKS_DIR = path.join(ROOT, 'notebooks');
+/** Executed notebooks: build/notebooks/<profile>/<name>.ipynb (gitignored). */
+export const BUILD_DIR = path.join(ROOT, 'build', 'notebooks');
+/** Exported HTML handouts (gitignored). */
+export const HANDOUTS_DIR = path.join(ROOT, 'handouts');
+/** Stored reference outputs and the tolerance policy of the regression tests. */
+export const REFERENCES_DIR = path.join(ROOT, 'test', 'notebooks', 'references');
+export const TOLERANCES_FILE = path.join(ROOT, 'test', 'notebooks', 'tolerances.json');
+/** Screenshots and other files the browser tests keep (gitignored). */
+export const ARTIFACTS_DIR = path.join(ROOT, 'test-artifacts');
+
+/**
+ * The `jupyter` command: the JUPYTER environment variable, else the project's virtual environment
+ * (.venv/bin/jupyter, made by `npm run setup` where conda is absent), else `jupyter` on PATH (conda, Binder).
+ */
+export function jupyterCommand(env = process.env) {
+  if (env.JUPYTER) return env.JUPYTER;
+  const venv = path.join(ROOT, '.venv', 'bin', 'jupyter');
+  return fs.existsSync(venv) ? venv : 'jupyter';
+}
+
+/** The kernel that runs the lessons: LESSON_KERNEL, else `lessonkit` (installed by `npm run setup`). */
+export function kernelName(env = process.env) {
+  return env.LESSON_KERNEL?.trim() || 'lessonkit';
+}
+
+/** Seconds one cell may run before nbconvert gives up: LESSON_CELL_TIMEOUT, else 1200. */
+export function cellTimeoutSeconds(env = process.env) {
+  const raw = env.LESSON_CELL_TIMEOUT;
+  if (raw === undefined || raw === '') return 1200;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n === 0 || n < -1) {
+    throw new Error(`LESSON_CELL_TIMEOUT: expected a positive whole number of seconds (or -1 for none), got ${JSON.stringify(raw)}`);
+  }
+  return n;
+}
