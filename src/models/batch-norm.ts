@@ -21,6 +21,7 @@
  * write on the side, outside the gradient.
  */
 import * as tf from '@tensorflow/tfjs';
+import { LogSoftmax } from './log-softmax';
 
 /** What a frozen (`trainable = false`) BatchNorm does in a training call. */
 export type FrozenBatchNormMode = 'inference' | 'pytorch-train';
@@ -112,6 +113,7 @@ export class TorchBatchNorm extends tf.layers.Layer {
 /** Registers the kit's custom layers with tfjs serialization (idempotent); needed before `tf.loadLayersModel`. */
 export function registerModelLayers(): void {
   tf.serialization.registerClass(TorchBatchNorm);
+  tf.serialization.registerClass(LogSoftmax);
 }
 
 /** Sets `frozenMode` on every TorchBatchNorm of a model; returns how many layers it changed. */
