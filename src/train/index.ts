@@ -1,2 +1,26 @@
-// Public API of src/train/ (filled in by the modules of this folder).
-export {};
+// Public API of src/train/.
+export type { BatchLogs, FitCallbacks, FitControl } from './callbacks';
+export { CHECKPOINT_FORMAT, loadCheckpointModel, readCheckpointMetadata, restoreCheckpoint, saveCheckpoint } from './checkpoint';
+export type { CheckpointMetadata, MonitorState, NamedOptimizer, RestoreReport } from './checkpoint';
+export { clipByGlobalNorm, globalNorm } from './clip';
+export { ConfusionMatrix } from './confusion';
+export type { EarlyStoppingOptions } from './early-stopping';
+export { evaluate } from './evaluate';
+export type { EvaluateOptions, EvaluationResult } from './evaluate';
+export { fit, FitInterruptedError } from './fit';
+export type { CheckpointOptions, FitOptions, FitResult } from './fit';
+export { History, HISTORY_COLUMNS } from './history';
+export type { EpochRecord, MetricName } from './history';
+export { computeLoss, countCorrect, isClassificationLoss, LOSS_NAMES } from './losses';
+export type { LossName } from './losses';
+export { measureLoss } from './measure';
+export type { LossAndAccuracy } from './measure';
+export { defaultMonitor, metricMode } from './monitor';
+export { getLearningRate, makeOptimizer, setLearningRate } from './optimizer';
+export type { OptimizerChoice, OptimizerName, OptimizerSpec } from './optimizer';
+export { resolveGroups } from './param-groups';
+export type { ParameterGroup, VariableLike } from './param-groups';
+export { barText, formatDuration, ProgressBar, ProgressSnapshot } from './progress';
+export type { ProgressMode, ProgressOptions } from './progress';
+export { scheduledLearningRate } from './schedule';
+export type { CosineSchedule, LearningRateSchedule, StepSchedule } from './schedule';

@@ -32,7 +32,8 @@ export interface OptimizerSpec {
 export type OptimizerChoice = OptimizerName | OptimizerSpec | tf.Optimizer;
 
 export function isOptimizerInstance(choice: unknown): choice is tf.Optimizer {
-  return choice instanceof tf.Optimizer;
+  // tfjs's Optimizer[Symbol.hasInstance] throws on undefined, so check the shape first.
+  return typeof choice === 'object' && choice !== null && typeof (choice as { applyGradients?: unknown }).applyGradients === 'function';
 }
 
 /** Builds an optimizer from a name or spec. `learningRate` (when given) overrides the spec's. */
@@ -64,4 +65,14 @@ export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): 
   if (typeof o.setLearningRate === 'function') o.setLearningRate(learningRate);
   else if (typeof o.learningRate === 'number') o.learningRate = learningRate;
   else throw new Error(`setLearningRate: optimizer ${optimizer.getClassName()} has no learning rate to set`);
+}
+
+/**
+ * Frees an optimizer's tensors. Porting note: tfjs 4.22's `MomentumOptimizer.dispose()` forgets the learning-rate
+ * scalar it inherits from SGD (one tensor leaked per optimizer), so it is freed here too.
+ */
+export function disposeOptimizer(optimizer: tf.Optimizer): void {
+  optimizer.dispose();
+  const c = (optimizer as unknown as { c?: tf.Tensor }).c;
+  if (c instanceof tf.Tensor && !c.isDisposed) c.dispose();
 }

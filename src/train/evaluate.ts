@@ -1,0 +1,120 @@
+/**
+ * `evaluate`: the lesson's test loop. Loss, accuracy, per-class accuracy, a confusion matrix, and the misclassified
+ * samples (index, predicted, actual, confidence) as a DataFrame, optionally with their images for a grid.
+ */
+import * as pl from 'nodejs-polars';
+import * as tf from '@tensorflow/tfjs';
+import type { BatchSource } from '../data/batch';
+import type { MimeBundle } from '../display';
+import { ensureEngine } from '../engine';
+import { throwIfInterrupted } from '../runtime';
+import { tableHtml, tableText } from '../viz/table';
+import { ConfusionMatrix } from './confusion';
+import { checkLossName, computeLoss, isClassificationLoss, type LossName } from './losses';
+
+export interface EvaluateOptions {
+  /** Names for class indices (e.g. CIFAR-10's). Default: '0', '1', ... */
+  classNames?: readonly string[];
+  /** Loss on the model's output: 'cross-entropy' (logits) or 'nll' (log-probabilities). Default: 'cross-entropy'. */
+  loss?: LossName;
+  /** Keep the input images of the first N misclassified samples (for `sampleGrid`). Default: 0. */
+  keepMisclassified?: number;
+}
+
+export interface EvaluationResult {
+  /** Mean loss per prediction. */
+  loss: number;
+  accuracy: number;
+  samples: number;
+  confusion: ConfusionMatrix;
+  /** class, name, correct, total, accuracy. */
+  perClass: pl.DataFrame;
+  /** index, predicted, actual, predicted_name, actual_name, confidence; in source order. */
+  misclassified: pl.DataFrame;
+  /** `[k, ...]` inputs of the first `keepMisclassified` wrong samples (rows of `misclassified`), or undefined. Dispose it (or call `dispose()`). */
+  misclassifiedImages?: tf.Tensor;
+  /** Frees `misclassifiedImages`. */
+  dispose(): void;
+  toMimeBundle(): MimeBundle;
+}
+
+interface Wrong {
+  index: number;
+  predicted: number;
+  actual: number;
+  confidence: number;
+}
+
+export async function evaluate(model: tf.LayersModel, source: BatchSource, options: EvaluateOptions = {}): Promise<EvaluationResult> {
+  ensureEngine();
+  const loss = checkLossName(options.loss ?? 'cross-entropy', 'evaluate options.loss');
+  if (!isClassificationLoss(loss)) throw new Error(`evaluate: needs a classification loss ('cross-entropy' or 'nll'). Received: '${loss}'; use measureLoss for regression`);
+  const keep = options.keepMisclassified ?? 0;
+  let confusion: ConfusionMatrix | undefined;
+  const wrong: Wrong[] = [];
+  const kept: tf.Tensor[] = [];
+  let lossSum = 0;
+  let predictions = 0;
+  try {
+    for await (const b of source) {
+      let classes = 0;
+      const [batchLoss, predicted, confidence] = tf.tidy(() => {
+        const output = model.apply(b.x, { training: false }) as tf.Tensor;
+        classes = output.shape[output.shape.length - 1];
+        const scores = tf.reshape(output, [-1, classes]);
+        const probs = loss === 'cross-entropy' ? tf.softmax(scores) : tf.exp(scores);
+        return [computeLoss(loss, output, b.y), tf.argMax(scores, 1), tf.max(probs, 1)];
+      }) as [tf.Scalar, tf.Tensor1D, tf.Tensor1D];
+      const [l, pred, conf, actual] = await Promise.all([batchLoss.data(), predicted.data(), confidence.data(), b.y.data()]);
+      tf.dispose([batchLoss, predicted, confidence]);
+      confusion ??= new ConfusionMatrix(classes, options.classNames);
+      const actualInts = Array.from(actual, (v) => Math.round(v));
+      confusion.add(actualInts, pred);
+      lossSum += l[0] * pred.length;
+      predictions += pred.length;
+      const perSample = pred.length / (b.x.shape[0] ?? pred.length);
+      for (let i = 0; i < pred.length; i++) {
+        if (pred[i] === actualInts[i]) continue;
+        const local = Math.floor(i / perSample);
+        wrong.push({ index: b.indices[local] ?? -1, predicted: pred[i], actual: actualInts[i], confidence: conf[i] });
+        if (kept.length < keep) kept.push(tf.tidy(() => tf.gather(b.x, [local]).squeeze([0])));
+      }
+      throwIfInterrupted();
+    }
+  } catch (err) {
+    tf.dispose(kept);
+    throw err;
+  }
+  if (!confusion) throw new Error('evaluate: the source yielded no batches');
+  const names = confusion.classNames;
+  const misclassified = pl.DataFrame([
+    pl.Series('index', wrong.map((w) => w.index), pl.Int32),
+    pl.Series('predicted', wrong.map((w) => w.predicted), pl.Int32),
+    pl.Series('actual', wrong.map((w) => w.actual), pl.Int32),
+    pl.Series('predicted_name', wrong.map((w) => names[w.predicted]), pl.Utf8),
+    pl.Series('actual_name', wrong.map((w) => names[w.actual]), pl.Utf8),
+    pl.Series('confidence', wrong.map((w) => w.confidence), pl.Float64),
+  ]);
+  const images = kept.length > 0 ? tf.stack(kept) : undefined;
+  tf.dispose(kept);
+  const cm = confusion;
+  const result: EvaluationResult = {
+    loss: lossSum / predictions,
+    accuracy: cm.accuracy,
+    samples: predictions,
+    confusion: cm,
+    perClass: cm.perClassFrame(),
+    misclassified,
+    misclassifiedImages: images,
+    dispose: () => images?.dispose(),
+    toMimeBundle: () => {
+      const head = `Evaluation: ${result.samples} predictions, loss ${result.loss.toFixed(4)}, accuracy ${(result.accuracy * 100).toFixed(2)}%, ${wrong.length} misclassified`;
+      const cmBundle = cm.toMimeBundle();
+      return {
+        'text/plain': `${head}\n\n${tableText(result.perClass, { caption: 'Per-class accuracy' })}\n\n${cmBundle['text/plain']}`,
+        'text/html': `<p>${head}</p>${tableHtml(result.perClass, { caption: 'Per-class accuracy' })}<br>${cmBundle['text/html']}`,
+      };
+    },
+  };
+  return result;
+}

@@ -1,0 +1,361 @@
+/**
+ * `fit`: the lesson's hand-written training loop, made reusable.
+ *
+ * Each epoch: set the scheduled learning rate, train batch by batch with a custom step (`tf.variableGrads` over the
+ * model's trainable variables, optional clipping by global norm, one optimizer per parameter group), validate, add a
+ * history row, write checkpoints (`last/`, `best/`), call the callbacks, update the live chart, and check early
+ * stopping. Between batches it yields to the event loop so that SIGINT (Jupyter's interrupt, Ctrl-C) is delivered,
+ * and it stops at that batch boundary after writing a checkpoint.
+ *
+ * Determinism: `fit` draws no random numbers itself. Seed the parts that do: weight initialisers and Dropout take a
+ * `seed` in tfjs-layers (the model builders pass one), and the data loader seeds its shuffling. What stays
+ * nondeterministic: tfjs has no global seed, so an unseeded initialiser or Dropout layer differs per run; native
+ * TensorFlow's multi-threaded CPU kernels (and cuDNN on GPU) may sum in a different order, so losses can differ in
+ * the last bits between runs; and the `seconds` column is wall time.
+ */
+import * as path from 'node:path';
+import * as fs from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { ensureEngine } from '../engine';
+import type { BatchSource } from '../data/batch';
+import { activeSink } from '../display';
+import { clearInterrupt, interruptRequested, InterruptedError } from '../runtime';
+import { LiveLearningCurve } from '../viz/live-learning-curve';
+import type { BatchLogs, FitCallbacks, FitControl } from './callbacks';
+import { saveCheckpoint, restoreCheckpoint, type CheckpointMetadata, type MonitorState, type NamedOptimizer, type RestoreReport, CHECKPOINT_FORMAT } from './checkpoint';
+import { clipByGlobalNorm } from './clip';
+import type { EarlyStoppingOptions } from './early-stopping';
+import { History, type EpochRecord, type MetricName } from './history';
+import { checkLossName, computeLoss, countCorrect, isClassificationLoss, type LossName } from './losses';
+import { checkMetricName, defaultMonitor, improves, newMonitor, observe } from './monitor';
+import { disposeOptimizer, getLearningRate, isOptimizerInstance, makeOptimizer, setLearningRate, type OptimizerChoice } from './optimizer';
+import { resolveGroups, toVariable, type ParameterGroup, type ResolvedGroup } from './param-groups';
+import { ProgressBar, type ProgressMode } from './progress';
+import { scheduledLearningRate, type LearningRateSchedule } from './schedule';
+import { measureLoss } from './measure';
+
+export interface CheckpointOptions {
+  /** This run's folder; `checkpointDir(run)` from the io area gives the standard place. Required. */
+  dir: string;
+  /** Also keep one folder per epoch (`epoch-001/`, ...) besides `last/` and `best/`. Default: false. */
+  keepEveryEpoch?: boolean;
+  /** Save the optimizer state (Adam moments, momentum) so that a resume continues exactly. Default: true. */
+  saveOptimizer?: boolean;
+}
+
+export interface FitOptions {
+  /** Epochs to train in total (a resumed run continues up to this number). Default: 1. */
+  epochs?: number;
+  /** Validation batches, evaluated after every epoch. Default: none. */
+  validation?: BatchSource;
+  /** 'adam', 'sgd' (with momentum 0.9), a spec, or an optimizer instance. Default: 'adam'. */
+  optimizer?: OptimizerChoice;
+  /** Base learning rate. Default: the optimizer spec's, else 1e-3 for adam and 1e-2 for sgd. Ignored for an instance. */
+  learningRate?: number;
+  /** Loss on the model's output. Default: 'cross-entropy' (logits). */
+  loss?: LossName;
+  /** Per-epoch learning-rate schedule. Default: constant. */
+  schedule?: LearningRateSchedule;
+  /** Clip gradients to this global L2 norm. Default: no clipping. */
+  clipNorm?: number;
+  /** Groups with their own learning rates (needs a named optimizer, not an instance). Default: one group. */
+  paramGroups?: ParameterGroup[];
+  /** The metric for `best/` and early stopping. Default: val_acc (classification) or val_loss, train_* without validation. */
+  monitor?: MetricName;
+  /** Stop when the monitor stalls. Default: off. */
+  earlyStopping?: EarlyStoppingOptions;
+  /** Hooks. Default: none. */
+  callbacks?: FitCallbacks | FitCallbacks[];
+  /** Where to write checkpoints (a folder or options). Default: no checkpoints. */
+  checkpoint?: string | CheckpointOptions;
+  /**
+   * Resume: `true` continues from `<checkpoint dir>/last` when it exists (else starts fresh); a folder path resumes
+   * from that checkpoint (it must exist). Default: false.
+   */
+  resume?: boolean | string;
+  /** Progress bar mode. Default: 'auto'. */
+  progress?: ProgressMode;
+  /** Show a learning curve that updates after every epoch. Default: true inside a notebook, false elsewhere. */
+  liveChart?: boolean;
+  /** Batches per epoch for the progress bar's total and ETA. Default: the source's `length` if it has one, else the count seen in the first epoch. */
+  batchesPerEpoch?: number;
+}
+
+export interface FitResult {
+  history: History;
+  /** Epochs completed, counting those before a resume. */
+  epochsCompleted: number;
+  stoppedEarly: boolean;
+  stopReason?: string;
+  monitor: MonitorState;
+  /** Folder of the best checkpoint, when checkpointing. */
+  bestCheckpoint?: string;
+  /** Folder of the last checkpoint, when checkpointing. */
+  lastCheckpoint?: string;
+  /** What a resume restored. */
+  resumed?: RestoreReport;
+}
+
+/** Thrown when an interrupt stopped `fit`; `result` holds the history so far and the checkpoint written at the stop. */
+export class FitInterruptedError extends InterruptedError {
+  constructor(readonly result: FitResult, readonly interruptedEpoch: number, readonly batchesDone: number) {
+    super(
+      `Training interrupted in epoch ${interruptedEpoch} after ${batchesDone} batches. ` +
+        (result.lastCheckpoint ? `Checkpoint: ${result.lastCheckpoint} (resume with {resume: true}). ` : '') +
+        `History so far (${result.history.length} complete epochs) is in error.result.history.`,
+    );
+  }
+}
+
+interface Resolved {
+  epochs: number;
+  loss: LossName;
+  classification: boolean;
+  monitor: MetricName;
+  clipNorm?: number;
+  schedule?: LearningRateSchedule;
+  callbacks: FitCallbacks[];
+  checkpoint?: Required<CheckpointOptions>;
+  progress: ProgressMode;
+  liveChart: boolean;
+}
+
+/** Defaults, in one place. */
+function resolveOptions(options: FitOptions): Resolved {
+  const epochs = options.epochs ?? 1;
+  if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`fit: expected options.epochs to be an integer >= 1. Received: ${options.epochs}`);
+  const loss = checkLossName(options.loss ?? 'cross-entropy', 'fit options.loss');
+  const classification = isClassificationLoss(loss);
+  const monitor = options.monitor === undefined ? defaultMonitor(classification, options.validation !== undefined) : checkMetricName(options.monitor, 'fit options.monitor');
+  if (monitor.startsWith('val_') && options.validation === undefined) throw new Error(`fit: options.monitor is ${monitor} but no options.validation was given`);
+  if (monitor.endsWith('_acc') && !classification) throw new Error(`fit: options.monitor is ${monitor}, but loss '${loss}' has no accuracy`);
+  if (options.clipNorm !== undefined && !(options.clipNorm > 0)) throw new Error(`fit: expected options.clipNorm > 0. Received: ${options.clipNorm}`);
+  const ck = typeof options.checkpoint === 'string' ? { dir: options.checkpoint } : options.checkpoint;
+  if (options.resume && !ck && typeof options.resume !== 'string') throw new Error('fit: options.resume is true but options.checkpoint names no folder to resume from');
+  return {
+    epochs,
+    loss,
+    classification,
+    monitor,
+    clipNorm: options.clipNorm,
+    schedule: options.schedule,
+    callbacks: options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks],
+    checkpoint: ck ? { dir: path.resolve(ck.dir), keepEveryEpoch: ck.keepEveryEpoch ?? false, saveOptimizer: ck.saveOptimizer ?? true } : undefined,
+    progress: options.progress ?? 'auto',
+    liveChart: options.liveChart ?? activeSink() !== undefined,
+  };
+}
+
+interface Group extends ResolvedGroup {
+  optimizer: tf.Optimizer;
+}
+
+function buildGroups(model: tf.LayersModel, options: FitOptions): Group[] {
+  const trainable = model.trainableWeights.map(toVariable);
+  if (trainable.length === 0) throw new Error('fit: the model has no trainable weights (is everything frozen?)');
+  const choice = options.optimizer ?? 'adam';
+  if (isOptimizerInstance(choice)) {
+    if (options.paramGroups?.length) throw new Error('fit: options.paramGroups needs a named optimizer (e.g. "adam"), not an optimizer instance');
+    return [{ name: 'default', variables: trainable, baseLearningRate: getLearningRate(choice), optimizer: choice }];
+  }
+  const spec = typeof choice === 'string' ? { name: choice } : choice;
+  const base = options.learningRate ?? spec.learningRate ?? (spec.name === 'sgd' ? 1e-2 : 1e-3);
+  return resolveGroups(trainable, options.paramGroups, base).map((g) => ({ ...g, optimizer: makeOptimizer(spec, g.baseLearningRate) }));
+}
+
+/** One training step; returns the batch loss, the number correct (classification) and the gradient norm (clipping). */
+function trainStep(model: tf.LayersModel, groups: Group[], r: Resolved, x: tf.Tensor, y: tf.Tensor): { loss: tf.Scalar; correct?: tf.Scalar; norm?: tf.Scalar } {
+  const varList = groups.flatMap((g) => g.variables);
+  let correct: tf.Scalar | undefined;
+  const out = tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(() => {
+      const output = model.apply(x, { training: true }) as tf.Tensor;
+      if (r.classification) correct = tf.keep(countCorrect(output, y));
+      const batchLoss = computeLoss(r.loss, output, y);
+      const regularization = model.calculateLosses();
+      return (regularization.length > 0 ? tf.addN([batchLoss, ...regularization]) : batchLoss) as tf.Scalar;
+    }, varList);
+    const names = varList.map((v) => v.name);
+    let norm: tf.Scalar | undefined;
+    let gradByName: Record<string, tf.Tensor | undefined> = grads;
+    if (r.clipNorm !== undefined) {
+      const present = names.filter((n) => grads[n] !== undefined);
+      const clipped = clipByGlobalNorm(present.map((n) => grads[n]), r.clipNorm);
+      norm = clipped.norm;
+      gradByName = Object.fromEntries(present.map((n, i) => [n, clipped.clipped[i]]));
+    }
+    for (const g of groups) {
+      // Every variable of the group, in a fixed order, even when its gradient is missing: tfjs optimizers keep their
+      // state by position, and skip a null gradient without shifting the others.
+      const map: Record<string, tf.Tensor | null> = {};
+      for (const v of g.variables) map[v.name] = gradByName[v.name] ?? null;
+      g.optimizer.applyGradients(map as tf.NamedTensorMap);
+    }
+    return norm ? { loss: value, norm } : { loss: value };
+  });
+  return { ...out, correct };
+}
+
+function optimizerList(groups: Group[]): NamedOptimizer[] {
+  return groups.map((g) => ({ name: g.name, optimizer: g.optimizer }));
+}
+
+function sourceLength(source: BatchSource): number | undefined {
+  const n = (source as { length?: unknown }).length;
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/** Trains `model` on `train`. See the module comment for the order of events in an epoch. */
+export async function fit(model: tf.LayersModel, train: BatchSource, options: FitOptions = {}): Promise<FitResult> {
+  ensureEngine();
+  const r = resolveOptions(options);
+  const groups = buildGroups(model, options);
+  let history = new History();
+  let monitor = newMonitor(r.monitor);
+  let startEpoch = 0;
+  let resumed: RestoreReport | undefined;
+  const lastDir = r.checkpoint ? path.join(r.checkpoint.dir, 'last') : undefined;
+  const bestDir = r.checkpoint ? path.join(r.checkpoint.dir, 'best') : undefined;
+
+  if (options.resume) {
+    const from = typeof options.resume === 'string' ? path.resolve(options.resume) : lastDir!;
+    if (typeof options.resume === 'string' && !fs.existsSync(from)) throw new Error(`fit: options.resume names ${from}, which does not exist`);
+    if (fs.existsSync(from)) {
+      resumed = await restoreCheckpoint(from, model, optimizerList(groups));
+      history = new History(resumed.metadata.history);
+      if (resumed.metadata.monitor.metric === r.monitor) monitor = { ...resumed.metadata.monitor };
+      else history.records.forEach((rec) => observe(monitor, rec));
+      startEpoch = resumed.metadata.epoch;
+    }
+  }
+
+  const early = options.earlyStopping;
+  const earlyMonitor = early ? newMonitor(early.monitor ? checkMetricName(early.monitor, 'fit options.earlyStopping.monitor') : r.monitor) : undefined;
+  if (earlyMonitor) history.records.forEach((rec) => observe(earlyMonitor, rec, early?.minDelta ?? 0));
+  let bestWeights: tf.Tensor[] | undefined;
+
+  let stopReason: string | undefined;
+  const control: FitControl = { stopTraining: (reason = 'stopped by a callback') => { stopReason ??= reason; } };
+  const live = r.liveChart ? new LiveLearningCurve() : undefined;
+  let batchesPerEpoch = options.batchesPerEpoch ?? sourceLength(train);
+  const result = (): FitResult => ({
+    history,
+    epochsCompleted: history.length ? history.records[history.length - 1].epoch : startEpoch,
+    stoppedEarly: stopReason !== undefined,
+    stopReason,
+    monitor: { ...monitor },
+    bestCheckpoint: bestDir && fs.existsSync(bestDir) ? bestDir : undefined,
+    lastCheckpoint: lastDir && fs.existsSync(lastDir) ? lastDir : undefined,
+    resumed,
+  });
+  const metadata = (epoch: number, interrupted: boolean, batchesIntoNextEpoch: number): CheckpointMetadata => ({
+    format: CHECKPOINT_FORMAT,
+    epoch,
+    interrupted,
+    batchesIntoNextEpoch,
+    history: history.toJSON(),
+    monitor: { ...monitor },
+    groups: groups.map((g) => ({ name: g.name, baseLearningRate: g.baseLearningRate, learningRate: getLearningRate(g.optimizer), optimizer: g.optimizer.getClassName() })),
+    savedAt: new Date().toISOString(),
+    tfjsVersion: tf.version_core,
+  });
+  const savedOptimizers = () => (r.checkpoint?.saveOptimizer ? optimizerList(groups) : []);
+
+  try {
+    for (const cb of r.callbacks) await cb.onTrainBegin?.(control);
+    for (let e = startEpoch; e < r.epochs && stopReason === undefined; e++) {
+      const epoch = e + 1;
+      const started = performance.now();
+      for (const g of groups) setLearningRate(g.optimizer, scheduledLearningRate(r.schedule, e, g.baseLearningRate, r.epochs));
+      for (const cb of r.callbacks) await cb.onEpochBegin?.(epoch, control);
+      const bar = new ProgressBar(batchesPerEpoch, { description: `epoch ${epoch}/${r.epochs}`, mode: r.progress, unit: 'batch' });
+      let lossSum = 0;
+      let samples = 0;
+      let correct = 0;
+      let targets = 0;
+      let batch = 0;
+      for await (const b of train) {
+        const step = trainStep(model, groups, r, b.x, b.y);
+        const [lossValue] = await step.loss.data();
+        const n = b.x.shape[0] ?? 0;
+        lossSum += lossValue * n;
+        samples += n;
+        if (step.correct) {
+          correct += (await step.correct.data())[0];
+          targets += b.y.size;
+        }
+        const gradNorm = step.norm ? (await step.norm.data())[0] : undefined;
+        tf.dispose([step.loss, step.correct, step.norm].filter((t): t is tf.Scalar => t !== undefined));
+        const logs: BatchLogs = {
+          epoch,
+          batch,
+          size: n,
+          loss: lossValue,
+          runningLoss: lossSum / samples,
+          runningAcc: r.classification ? correct / targets : null,
+          ...(gradNorm !== undefined ? { gradNorm } : {}),
+        };
+        batch += 1;
+        bar.update(1, r.classification ? { loss: logs.runningLoss, acc: logs.runningAcc ?? 0 } : { loss: logs.runningLoss });
+        for (const cb of r.callbacks) await cb.onBatchEnd?.(logs, control);
+        // Let pending signals (SIGINT) and I/O callbacks run before deciding to go on.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (interruptRequested()) {
+          clearInterrupt();
+          bar.close();
+          if (r.checkpoint) await saveCheckpoint(lastDir!, model, metadata(e, true, batch), savedOptimizers());
+          throw new FitInterruptedError(result(), epoch, batch);
+        }
+      }
+      if (samples === 0) throw new Error(`fit: the training source yielded no batches in epoch ${epoch}`);
+      batchesPerEpoch ??= batch;
+      const val = options.validation ? await measureLoss(model, options.validation, r.loss) : undefined;
+      const record: EpochRecord = {
+        epoch,
+        train_loss: lossSum / samples,
+        train_acc: r.classification ? correct / targets : null,
+        val_loss: val ? val.loss : null,
+        val_acc: val ? val.accuracy : null,
+        seconds: (performance.now() - started) / 1000,
+        lr: getLearningRate(groups[0].optimizer),
+      };
+      const postfix: Record<string, number> = { loss: record.train_loss };
+      if (record.train_acc !== null) postfix.acc = record.train_acc;
+      if (record.val_loss !== null) postfix.val_loss = record.val_loss;
+      if (record.val_acc !== null) postfix.val_acc = record.val_acc;
+      bar.close(postfix);
+      history.push(record);
+      const isBest = observe(monitor, record);
+      if (r.checkpoint) {
+        const meta = metadata(epoch, false, 0);
+        await saveCheckpoint(lastDir!, model, meta, savedOptimizers());
+        if (isBest) await saveCheckpoint(bestDir!, model, meta, []);
+        if (r.checkpoint.keepEveryEpoch) await saveCheckpoint(path.join(r.checkpoint.dir, `epoch-${String(epoch).padStart(3, '0')}`), model, meta, []);
+      }
+      for (const cb of r.callbacks) await cb.onEpochEnd?.(record, control);
+      live?.update(history);
+      if (early && earlyMonitor) {
+        if (improves(earlyMonitor, record[earlyMonitor.metric], early.minDelta ?? 0)) {
+          observe(earlyMonitor, record, early.minDelta ?? 0);
+          if (early.restoreBestWeights) {
+            tf.dispose(bestWeights ?? []);
+            bestWeights = model.getWeights().map((w) => tf.keep(w.clone()));
+          }
+        } else if (epoch - (earlyMonitor.bestEpoch ?? startEpoch) >= (early.patience ?? 3)) {
+          stopReason ??= `early stopping: ${earlyMonitor.metric} did not improve for ${early.patience ?? 3} epochs (best ${earlyMonitor.best} at epoch ${earlyMonitor.bestEpoch})`;
+        }
+      }
+      if (interruptRequested()) {
+        // The interrupt came during validation or a callback: the epoch is complete and checkpointed.
+        clearInterrupt();
+        throw new FitInterruptedError(result(), epoch, batch);
+      }
+    }
+    if (bestWeights) model.setWeights(bestWeights);
+    for (const cb of r.callbacks) await cb.onTrainEnd?.(history);
+    return result();
+  } finally {
+    tf.dispose(bestWeights ?? []);
+    if (!isOptimizerInstance(options.optimizer)) for (const g of groups) disposeOptimizer(g.optimizer);
+  }
+}

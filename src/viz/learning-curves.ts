@@ -1,0 +1,59 @@
+/** Learning curves: train vs validation loss (left) and accuracy (right) per epoch. */
+import type { EpochRecord } from '../train/history';
+import { PlotlyFigure, type PlotlyFigureOptions, type PlotlyTrace } from './figure';
+
+/** A History, or its records. */
+export type EpochSeries = { records: readonly EpochRecord[] } | readonly EpochRecord[];
+
+export interface LearningCurveOptions extends PlotlyFigureOptions {
+  /** Chart title. Default: 'Learning curves'. */
+  title?: string;
+}
+
+function recordsOf(history: EpochSeries): readonly EpochRecord[] {
+  return Array.isArray(history) ? (history as readonly EpochRecord[]) : (history as { records: readonly EpochRecord[] }).records;
+}
+
+const fmt = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : v.toFixed(4));
+
+export function learningCurves(history: EpochSeries, options: LearningCurveOptions = {}): PlotlyFigure {
+  const records = recordsOf(history);
+  const epochs = records.map((r) => r.epoch);
+  const series: [keyof EpochRecord, string, string, string, boolean][] = [
+    ['train_loss', 'train loss', 'x', 'y', false],
+    ['val_loss', 'validation loss', 'x', 'y', true],
+    ['train_acc', 'train accuracy', 'x2', 'y2', false],
+    ['val_acc', 'validation accuracy', 'x2', 'y2', true],
+  ];
+  const data: PlotlyTrace[] = [];
+  for (const [key, name, xaxis, yaxis, dashed] of series) {
+    const y = records.map((r) => r[key] as number | null);
+    if (y.every((v) => v === null)) continue;
+    data.push({
+      type: 'scatter',
+      mode: 'lines+markers',
+      name,
+      x: epochs,
+      y,
+      xaxis,
+      yaxis,
+      line: { dash: dashed ? 'dash' : 'solid', color: key.endsWith('loss') ? '#1f77b4' : '#d62728' },
+    });
+  }
+  const last = records[records.length - 1];
+  const summary =
+    records.length === 0
+      ? 'Learning curves: no epochs yet'
+      : `Learning curves: ${records.length} epoch(s); last epoch ${last.epoch}: train_loss ${fmt(last.train_loss)}, ` +
+        `train_acc ${fmt(last.train_acc)}, val_loss ${fmt(last.val_loss)}, val_acc ${fmt(last.val_acc)}`;
+  const layout = {
+    title: { text: options.title ?? 'Learning curves' },
+    grid: { rows: 1, columns: 2, pattern: 'independent' },
+    xaxis: { title: { text: 'epoch' }, dtick: 1 },
+    yaxis: { title: { text: 'loss' } },
+    xaxis2: { title: { text: 'epoch' }, dtick: 1 },
+    yaxis2: { title: { text: 'accuracy' }, range: [0, 1] },
+    legend: { orientation: 'h' },
+  };
+  return new PlotlyFigure(data, layout, summary, options);
+}
