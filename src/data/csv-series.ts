@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import pl from 'nodejs-polars';
+import { packageDir } from './package-dir';
 
 export interface CsvSeries {
   /** Column names, in the order of `values`' feature axis. */
@@ -26,7 +27,7 @@ export interface LoadCsvSeriesOptions {
 
 /** The path of a file in `vega-datasets/data` (e.g. `vegaDatasetPath('sp500-2000.csv')`). */
 export function vegaDatasetPath(name: string): string {
-  return path.join(path.dirname(require.resolve('vega-datasets/package.json')), 'data', name);
+  return path.join(packageDir('vega-datasets'), 'data', name);
 }
 
 /** Reads the named numeric columns; missing columns, non-numeric columns and empty cells are errors. */
@@ -42,8 +43,9 @@ export function loadCsvSeries(file: string, options: LoadCsvSeriesOptions): CsvS
   const values = new Float32Array(n * options.columns.length);
   options.columns.forEach((name, f) => {
     const column = df.getColumn(name);
-    if (!column.dtype.toString().match(/Int|Float/)) {
-      throw new Error(`loadCsvSeries ${file}: column ${name} must be numeric, found ${column.dtype.toString()}.`);
+    const dtype = String(column.dtype).replace(/^DataType\((.*)\)$/, '$1');
+    if (!/Int|Float/.test(dtype)) {
+      throw new Error(`loadCsvSeries ${file}: column ${name} must be numeric, found ${dtype}.`);
     }
     if (column.nullCount() > 0) throw new Error(`loadCsvSeries ${file}: column ${name} has ${column.nullCount()} empty cells.`);
     const data = column.cast(pl.Float64).toTypedArray() as Float64Array;

