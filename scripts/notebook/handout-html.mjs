@@ -9,6 +9,9 @@ const PLOTLY_BANNER = /\/\*\*\s*\n\s*\*\s*plotly\.js v[0-9][^\n]*\n/;
 /** How a plotly.js bundle ends (esbuild UMD wrapper of plotly.js 2.x-4.x). */
 const PLOTLY_END = /window\.Plotly\s*=\s*Plotly;\s*return\s+Plotly;\s*\}\)\);?/;
 
+/** lessonkit charts mark their container with this attribute (src/viz/plotly-document.ts). */
+const CHART_ATTRIBUTE = 'data-lessonkit-plotly-chart';
+
 const SCRIPT = /<script\b([^>]*)>([\s\S]*?)<\/script>/gi;
 
 export function escapeHtml(text) {
@@ -62,13 +65,15 @@ export function stripPlotlyCopies(html) {
     const { js, cut } = cutPlotlyBundles(body);
     removed += cut;
     if (cut > 0 || /\bPlotly\s*\.\s*(newPlot|react|plot)\b/.test(js)) usesPlotly = true;
+    if (cut > 0 && /data-lessonkit-plotly=/.test(attrs) && js.trim() === '') return '';
     if (cut === 0) return whole;
     return js.trim() === '' ? '' : `<script${attrs}>${js}</script>`;
   });
+  if (out.includes(CHART_ATTRIBUTE)) usesPlotly = true;
   return { html: out, removed, usesPlotly };
 }
 
-/** A script element that defines `window.Plotly`; `</script` inside the library is escaped. */
+/** A script element that defines `window.Plotly` from the library's text; `</script` inside it is escaped. */
 export function plotlyScriptTag(plotlyJs) {
   return `<script>\n${plotlyJs.replace(/<\/script/gi, '<\\/script')}\n</script>`;
 }
@@ -110,14 +115,13 @@ const HEADER_STYLE = `
 
 /**
  * Turns nbconvert's HTML into a handout: plotly.js once in <head>, header with title, run info and table of contents.
- * `plotlyJs` is the library's text (needed only when the document has charts).
+ * `plotlyTag()` returns the library's <script> element; it is called only when the document has charts.
  */
-export function finishHandout(html, info, plotlyJs) {
+export function finishHandout(html, info, plotlyTag) {
   const stripped = stripPlotlyCopies(html);
   let doc = stripped.html;
   if (stripped.usesPlotly) {
-    if (!plotlyJs) throw new Error('The handout has Plotly charts but no plotly.js text was given to include');
-    doc = insertOnce(doc, /<\/head>/i, `${plotlyScriptTag(plotlyJs)}\n</head>`, '</head>');
+    doc = insertOnce(doc, /<\/head>/i, `${plotlyTag()}\n</head>`, '</head>');
   }
   doc = doc.replace(/<title>[\s\S]*?<\/title>/i, `<title>${escapeHtml(info.title)}</title>`);
   const headings = headingsOf(doc).filter((h, i) => !(i === 0 && h.level === 1 && h.text === info.title));

@@ -3,19 +3,21 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { finishHandout } from './handout-html.mjs';
+import { finishHandout, plotlyScriptTag } from './handout-html.mjs';
 import { cellSource } from './notebook-file.mjs';
 import { runInfoOf } from './parameters.mjs';
 import { jupyterCommand, NOTEBOOKS_DIR, ROOT } from './paths.mjs';
 import { writeTextAtomic } from './notebook-file.mjs';
 
 /**
- * The plotly.js the handouts include: LESSON_PLOTLY_JS (a file) when set, else the project's pinned
- * `plotly.js-dist` (the same library the charts are built for).
+ * The plotly.js <script> element the handouts include once: from LESSON_PLOTLY_JS (a file) when set, else the
+ * library's own tag (src/viz/plotly-document.ts: the pinned `plotly.js-dist` the charts are built for).
  */
-export function plotlyJsFile(env = process.env) {
-  if (env.LESSON_PLOTLY_JS) return path.resolve(env.LESSON_PLOTLY_JS);
-  return createRequire(path.join(ROOT, 'package.json')).resolve('plotly.js-dist/plotly.js');
+export function plotlyTag(env = process.env) {
+  if (env.LESSON_PLOTLY_JS) return plotlyScriptTag(fs.readFileSync(path.resolve(env.LESSON_PLOTLY_JS), 'utf8'));
+  const viz = path.join(ROOT, 'dist', 'src', 'viz', 'plotly-document.js');
+  if (!fs.existsSync(viz)) throw new Error(`${viz} is missing; run \`npm run build\` first`);
+  return createRequire(import.meta.url)(viz).plotlyLibraryTag();
 }
 
 /** The handout's title: notebook metadata `title`, else the first `# ` heading of a markdown cell, else `fallback`. */
@@ -64,9 +66,8 @@ export async function exportHandout(nb, options) {
   }
   const title = notebookTitle(nb, options.name);
   const html = await nbconvertHtml({ ...nb, metadata: { ...nb.metadata, title } }, options.cwd ?? NOTEBOOKS_DIR);
-  const needsPlotly = html.includes('Plotly');
-  const plotlyJs = needsPlotly ? fs.readFileSync(plotlyJsFile(), 'utf8') : undefined;
-  const done = finishHandout(html, { title, profile: run.profile, engine: run.engine, executedAt: options.executedAt, source: options.source }, plotlyJs);
+  const info = { title, profile: run.profile, engine: run.engine, executedAt: options.executedAt, source: options.source };
+  const done = finishHandout(html, info, () => plotlyTag());
   writeTextAtomic(options.output, done.html);
   return { output: options.output, bytes: Buffer.byteLength(done.html), charts: done.charts, plotlyCopiesRemoved: done.plotlyCopiesRemoved };
 }

@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+// Runs the lessons: executes the notebooks under the lesson kernel and builds the HTML handouts, or opens JupyterLab.
+//
+//   npm run lessons                          every notebook in notebooks/, profile from LESSON_PROFILE (default ci)
+//   npm run lessons -- 01 03                 a subset, by name or unique prefix
+//   npm run lessons -- --profile full        the original lesson's settings (online machine, GPU recommended)
+//   npm run lessons -- --no-handouts         execute only (executed copies in build/notebooks/<profile>/)
+//   npm run lessons -- --check               also compare the outputs with the regression references (profile ci)
+//   npm run lessons -- --update-references   store this run's outputs as the new references (profile ci)
+//   npm run lessons -- --lab [--ServerApp.port=8899 ...]   open JupyterLab on notebooks/ with the lesson kernel
+//
+// Handouts go to handouts/<name>.html (self-contained: plotly.js once per file, images embedded, title, contents,
+// and the profile and backend used), with handouts/index.html listing them. Everything is written to a temporary
+// file first and then renamed, so an interrupted run never leaves half a file.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { requireKernel } from './notebook/execute.mjs';
+import { exportHandout, notebookTitle } from './notebook/handout.mjs';
+import { listNotebooks, writeTextAtomic } from './notebook/notebook-file.mjs';
+import { escapeHtml } from './notebook/handout-html.mjs';
+import { HANDOUTS_DIR, jupyterCommand, kernelName, NOTEBOOKS_DIR, ROOT } from './notebook/paths.mjs';
+import { runNotebook } from './notebook/pipeline.mjs';
+import { chooseProfile } from './notebook/profile.mjs';
+import { formatProblems } from './notebook/regress/compare.mjs';
+import { checkAgainstReference, REFERENCE_PROFILE, writeReference } from './notebook/regress/references.mjs';
+
+const USAGE = fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 10).map((l) => l.slice(3)).join('\n');
+
+function parseArgs(argv) {
+  const opts = { names: [], profile: undefined, handouts: true, check: false, update: false, lab: false, labArgs: [] };
+  for (let i = 0; i < argv.length; i += 1) {
+    const a = argv[i];
+    if (a === '--help' || a === '-h') opts.help = true;
+    else if (a === '--profile') opts.profile = argv[++i];
+    else if (a.startsWith('--profile=')) opts.profile = a.slice('--profile='.length);
+    else if (a === '--no-handouts') opts.handouts = false;
+    else if (a === '--check') opts.check = true;
+    else if (a === '--update-references') opts.update = true;
+    else if (a === '--lab') opts.lab = true;
+    else if (opts.lab && a.startsWith('--') && a.includes('.')) opts.labArgs.push(a);
+    else if (a.startsWith('-')) throw new Error(`Unknown option ${a}\n\n${USAGE}`);
+    else opts.names.push(a);
+  }
+  if ((opts.check || opts.update) && opts.profile && opts.profile !== REFERENCE_PROFILE) {
+    throw new Error(`--check and --update-references use profile ${REFERENCE_PROFILE}, not ${opts.profile}`);
+  }
+  return opts;
+}
+
+/** JupyterLab on notebooks/ with the lesson kernel; runs until the user stops it (Ctrl-C). */
+function openLab(opts) {
+  const profile = chooseProfile(opts.profile);
+  requireKernel();
+  const args = ['lab', `--ServerApp.root_dir=${NOTEBOOKS_DIR}`, ...opts.labArgs];
+  console.log(`JupyterLab on ${path.relative(ROOT, NOTEBOOKS_DIR)}/ with kernel "${kernelName()}", LESSON_PROFILE=${profile}`);
+  const child = spawn(jupyterCommand(), args, { stdio: 'inherit', env: { ...process.env, LESSON_PROFILE: profile } });
+  process.on('SIGINT', () => child.kill('SIGINT'));
+  child.on('exit', (code) => process.exit(code ?? 0));
+}
+
+function writeIndex(profile) {
+  const pages = fs.readdirSync(HANDOUTS_DIR).filter((f) => f.endsWith('.html') && f !== 'index.html').sort();
+  const items = pages.map((f) => `<li><a href="${escapeHtml(f)}">${escapeHtml(f.replace(/\.html$/, ''))}</a></li>`).join('\n');
+  writeTextAtomic(
+    path.join(HANDOUTS_DIR, 'index.html'),
+    `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>lessonkit handouts</title></head>\n` +
+      `<body style="font-family: system-ui, sans-serif; max-width: 50em; margin: 2em auto">\n<h1>lessonkit handouts</h1>\n` +
+      `<p>Last built with profile <code>${escapeHtml(profile)}</code>. Each page works offline.</p>\n<ul>\n${items}\n</ul>\n</body></html>\n`,
+  );
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  if (opts.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (opts.lab) return openLab(opts);
+  const profile = opts.check || opts.update ? REFERENCE_PROFILE : chooseProfile(opts.profile);
+  const files = listNotebooks(opts.names);
+  if (files.length === 0) throw new Error(`No notebooks in ${NOTEBOOKS_DIR}`);
+  requireKernel();
+  console.log(`Executing ${files.length} notebook(s) with kernel "${kernelName()}", profile ${profile}`);
+  let failed = 0;
+  for (const file of files) {
+    try {
+      const run = await runNotebook(file, { profile, log: console.log });
+      console.log(`✓ ${run.name}: executed in ${run.seconds.toFixed(1)} s -> ${path.relative(ROOT, run.output)}`);
+      if (opts.update) console.log(`  reference stored: ${path.relative(ROOT, writeReference(run.name, run.executed))}`);
+      if (opts.check) {
+        const problems = checkAgainstReference(run.name, run.executed);
+        if (problems.length) {
+          failed += 1;
+          console.log(formatProblems(problems));
+        } else console.log(`  matches its reference`);
+      }
+      if (opts.handouts) {
+        const h = await exportHandout(run.executed, {
+          name: run.name,
+          output: path.join(HANDOUTS_DIR, `${run.name}.html`),
+          source: path.relative(ROOT, file),
+          executedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        });
+        console.log(`  handout: ${path.relative(ROOT, h.output)} (${(h.bytes / 1e6).toFixed(1)} MB, "${notebookTitle(run.executed, run.name)}")`);
+      }
+    } catch (err) {
+      failed += 1;
+      console.error(`✗ ${path.basename(file)}\n${err.message}`);
+    }
+  }
+  if (opts.handouts && fs.existsSync(HANDOUTS_DIR)) writeIndex(profile);
+  if (failed) console.error(`${failed} of ${files.length} notebook(s) failed`);
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    if (typeof code === 'number') process.exitCode = code;
+  },
+  (err) => {
+    console.error(err.message);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,37 @@
+// One notebook through the pipeline: inject parameters, execute under the lesson kernel, keep the executed copy.
+import * as path from 'node:path';
+import { executeNotebook } from './execute.mjs';
+import { notebookName, readNotebook, writeNotebook } from './notebook-file.mjs';
+import { injectParameters } from './parameters.mjs';
+import { BUILD_DIR } from './paths.mjs';
+
+/** Where the executed copy of `name` goes for `profile`. */
+export function executedPath(name, profile, buildDir = BUILD_DIR) {
+  return path.join(buildDir, profile, `${name}.ipynb`);
+}
+
+/**
+ * Options for `runNotebook`.
+ * @typedef {object} RunOptions
+ * @property {string} profile       the lesson profile (`ci` or `full`), injected as PROFILE.
+ * @property {string} [buildDir]    root of the executed copies. Default: build/notebooks.
+ * @property {string} [kernel]      kernel name. Default: LESSON_KERNEL, else `lessonkit`.
+ * @property {(line: string) => void} [log]  progress lines. Default: none.
+ */
+
+/** Executes `file` with the profile; writes and returns `{ name, executed, output, seconds }`. */
+export async function runNotebook(file, options) {
+  const name = notebookName(file);
+  const { notebook, warning } = injectParameters(readNotebook(file), { PROFILE: options.profile });
+  if (warning) options.log?.(`  ! ${name}: ${warning}`);
+  const started = Date.now();
+  const executed = await executeNotebook(notebook, {
+    kernel: options.kernel,
+    cwd: path.dirname(file),
+    label: `${name}.ipynb (profile ${options.profile})`,
+    env: { LESSON_PROFILE: options.profile },
+  });
+  const output = executedPath(name, options.profile, options.buildDir);
+  writeNotebook(output, executed);
+  return { name, executed, output, seconds: (Date.now() - started) / 1000 };
+}

@@ -1,0 +1,23 @@
+// The lesson profile a run uses. Profile names come from the built library (src/profiles.ts), the one place that
+// defines them; executing notebooks needs the build anyway.
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { ROOT } from './paths.mjs';
+
+/** The profile names the library defines (`ci`, `full`). */
+export function profileNames() {
+  const built = path.join(ROOT, 'dist', 'src', 'profiles.js');
+  if (!fs.existsSync(built)) throw new Error(`${built} is missing; run \`npm run build\` (or \`npm run setup\`) first`);
+  return Object.keys(createRequire(import.meta.url)(built).PROFILES);
+}
+
+/** `requested`, else LESSON_PROFILE, else `ci`; an unknown name is an error listing the known ones. */
+export function chooseProfile(requested, env = process.env) {
+  const name = (requested ?? env.LESSON_PROFILE ?? '').trim() || 'ci';
+  const known = profileNames();
+  if (!known.includes(name)) {
+    throw new Error(`Lesson profile ${JSON.stringify(name)} (from ${requested ? '--profile' : 'LESSON_PROFILE'}): expected one of ${known.join(', ')}`);
+  }
+  return name;
+}
