@@ -105,22 +105,22 @@ export async function createResNet(spec: ResNetSpec, options: ResNetOptions = {}
 }
 
 /** ResNet-18 (BasicBlock, [2, 2, 2, 2]). Example: `(await resnet18({ includeTop: false })).outputs[0].shape` → `[null, 512]`. */
-export function resnet18(options: ResNetOptions = {}): Promise<tf.LayersModel> {
+export async function resnet18(options: ResNetOptions = {}): Promise<tf.LayersModel> {
   return createResNet(resnetSpec('resnet18'), options);
 }
 
 /** ResNet-34 (BasicBlock, [3, 4, 6, 3]), the lesson's CIFAR-10 backbone. */
-export function resnet34(options: ResNetOptions = {}): Promise<tf.LayersModel> {
+export async function resnet34(options: ResNetOptions = {}): Promise<tf.LayersModel> {
   return createResNet(resnetSpec('resnet34'), options);
 }
 
 /** ResNet-50 (Bottleneck V1.5, [3, 4, 6, 3]), the lesson's MNIST backbone. */
-export function resnet50(options: ResNetOptions = {}): Promise<tf.LayersModel> {
+export async function resnet50(options: ResNetOptions = {}): Promise<tf.LayersModel> {
   return createResNet(resnetSpec('resnet50'), options);
 }
 
 /** Builds by name; unknown names fail with the list of known ones. */
-export function resnet(arch: ResNetArch | string, options: ResNetOptions = {}): Promise<tf.LayersModel> {
+export async function resnet(arch: ResNetArch | string, options: ResNetOptions = {}): Promise<tf.LayersModel> {
   return createResNet(resnetSpec(arch), options);
 }
 
