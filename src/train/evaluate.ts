@@ -8,7 +8,8 @@ import type { BatchSource } from '../data/batch';
 import type { MimeBundle } from '../display';
 import { ensureEngine } from '../engine';
 import { throwIfInterrupted } from '../runtime';
-import { tableHtml, tableText } from '../viz/table';
+import { dataFrameBundle } from '../display/adapters/dataframe';
+import { escapeHtml } from '../viz/html';
 import { ConfusionMatrix } from './confusion';
 import { checkLossName, computeLoss, isClassificationLoss, type LossName } from './losses';
 
@@ -110,9 +111,10 @@ export async function evaluate(model: tf.LayersModel, source: BatchSource, optio
     toMimeBundle: () => {
       const head = `Evaluation: ${result.samples} predictions, loss ${result.loss.toFixed(4)}, accuracy ${(result.accuracy * 100).toFixed(2)}%, ${wrong.length} misclassified`;
       const cmBundle = cm.toMimeBundle();
+      const perClass = dataFrameBundle(result.perClass);
       return {
-        'text/plain': `${head}\n\n${tableText(result.perClass, { caption: 'Per-class accuracy' })}\n\n${cmBundle['text/plain']}`,
-        'text/html': `<p>${head}</p>${tableHtml(result.perClass, { caption: 'Per-class accuracy' })}<br>${cmBundle['text/html']}`,
+        'text/plain': `${head}\n\nPer-class accuracy:\n${perClass['text/plain']}\n\n${cmBundle['text/plain']}`,
+        'text/html': `<p>${escapeHtml(head)}</p><p>Per-class accuracy:</p>${perClass['text/html']}<br>${cmBundle['text/html']}`,
       };
     },
   };

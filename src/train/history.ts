@@ -4,7 +4,7 @@
  */
 import * as pl from 'nodejs-polars';
 import type { MimeBundle } from '../display';
-import { tableBundle } from '../viz/table';
+import { dataFrameBundle } from '../display/adapters/dataframe';
 
 /** One epoch's numbers. Accuracies are null for regression; validation numbers are null without validation. */
 export interface EpochRecord {
@@ -63,6 +63,6 @@ export class History {
   }
 
   toMimeBundle(): MimeBundle {
-    return tableBundle(this.toDataFrame(), { caption: 'Training history' });
+    return dataFrameBundle(this.toDataFrame());
   }
 }
