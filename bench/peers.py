@@ -2,7 +2,7 @@
 
 Run by bench/main.ts, one process per (framework, workload), so that peak memory is per workload:
 
-    python bench/peers.py --framework torch|keras --workload NAME --threads N --repeats R --warmup W
+    python bench/peers.py --framework torch|keras --workload NAME --threads N --repeats R --warmup W [--e2e-samples N]
 
 Prints one JSON line: {"framework", "workload", "items_per_s": [...], "peak_rss_mb", "versions"}.
 """
@@ -53,7 +53,7 @@ def time_repeats(step, items: int, warmup: int, repeats: int) -> list[float]:
 
 
 # --------------------------------------------------------------------------------------------------- PyTorch
-def torch_run(workload: str, threads: int, warmup: int, repeats: int) -> dict:
+def torch_run(workload: str, threads: int, warmup: int, repeats: int, e2e_samples: int = E2E_SAMPLES) -> dict:
     import torch
 
     torch.set_num_threads(threads)
@@ -97,21 +97,21 @@ def torch_run(workload: str, threads: int, warmup: int, repeats: int) -> dict:
             rates = time_repeats(step, batch, warmup, repeats)
         else:
             # The original loop: the frozen backbone is re-run on every batch of every epoch.
-            data = torch.randn(E2E_SAMPLES, 3, size, size)
-            labels = torch.randint(0, CLASSES, (E2E_SAMPLES,))
+            data = torch.randn(e2e_samples, 3, size, size)
+            labels = torch.randint(0, CLASSES, (e2e_samples,))
             model.train()
             opt = torch.optim.Adam(model.fc.parameters(), lr=1e-3)
 
             def run_all():
                 for _ in range(E2E_EPOCHS):
-                    perm = torch.randperm(E2E_SAMPLES)
-                    for i in range(0, E2E_SAMPLES, batch):
+                    perm = torch.randperm(e2e_samples)
+                    for i in range(0, e2e_samples, batch):
                         idx = perm[i : i + batch]
                         opt.zero_grad()
                         loss_fn(model(data[idx]), labels[idx]).backward()
                         opt.step()
 
-            rates = time_repeats(run_all, E2E_SAMPLES * E2E_EPOCHS, 0, max(1, repeats // 3))
+            rates = time_repeats(run_all, e2e_samples * E2E_EPOCHS, 0, max(1, repeats // 3))
     else:
         cells = {"simplernn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "bilstm": torch.nn.LSTM}
 
@@ -172,7 +172,10 @@ def keras_resnet(arch: str, size: int):
     return keras.Model(inp, x)
 
 
-def keras_run(workload: str, threads: int, warmup: int, repeats: int) -> dict:
+def keras_run(workload: str, threads: int, warmup: int, repeats: int, e2e_samples: int = E2E_SAMPLES) -> dict:
+    if WORKLOADS[workload][0] == "e2e":
+        # Decided before importing TensorFlow, which takes seconds.
+        return {"versions": {}, "items_per_s": [], "skipped": "the end-to-end row compares against the original PyTorch loop"}
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import numpy as np
     import tensorflow as tf
@@ -189,8 +192,6 @@ def keras_run(workload: str, threads: int, warmup: int, repeats: int) -> dict:
     if kind in ("cnn", "e2e"):
         backbone = keras_resnet(arch, size)
         backbone.trainable = trains == "all"
-        if arch == "resnet34" and kind == "cnn":
-            pass
         inp = keras.Input((size, size, 3))
         feats = backbone(inp, training=False) if trains == "head" else backbone(inp)
         model = keras.Model(inp, layers.Dense(CLASSES)(feats))
@@ -199,11 +200,9 @@ def keras_run(workload: str, threads: int, warmup: int, repeats: int) -> dict:
         if trains == "eval":
             fn = tf.function(lambda t: model(t, training=False))
             rates = time_repeats(lambda: fn(x).numpy(), batch, warmup, repeats)
-        elif kind == "cnn":
+        else:
             model.compile(optimizer=keras.optimizers.Adam(1e-3), loss=loss)
             rates = time_repeats(lambda: model.train_on_batch(x, y), batch, warmup, repeats)
-        else:
-            return {"versions": versions, "items_per_s": [], "skipped": "the end-to-end row compares against the original PyTorch loop"}
     else:
         cells = {"simplernn": layers.SimpleRNN, "lstm": layers.LSTM, "gru": layers.GRU, "bilstm": layers.LSTM}
         rnn = cells[arch](HIDDEN)
@@ -224,9 +223,10 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--e2e-samples", type=int, default=E2E_SAMPLES)
     a = ap.parse_args()
     run = torch_run if a.framework == "torch" else keras_run
-    result = run(a.workload, a.threads, a.warmup, a.repeats)
+    result = run(a.workload, a.threads, a.warmup, a.repeats, a.e2e_samples)
     result.update(framework=a.framework, workload=a.workload, threads=a.threads, peak_rss_mb=peak_rss_mb())
     print(json.dumps(result))
 

@@ -1,0 +1,217 @@
+/**
+ * Our side of the benchmark: one workload per process (so peak memory is per workload), printing one JSON line with
+ * the same shape as bench/peers.py:
+ *
+ *     node dist/bench/tfjs-worker.js --workload NAME --threads N --warmup W --repeats R
+ *          [--onednn on|off|auto] [--variant fast|layers] [--e2e-samples N]
+ *
+ * `--onednn auto` (default) takes the per-workload choice in ONEDNN_CHOICE, measured as documented in BENCHMARKS.md;
+ * it is applied before TensorFlow loads. `--variant layers` times the plain tfjs-layers path instead of the fast one
+ * (folded BatchNorm + fused convs for a frozen or evaluated backbone), for the record of what each lever gives.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { configureTensorFlow, ensureEngine, type OneDnnSetting } from '../src/engine';
+import { applyFreezeStrategy, cacheFeatures, compileFrozenBackbone, replaceHead, resnet34, resnet50, splitBackboneHead, trainableVariables } from '../src/models';
+import { computeLoss } from '../src/train/losses';
+import type { Batch } from '../src/data';
+import { peakRssMb, timeRepeats, timeRepeatsAsync } from './timing';
+import { CLASSES, E2E_EPOCHS, E2E_SAMPLES, HIDDEN, RNN_FEATURES, workloadByName, type Trains, type Workload } from './workloads';
+
+export type Variant = 'fast' | 'layers';
+
+/**
+ * oneDNN per workload kind (what trains), chosen by measurement on 2 cores (BENCHMARKS.md, "Engine settings"):
+ * Eigen (off) wins when no gradient flows through the convs; oneDNN (on) wins for conv backprop and the RNNs' matmuls.
+ */
+export const ONEDNN_CHOICE: Record<Trains | 'rnn', Exclude<OneDnnSetting, 'default'>> = {
+  eval: 'off',
+  head: 'off',
+  all: 'on',
+  rnn: 'on',
+};
+
+interface Args {
+  workload: Workload;
+  threads: number;
+  warmup: number;
+  repeats: number;
+  onednn: 'on' | 'off' | 'auto';
+  variant: Variant;
+  e2eSamples: number;
+}
+
+function parseArgs(argv: string[]): Args {
+  const get = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const int = (flag: string, dflt: number): number => {
+    const raw = get(flag);
+    const v = raw === undefined ? dflt : Number(raw);
+    if (!Number.isInteger(v) || v < 0) throw new Error(`tfjs-worker: ${flag} expects a non-negative integer. Received: ${raw}.`);
+    return v;
+  };
+  const name = get('--workload');
+  if (!name) throw new Error('tfjs-worker: --workload NAME is required.');
+  const onednn = (get('--onednn') ?? 'auto') as Args['onednn'];
+  if (!['on', 'off', 'auto'].includes(onednn)) throw new Error(`tfjs-worker: --onednn expects on, off or auto. Received: ${onednn}.`);
+  const variant = (get('--variant') ?? 'fast') as Variant;
+  if (!['fast', 'layers'].includes(variant)) throw new Error(`tfjs-worker: --variant expects fast or layers. Received: ${variant}.`);
+  return {
+    workload: workloadByName(name),
+    threads: int('--threads', 2),
+    warmup: int('--warmup', 2),
+    repeats: Math.max(1, int('--repeats', 5)),
+    onednn,
+    variant,
+    e2eSamples: int('--e2e-samples', E2E_SAMPLES),
+  };
+}
+
+const adam = () => tf.train.adam(1e-3, 0.9, 0.999, 1e-8);
+
+async function buildResNet(w: Workload): Promise<tf.LayersModel> {
+  const build = w.arch === 'resnet50' ? resnet50 : resnet34;
+  const base = await build({ includeTop: false, pooling: 'avg', inputShape: [w.size, w.size, 3], seed: 0 });
+  const model = replaceHead(base, { classes: CLASSES }, { seed: 0 });
+  if (w.trains === 'head') applyFreezeStrategy(model, { strategy: 3 });
+  return model;
+}
+
+function syntheticImages(n: number, size: number): { x: tf.Tensor4D; y: tf.Tensor1D } {
+  return {
+    x: tf.randomNormal([n, size, size, 3], 0, 1, 'float32', 0) as tf.Tensor4D,
+    y: tf.randomUniform([n], 0, CLASSES, 'int32', 1) as tf.Tensor1D,
+  };
+}
+
+/** One train step: the loss scalar is read back, so the timing covers the whole step. */
+function trainStep(optimizer: tf.Optimizer, vars: tf.Variable[], loss: () => tf.Scalar): void {
+  const cost = optimizer.minimize(loss, true, vars);
+  cost?.dataSync();
+  cost?.dispose();
+}
+
+async function cnnStep(w: Workload, variant: Variant): Promise<() => void> {
+  const model = await buildResNet(w);
+  const { x, y } = syntheticImages(w.batch, w.size);
+  const fast = variant === 'fast' && w.trains !== 'all';
+  const backbone = fast ? compileFrozenBackbone(model) : undefined;
+  const { head } = splitBackboneHead(model);
+  if (w.trains === 'eval') {
+    return () => {
+      const out = tf.tidy(() => (backbone ? (head.apply(backbone.features(x)) as tf.Tensor) : (model.predict(x) as tf.Tensor)));
+      out.dataSync();
+      out.dispose();
+    };
+  }
+  const optimizer = adam();
+  if (backbone) {
+    const vars = trainableVariables(head);
+    return () => {
+      // The frozen backbone runs outside the gradient tape: nothing in it needs a gradient.
+      const features = backbone.features(x);
+      trainStep(optimizer, vars, () => computeLoss('cross-entropy', head.apply(features, { training: true }) as tf.Tensor, y));
+      features.dispose();
+    };
+  }
+  const vars = trainableVariables(model);
+  return () => trainStep(optimizer, vars, () => computeLoss('cross-entropy', model.apply(x, { training: true }) as tf.Tensor, y));
+}
+
+function rnnModel(w: Workload): tf.LayersModel {
+  // Porting note: tfjs's LSTM/GRU default to hardSigmoid gates (Keras 2); PyTorch and Keras 3 use sigmoid.
+  const recurrent = { units: HIDDEN, recurrentActivation: 'sigmoid' as const };
+  const layer =
+    w.arch === 'simplernn'
+      ? tf.layers.simpleRNN({ units: HIDDEN })
+      : w.arch === 'gru'
+        ? tf.layers.gru(recurrent)
+        : w.arch === 'lstm'
+          ? tf.layers.lstm(recurrent)
+          : tf.layers.bidirectional({ layer: tf.layers.lstm(recurrent) as tf.RNN, mergeMode: 'concat' });
+  const input = tf.input({ shape: [w.size, RNN_FEATURES] });
+  const out = tf.layers.dense({ units: CLASSES }).apply(layer.apply(input) as tf.SymbolicTensor) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out });
+}
+
+function rnnStep(w: Workload): () => void {
+  const model = rnnModel(w);
+  const x = tf.randomNormal([w.batch, w.size, RNN_FEATURES], 0, 1, 'float32', 0);
+  const y = tf.randomUniform([w.batch], 0, CLASSES, 'int32', 1);
+  const optimizer = adam();
+  const vars = trainableVariables(model);
+  return () => trainStep(optimizer, vars, () => computeLoss('cross-entropy', model.apply(x, { training: true }) as tf.Tensor, y));
+}
+
+/**
+ * Strategy 3 end to end: fold the frozen backbone, compute every sample's features once (the feature cache), then
+ * train the head for E2E_EPOCHS epochs on shuffled cached features. All of it is inside the timed run.
+ */
+async function e2eRun(w: Workload, samples: number): Promise<() => Promise<void>> {
+  const model = await buildResNet(w);
+  const { backbone, head } = splitBackboneHead(model);
+  const { x, y } = syntheticImages(samples, w.size);
+  return async () => {
+    const folded = compileFrozenBackbone(model);
+    const batches: Batch[] = [];
+    for (let i = 0; i < samples; i += w.batch) {
+      const n = Math.min(w.batch, samples - i);
+      batches.push({ x: x.slice(i, n), y: y.slice(i, n), indices: Int32Array.from({ length: n }, (_, k) => i + k) });
+    }
+    const cache = await cacheFeatures(backbone, batches, { forward: (b) => folded.features(b as tf.Tensor4D) });
+    folded.dispose();
+    tf.dispose(batches.flatMap((b) => [b.x, b.y]));
+    const all = cache.concat();
+    cache.dispose();
+    const optimizer = adam();
+    const vars = trainableVariables(head);
+    for (let epoch = 0; epoch < E2E_EPOCHS; epoch++) {
+      const order = tf.util.createShuffledIndices(samples);
+      for (let i = 0; i < samples; i += w.batch) {
+        const idx = tf.tensor1d(Array.from(order.subarray(i, i + w.batch)), 'int32');
+        const fx = tf.gather(all.x, idx);
+        const fy = tf.gather(all.y, idx);
+        // No read-back inside the epoch loop: the loss stays on the native side.
+        optimizer.minimize(() => computeLoss('cross-entropy', head.apply(fx, { training: true }) as tf.Tensor, fy), false, vars);
+        tf.dispose([idx, fx, fy]);
+      }
+    }
+    (head.getWeights()[0] as tf.Tensor).dataSync();
+    optimizer.dispose();
+    tf.dispose([all.x, all.y]);
+  };
+}
+
+async function main(): Promise<void> {
+  const a = parseArgs(process.argv.slice(2));
+  const w = a.workload;
+  const onednn = a.onednn === 'auto' ? ONEDNN_CHOICE[w.kind === 'rnn' ? 'rnn' : w.trains] : a.onednn;
+  configureTensorFlow({ onednn, intraOpThreads: a.threads, interOpThreads: a.threads });
+  const engine = ensureEngine();
+  let rates: number[];
+  if (w.kind === 'e2e') {
+    const run = await e2eRun(w, a.e2eSamples);
+    rates = await timeRepeatsAsync(run, a.e2eSamples * E2E_EPOCHS, 0, Math.max(1, Math.floor(a.repeats / 3)));
+  } else {
+    const step = w.kind === 'cnn' ? await cnnStep(w, a.variant) : rnnStep(w);
+    rates = timeRepeats(step, w.batch, a.warmup, a.repeats);
+  }
+  const result = {
+    framework: 'lessonkit',
+    workload: w.name,
+    threads: a.threads,
+    items_per_s: rates,
+    peak_rss_mb: peakRssMb(),
+    versions: { tfjs: engine.tfjsVersion, tensorflow: engine.tensorflowVersion, node: process.versions.node },
+    settings: { onednn, variant: w.kind === 'rnn' ? 'layers' : a.variant, numTensors: tf.memory().numTensors },
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}
