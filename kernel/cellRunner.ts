@@ -10,6 +10,7 @@
 import { format } from 'node:util';
 import { createConverter, type Converter } from 'tslab/dist/converter';
 import { createExecutor, type ConverterSet, type Executor } from 'tslab/dist/executor';
+import { DeclarationKeepingConverter } from './declarations';
 import { errorFromDiagnostics, errorFromException, type CellDiagnostic, type ErrorContent } from './traceback';
 
 /** The format string tslab's `printDiagnostics` passes to `console.error`. */
@@ -39,19 +40,18 @@ function asDiagnostic(args: unknown[]): CellDiagnostic | undefined {
   };
 }
 
-/** Lazily created converters, as tslab's (unexported) ConverterSetImpl does. */
-function converterSet(): ConverterSet {
-  let node: Converter | undefined;
+/** Converters as tslab's (unexported) ConverterSetImpl makes them; the Node one keeps failed cells' names. */
+function converterSet(node: DeclarationKeepingConverter): ConverterSet {
   let browser: Converter | undefined;
   return {
     get node() {
-      return (node ??= createConverter({ isJS: false, isBrowser: false }));
+      return node;
     },
     get browser() {
       return (browser ??= createConverter({ isJS: false, isBrowser: true }));
     },
     close() {
-      node?.close();
+      node.close();
       browser?.close();
     },
   };
@@ -61,11 +61,13 @@ export class CellRunner {
   /** tslab's executor (also used for completion and inspection). */
   readonly executor: Executor;
   private capture: Capture = newCapture();
+  private readonly converter: DeclarationKeepingConverter;
 
   /** `rootDir`: where the notebook lives; imports resolve from here (tslab uses the kernel's cwd). */
   constructor(rootDir: string) {
-    const convs = converterSet();
-    void convs.node; // warm the TypeScript converter now (several hundred ms), as tslab's startKernel does
+    // Created now (several hundred ms), as tslab's startKernel warms its converter.
+    this.converter = new DeclarationKeepingConverter(createConverter({ isJS: false, isBrowser: false }));
+    const convs = converterSet(this.converter);
     this.executor = createExecutor(rootDir, convs, {
       log: (value: unknown) => {
         this.capture.hasValue = true;
@@ -84,6 +86,8 @@ export class CellRunner {
       ok = await this.executor.execute(code);
     } catch (err) {
       return { status: 'error', error: errorFromException(err) };
+    } finally {
+      this.converter.commitLastCell();
     }
     const diagnostics = capture.errors.map(asDiagnostic).filter((d): d is CellDiagnostic => d !== undefined);
     if (!ok) {

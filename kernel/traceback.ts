@@ -46,7 +46,9 @@ export function cleanFrames(stack: string): string[] {
     .split('\n')
     .filter((line) => /^\s+at /.test(line))
     .filter((line) => !INTERNAL_FRAME_PATTERNS.some((p) => p.test(line)))
-    .map((line) => line.replace(CELL_LOCATION, '<cell>'));
+    .map((line) => line.replace(CELL_LOCATION, '<cell>'))
+    // tslab wraps each cell in a function it calls at once, so the cell shows up twice in a row.
+    .filter((line, i, lines) => i === 0 || line !== lines[i - 1]);
 }
 
 function isErrorLike(value: unknown): value is Error {

@@ -93,7 +93,7 @@ def session(km, kc):
     out["leak"] = [run(kc, "for (let i = 0; i < 1500; i++) tf.scalar(i);"),
                    run(kc, "for (let i = 0; i < 3500; i++) tf.scalar(i);")]
 
-    loop = ("let reached = 0;\nfor (let i = 0; i < 600; i++) {\n  await new Promise((r) => setTimeout(r, 20));\n"
+    loop = ("import { throwIfInterrupted } from 'lessonkit';\nlet reached = 0;\nfor (let i = 0; i < 600; i++) {\n  await new Promise((r) => setTimeout(r, 20));\n"
             "  reached = i;\n  throwIfInterrupted();\n}")
     msg_id = kc.execute(loop)
     time.sleep(1.5)
@@ -115,7 +115,7 @@ def restart_and_shutdown(km):
     kc = km.client()
     kc.start_channels()
     kc.wait_for_ready(timeout=TIMEOUT)
-    out["after_restart"] = run(kc, "typeof defined")
+    out["after_restart"] = run(kc, "6 * 7")
     proc = km.provisioner.process
     started = time.time()
     km.shutdown_kernel(now=False)

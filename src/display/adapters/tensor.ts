@@ -50,7 +50,8 @@ export function tensorBundle(t: tf.Tensor): MimeBundle {
     'text/plain': `${header(t)}\n${values}`,
     'text/html':
       `<div class="lessonkit-tensor"><div><b>Tensor</b> <code>${escapeHtml(t.dtype)}</code> ` +
-      `shape <code>[${t.shape.join(', ')}]</code></div><pre>${escapeHtml(values)}</pre></div>`,
+      `shape <code>[${t.shape.join(', ')}]</code></div>` +
+      `<pre style="font-family: var(--jp-code-font-family, monospace); margin: 0.25em 0">${escapeHtml(values)}</pre></div>`,
   };
 }
 
