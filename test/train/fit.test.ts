@@ -134,3 +134,24 @@ test('bad options give errors that name the option and what was received', async
   await assert.rejects(fit(model, blobs(8, 1), { resume: true }), /options\.checkpoint/);
   model.dispose();
 });
+
+test('in a notebook, fit shows one progress output per epoch and one live learning curve, updated in place', async () => {
+  const { setDisplaySink } = await import('../../src/display');
+  const { PLOTLY_MIME } = await import('../../src/viz/figure');
+  const published: { id?: string; update: boolean; mime: string[] }[] = [];
+  setDisplaySink({ publish: (bundle, _m, transient, update) => void published.push({ id: transient.display_id, update, mime: Object.keys(bundle) }) });
+  try {
+    const model = denseModel({ prefix: 'nb' });
+    await fit(model, blobs(400, 12, 4), { epochs: 3, validation: blobs(40, 13) });
+    model.dispose();
+  } finally {
+    setDisplaySink(undefined);
+  }
+  const ids = new Set(published.map((p) => p.id));
+  assert.equal(ids.size, 3 + 1, 'three progress bars and one chart');
+  const chart = published.filter((p) => p.mime.includes(PLOTLY_MIME));
+  assert.equal(chart.length, 3, 'the chart is redrawn once per epoch');
+  assert.deepEqual(chart.map((p) => p.update), [false, true, true]);
+  // 100 batches per epoch, yet only a handful of progress publishes (throttled to 4/s plus the final one).
+  assert.ok(published.length - chart.length < 3 * 12, `${published.length} publishes`);
+});
