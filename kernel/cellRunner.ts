@@ -6,6 +6,7 @@
  * Porting note: tslab sends the last expression to stdout via `console.log`, and exceptions and type errors to
  * stderr via `console.error`. We capture those calls and turn them into an `execute_result` and an `error` message.
  * The executor, the TypeScript converter and the cell transpilation are tslab's own, unchanged.
+ * Like tslab, a last expression that is `undefined` or `null` gives no result (as Python's `None` gives none).
  */
 import { format } from 'node:util';
 import { createConverter, type Converter } from 'tslab/dist/converter';

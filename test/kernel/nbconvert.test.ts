@@ -64,6 +64,9 @@ describe('nbconvert with the lesson kernel', { skip: missing && `SKIPPED: ${miss
   before(async () => {
     env = jupyterEnv(await tempKernelspec());
     fs.mkdirSync(ARTIFACTS, { recursive: true });
+    for (const old of fs.readdirSync(ARTIFACTS).filter((f) => f.startsWith('run-'))) {
+      fs.rmSync(path.join(ARTIFACTS, old), { recursive: true, force: true });
+    }
     // Inside the repository, so that `lessonkit` and tfjs resolve from node_modules as they do for notebooks/.
     workDir = fs.mkdtempSync(path.join(ARTIFACTS, 'run-'));
     input = path.join(workDir, 'kernel-demo.ipynb');
