@@ -169,3 +169,14 @@ export async function restoreCheckpoint(dir: string, model: tf.LayersModel, opti
   }
   return { metadata, weightsMatchedBy, optimizerRestored, notes };
 }
+
+/** Copies a checkpoint folder atomically (file copies, no re-serialization), optionally without optimizer state. */
+export async function copyCheckpoint(from: string, to: string, options: { withOptimizer?: boolean } = {}): Promise<void> {
+  readCheckpointMetadata(from);
+  await writeDirAtomic(to, (tmp) => {
+    for (const name of fs.readdirSync(from)) {
+      if (!options.withOptimizer && name.startsWith('optimizer-')) continue;
+      fs.copyFileSync(path.join(from, name), path.join(tmp, name));
+    }
+  });
+}

@@ -22,7 +22,7 @@ import { activeSink } from '../display';
 import { clearInterrupt, interruptRequested, InterruptedError } from '../runtime';
 import { LiveLearningCurve } from '../viz/live-learning-curve';
 import type { BatchLogs, FitCallbacks, FitControl } from './callbacks';
-import { saveCheckpoint, restoreCheckpoint, type CheckpointMetadata, type MonitorState, type NamedOptimizer, type RestoreReport, CHECKPOINT_FORMAT } from './checkpoint';
+import { copyCheckpoint, saveCheckpoint, restoreCheckpoint, type CheckpointMetadata, type MonitorState, type NamedOptimizer, type RestoreReport, CHECKPOINT_FORMAT } from './checkpoint';
 import { clipByGlobalNorm } from './clip';
 import type { EarlyStoppingOptions } from './early-stopping';
 import { History, type EpochRecord, type MetricName } from './history';
@@ -329,8 +329,8 @@ export async function fit(model: tf.LayersModel, train: BatchSource, options: Fi
       if (r.checkpoint) {
         const meta = metadata(epoch, false, 0);
         await saveCheckpoint(lastDir!, model, meta, savedOptimizers());
-        if (isBest) await saveCheckpoint(bestDir!, model, meta, []);
-        if (r.checkpoint.keepEveryEpoch) await saveCheckpoint(path.join(r.checkpoint.dir, `epoch-${String(epoch).padStart(3, '0')}`), model, meta, []);
+        if (isBest) await copyCheckpoint(lastDir!, bestDir!);
+        if (r.checkpoint.keepEveryEpoch) await copyCheckpoint(lastDir!, path.join(r.checkpoint.dir, `epoch-${String(epoch).padStart(3, '0')}`));
       }
       for (const cb of r.callbacks) await cb.onEpochEnd?.(record, control);
       live?.update(history);

@@ -1,6 +1,6 @@
 // Public API of src/train/.
 export type { BatchLogs, FitCallbacks, FitControl } from './callbacks';
-export { CHECKPOINT_FORMAT, loadCheckpointModel, readCheckpointMetadata, restoreCheckpoint, saveCheckpoint } from './checkpoint';
+export { CHECKPOINT_FORMAT, copyCheckpoint, loadCheckpointModel, readCheckpointMetadata, restoreCheckpoint, saveCheckpoint } from './checkpoint';
 export type { CheckpointMetadata, MonitorState, NamedOptimizer, RestoreReport } from './checkpoint';
 export { clipByGlobalNorm, globalNorm } from './clip';
 export { ConfusionMatrix } from './confusion';
