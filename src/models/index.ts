@@ -19,3 +19,5 @@ export * from './feature-cache';
 export * from './fold-batch-norm';
 export * from './export-state-dict';
 export * from './float16';
+export * from './rnn';
+export * from './gradient-flow';
