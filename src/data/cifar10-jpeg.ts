@@ -26,6 +26,8 @@ export interface LoadCifar10JpegOptions {
   limitPerClass?: number;
   /** Use the decoded cache. Default true. */
   cache?: boolean;
+  /** Where the decoded cache lives. Default `decodedCacheDir()`. */
+  cacheDir?: string;
 }
 
 /** The archive path from the options or `LESSON_DATA_DIR`; undefined when neither names one that exists. */
@@ -63,7 +65,7 @@ export async function loadCifar10Jpeg(options: LoadCifar10JpegOptions = {}): Pro
     );
   }
   const root = await extractCifar10Jpeg(archive);
-  const folder = { limitPerClass: options.limitPerClass, cache: options.cache };
+  const folder = { limitPerClass: options.limitPerClass, cache: options.cache, cacheDir: options.cacheDir };
   const train = await loadImageFolderWithInfo(path.join(root, 'train'), folder);
   const test = await loadImageFolderWithInfo(path.join(root, 'test'), folder);
   for (const part of [train, test]) {

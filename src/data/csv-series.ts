@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import pl from 'nodejs-polars';
+import type Polars from 'nodejs-polars';
 import { packageDir } from './package-dir';
 
 export interface CsvSeries {
@@ -25,6 +25,12 @@ export interface LoadCsvSeriesOptions {
   timeColumn?: string;
 }
 
+/** nodejs-polars, loaded on first use (its native module is not loaded when lessonkit is imported). */
+function polars(): typeof Polars {
+  const mod = require('nodejs-polars') as { default?: typeof Polars } & typeof Polars;
+  return mod.default ?? mod;
+}
+
 /** The path of a file in `vega-datasets/data` (e.g. `vegaDatasetPath('sp500-2000.csv')`). */
 export function vegaDatasetPath(name: string): string {
   return path.join(packageDir('vega-datasets'), 'data', name);
@@ -33,6 +39,7 @@ export function vegaDatasetPath(name: string): string {
 /** Reads the named numeric columns; missing columns, non-numeric columns and empty cells are errors. */
 export function loadCsvSeries(file: string, options: LoadCsvSeriesOptions): CsvSeries {
   if (!fs.existsSync(file)) throw new Error(`loadCsvSeries: file ${file} does not exist.`);
+  const pl = polars();
   let df = pl.readCSV(file);
   const missing = [...options.columns, ...(options.timeColumn ? [options.timeColumn] : [])].filter((c) => !df.columns.includes(c));
   if (missing.length > 0) {
