@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { tensorFlowEnv } from '../../src/engine';
+
+test('tensorFlowEnv maps settings to the variables TensorFlow reads at load time', () => {
+  assert.deepEqual(tensorFlowEnv({ onednn: 'off', intraOpThreads: 2, interOpThreads: 1 }), {
+    TF_ENABLE_ONEDNN_OPTS: '0',
+    TF_NUM_INTRAOP_THREADS: '2',
+    OMP_NUM_THREADS: '2',
+    TF_NUM_INTEROP_THREADS: '1',
+  });
+  assert.deepEqual(tensorFlowEnv({}), {});
+  assert.throws(() => tensorFlowEnv({ intraOpThreads: 0 }), /intraOpThreads must be a positive integer/);
+  assert.throws(() => tensorFlowEnv({ onednn: 'maybe' as never }), /onednn must be 'on', 'off' or 'default'/);
+});
+
+test('configureTensorFlow applies before load, is reported by the engine, and refuses after load', () => {
+  // A fresh process: this test process may already have TensorFlow loaded.
+  const engine = path.resolve(__dirname, '..', '..', 'src', 'engine');
+  const script = `const e=require(${JSON.stringify(engine)});e.configureTensorFlow({onednn:'off'});const info=e.ensureEngine();
+let refused=false;try{e.configureTensorFlow({onednn:'on'})}catch(err){refused=/already loaded/.test(err.message)}
+console.log(JSON.stringify({onednn:info.onednn,refused}))`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, TF_ENABLE_ONEDNN_OPTS: '' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').pop()!), { onednn: '0', refused: true });
+});
