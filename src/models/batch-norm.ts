@@ -21,6 +21,7 @@
  * write on the side, outside the gradient.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fusedBatchNormTraining } from './fused-batch-norm';
 import { LogSoftmax } from './log-softmax';
 
 /** What a frozen (`trainable = false`) BatchNorm does in a training call. */
@@ -94,10 +95,18 @@ export class TorchBatchNorm extends tf.layers.Layer {
       if (!this.usesBatchStatistics(kwargs.training ?? false)) {
         return tf.batchNorm(x, this.movingMean.read(), this.movingVariance.read(), beta, gamma, this.epsilon);
       }
+      const m = this.momentum;
+      // One native op (and one for its gradient) when the backend has it; see fused-batch-norm.ts.
+      const fused = fusedBatchNormTraining(x, gamma, beta, this.epsilon);
+      if (fused) {
+        this.movingMean.write(tf.add(tf.mul(this.movingMean.read(), 1 - m), tf.mul(fused.mean, m)));
+        this.movingVariance.write(tf.add(tf.mul(this.movingVariance.read(), 1 - m), tf.mul(fused.variance, m)));
+        tf.dispose([fused.mean, fused.variance]);
+        return fused.y;
+      }
       const axes = x.shape.slice(0, -1).map((_, i) => i);
       const { mean, variance } = tf.moments(x, axes);
       const n = axes.reduce((acc, a) => acc * (x.shape[a] as number), 1);
-      const m = this.momentum;
       const unbiased = tf.mul(variance, n > 1 ? n / (n - 1) : 1);
       this.movingMean.write(tf.add(tf.mul(this.movingMean.read(), 1 - m), tf.mul(mean, m)));
       this.movingVariance.write(tf.add(tf.mul(this.movingVariance.read(), 1 - m), tf.mul(unbiased, m)));

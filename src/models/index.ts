@@ -21,3 +21,4 @@ export * from './export-state-dict';
 export * from './float16';
 export * from './rnn';
 export * from './gradient-flow';
+export * from './fused-batch-norm';
