@@ -24,3 +24,5 @@ export { barText, formatDuration, ProgressBar, ProgressSnapshot } from './progre
 export type { ProgressMode, ProgressOptions } from './progress';
 export { scheduledLearningRate } from './schedule';
 export type { CosineSchedule, LearningRateSchedule, StepSchedule } from './schedule';
+export { pretrainBackbone } from './pretrain';
+export type { PretrainBackboneOptions, PretrainedBackbone } from './pretrain';
