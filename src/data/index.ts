@@ -46,3 +46,4 @@ export type { WindowOptions } from './windows';
 export { chronologicalSplit, timeSeriesDatasets } from './time-series';
 export type { ChronologicalSplitOptions, TimeSeriesOptions, TimeSeriesSplits } from './time-series';
 export { asRowSequences, RowSequenceDataset } from './row-sequences';
+export { TensorDataset } from './tensor-dataset';

@@ -1,0 +1,36 @@
+/**
+ * `TensorDataset`: samples that already live in tensors (cached backbone features, small generated sets), like
+ * PyTorch's `TensorDataset`. It keeps the tensors it is given (the caller must not dispose them while it is in use)
+ * and frees them in `dispose()`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { checkIndices, type Dataset } from './dataset';
+
+export class TensorDataset implements Dataset {
+  readonly x: tf.Tensor;
+  readonly y: tf.Tensor;
+
+  constructor(x: tf.Tensor, y: tf.Tensor) {
+    if (x.shape[0] !== y.shape[0]) {
+      throw new Error(`TensorDataset: x has ${x.shape[0]} samples (shape [${x.shape}]) but y has ${y.shape[0]} (shape [${y.shape}]).`);
+    }
+    this.x = x;
+    this.y = y;
+  }
+
+  get length(): number {
+    return this.x.shape[0];
+  }
+
+  gather(indices: Int32Array): { x: tf.Tensor; y: tf.Tensor } {
+    const own = checkIndices(indices, this.length, 'TensorDataset');
+    return tf.tidy(() => {
+      const idx = tf.tensor1d(own, 'int32');
+      return { x: tf.gather(this.x, idx), y: tf.gather(this.y, idx) };
+    });
+  }
+
+  dispose(): void {
+    tf.dispose([this.x, this.y]);
+  }
+}
