@@ -11,7 +11,18 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { configureTensorFlow, ensureEngine, type OneDnnSetting } from '../src/engine';
-import { applyFreezeStrategy, cacheFeatures, compileFrozenBackbone, replaceHead, resnet34, resnet50, splitBackboneHead, trainableVariables } from '../src/models';
+import {
+  FusedLSTM,
+  applyFreezeStrategy,
+  cacheFeatures,
+  compileFrozenBackbone,
+  recurrentModel,
+  replaceHead,
+  resnet34,
+  resnet50,
+  splitBackboneHead,
+  trainableVariables,
+} from '../src/models';
 import { computeLoss } from '../src/train/losses';
 import type { Batch } from '../src/data';
 import { peakRssMb, timeRepeats, timeRepeatsAsync } from './timing';
@@ -119,24 +130,24 @@ async function cnnStep(w: Workload, variant: Variant): Promise<() => void> {
   return () => trainStep(optimizer, vars, () => computeLoss('cross-entropy', model.apply(x, { training: true }) as tf.Tensor, y));
 }
 
-function rnnModel(w: Workload): tf.LayersModel {
-  // Porting note: tfjs's LSTM/GRU default to hardSigmoid gates (Keras 2); PyTorch and Keras 3 use sigmoid.
-  const recurrent = { units: HIDDEN, recurrentActivation: 'sigmoid' as const };
-  const layer =
-    w.arch === 'simplernn'
-      ? tf.layers.simpleRNN({ units: HIDDEN })
-      : w.arch === 'gru'
-        ? tf.layers.gru(recurrent)
-        : w.arch === 'lstm'
-          ? tf.layers.lstm(recurrent)
-          : tf.layers.bidirectional({ layer: tf.layers.lstm(recurrent) as tf.RNN, mergeMode: 'concat' });
+/** The kit's builder (`recurrentModel`, tfjs layers), or with `fast` the fused native LSTM where there is one. */
+function rnnModel(w: Workload, variant: Variant): tf.LayersModel {
+  const fused = variant === 'fast' && (w.arch === 'lstm' || w.arch === 'bilstm');
+  if (!fused) {
+    const cell = w.arch === 'simplernn' ? 'simple' : w.arch === 'gru' ? 'gru' : 'lstm';
+    return recurrentModel({ cell, inputShape: [w.size, RNN_FEATURES], outputUnits: CLASSES, units: HIDDEN, bidirectional: w.arch === 'bilstm', seed: 0 });
+  }
   const input = tf.input({ shape: [w.size, RNN_FEATURES] });
-  const out = tf.layers.dense({ units: CLASSES }).apply(layer.apply(input) as tf.SymbolicTensor) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: out });
+  let h = new FusedLSTM({ units: HIDDEN, seed: 0, name: 'rnn.0' }).apply(input) as tf.SymbolicTensor;
+  if (w.arch === 'bilstm') {
+    const back = new FusedLSTM({ units: HIDDEN, seed: 1, goBackwards: true, name: 'rnn.0.backward' }).apply(input) as tf.SymbolicTensor;
+    h = tf.layers.concatenate().apply([h, back]) as tf.SymbolicTensor;
+  }
+  return tf.model({ inputs: input, outputs: tf.layers.dense({ units: CLASSES, name: 'fc' }).apply(h) as tf.SymbolicTensor });
 }
 
-function rnnStep(w: Workload): () => void {
-  const model = rnnModel(w);
+function rnnStep(w: Workload, variant: Variant): () => void {
+  const model = rnnModel(w, variant);
   const x = tf.randomNormal([w.batch, w.size, RNN_FEATURES], 0, 1, 'float32', 0);
   const y = tf.randomUniform([w.batch], 0, CLASSES, 'int32', 1);
   const optimizer = adam();
@@ -194,7 +205,7 @@ async function main(): Promise<void> {
     const run = await e2eRun(w, a.e2eSamples);
     rates = await timeRepeatsAsync(run, a.e2eSamples * E2E_EPOCHS, 0, Math.max(1, Math.floor(a.repeats / 3)));
   } else {
-    const step = w.kind === 'cnn' ? await cnnStep(w, a.variant) : rnnStep(w);
+    const step = w.kind === 'cnn' ? await cnnStep(w, a.variant) : rnnStep(w, a.variant);
     rates = timeRepeats(step, w.batch, a.warmup, a.repeats);
   }
   const result = {
@@ -204,7 +215,7 @@ async function main(): Promise<void> {
     items_per_s: rates,
     peak_rss_mb: peakRssMb(),
     versions: { tfjs: engine.tfjsVersion, tensorflow: engine.tensorflowVersion, node: process.versions.node },
-    settings: { onednn, variant: w.kind === 'rnn' ? 'layers' : a.variant, numTensors: tf.memory().numTensors },
+    settings: { onednn, variant: a.variant, numTensors: tf.memory().numTensors },
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -11,22 +11,7 @@
  * average; the output is normalized with the biased one, as in PyTorch.
  */
 import * as tf from '@tensorflow/tfjs';
-
-interface OpAttr {
-  name: string;
-  type: number;
-  value: unknown;
-}
-
-interface NativeBackend {
-  binding: { TF_ATTR_TYPE: number; TF_ATTR_FLOAT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number; TF_FLOAT: number };
-  executeMultipleOutputs(name: string, attrs: OpAttr[], inputs: tf.Tensor[], numOutputs: number): tf.Tensor[];
-}
-
-function nativeBackend(): NativeBackend | undefined {
-  const b = tf.backend() as unknown as Partial<NativeBackend>;
-  return b && typeof b.executeMultipleOutputs === 'function' && b.binding ? (b as NativeBackend) : undefined;
-}
+import { attr, nativeBackend, type NativeBackend, type NativeOpAttr } from './native-ops';
 
 export interface FusedBatchNormTrainingResult {
   /** The normalized, scaled and shifted output (differentiable in x, gamma and beta). */
@@ -37,14 +22,13 @@ export interface FusedBatchNormTrainingResult {
   variance: tf.Tensor1D;
 }
 
-function attrs(b: NativeBackend, epsilon: number): OpAttr[] {
-  const { binding } = b;
+function attrs(b: NativeBackend, epsilon: number): NativeOpAttr[] {
   return [
-    { name: 'T', type: binding.TF_ATTR_TYPE, value: binding.TF_FLOAT },
-    { name: 'U', type: binding.TF_ATTR_TYPE, value: binding.TF_FLOAT },
-    { name: 'epsilon', type: binding.TF_ATTR_FLOAT, value: epsilon },
-    { name: 'data_format', type: binding.TF_ATTR_STRING, value: 'NHWC' },
-    { name: 'is_training', type: binding.TF_ATTR_BOOL, value: true },
+    attr.float32(b, 'T'),
+    attr.float32(b, 'U'),
+    attr.float(b, 'epsilon', epsilon),
+    attr.string(b, 'data_format', 'NHWC'),
+    attr.bool(b, 'is_training', true),
   ];
 }
 
