@@ -22,3 +22,5 @@ export * from './float16';
 export * from './rnn';
 export * from './gradient-flow';
 export * from './fused-batch-norm';
+export * from './native-ops';
+export * from './fused-lstm';
