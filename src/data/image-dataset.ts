@@ -105,6 +105,19 @@ export class ImageDataset implements Dataset {
     return this.subset(Int32Array.from({ length: Math.min(n, this.length) }, (_, i) => i));
   }
 
+  /**
+   * A stratified, seeded subset of exactly `n` samples in which every class keeps its share (for the `ci` profile's
+   * small subsets; `take` would follow the storage order, which is class by class for image folders). Returns this
+   * view when `n >= length`.
+   */
+  sample(n: number, seed = 42): ImageDataset {
+    if (!Number.isInteger(n) || n < 1) {
+      throw new RangeError(`ImageDataset ${this.store.source} sample: n must be a positive integer, got ${n}.`);
+    }
+    if (n >= this.length) return this;
+    return this.subset(stratifiedSplit(this.labels(), { validationFraction: n / this.length, seed }).validation);
+  }
+
   /** Stratified, seeded, disjoint train/validation views of this view (see `stratifiedSplit`). */
   split(options: StratifiedSplitOptions = {}): { train: ImageDataset; validation: ImageDataset } {
     const parts = stratifiedSplit(this.labels(), options);

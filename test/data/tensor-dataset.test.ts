@@ -20,3 +20,17 @@ test('TensorDataset gathers rows in order, batches through the DataLoader, and c
   assert.equal(tf.memory().numTensors, before);
   assert.throws(() => new TensorDataset(tf.zeros([3, 2]), tf.zeros([2])), /x has 3 samples .* y has 2/);
 });
+
+test('ImageDataset.sample keeps every class share and exactly n samples', async () => {
+  const { loadMnist } = await import('../../src/data');
+  const { train } = await loadMnist();
+  const part = train.sample(1000, 7);
+  assert.equal(part.length, 1000);
+  const counts = new Array(10).fill(0);
+  for (const l of part.labels()) counts[l]++;
+  const full = new Array(10).fill(0);
+  for (const l of train.labels()) full[l]++;
+  counts.forEach((c, k) => assert.ok(Math.abs(c - (full[k] * 1000) / train.length) <= 1, `class ${k}: ${c} of 1000`));
+  assert.equal(train.sample(70000), train);
+  assert.throws(() => train.sample(0), /n must be a positive integer/);
+});
