@@ -26,3 +26,5 @@ export { scheduledLearningRate } from './schedule';
 export type { CosineSchedule, LearningRateSchedule, StepSchedule } from './schedule';
 export { pretrainBackbone } from './pretrain';
 export type { PretrainBackboneOptions, PretrainedBackbone } from './pretrain';
+export { predictImageFile } from './predict-file';
+export type { FilePrediction, PredictImageFileOptions } from './predict-file';
