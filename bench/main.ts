@@ -7,7 +7,7 @@
  *   node dist/bench/main.js [--quick] [--only name,name] [--frameworks lessonkit,torch,keras] [--threads N]
  *                           [--repeats R] [--warmup W] [--write-md] [--no-data]
  *
- * `--quick`: 1 warm-up and 3 repeats, a 256-sample end-to-end subset, no batch-128 ResNet-50 (it checks that the
+ * `--quick`: 1 warm-up and 2 repeats, a 256-sample end-to-end subset, no batch-128 ResNet-50 (it checks that the
  * benchmark runs; CI uses it). The Python side is `.venv/bin/python` (or `$LESSONKIT_PYTHON`).
  */
 import { spawnSync } from 'node:child_process';
@@ -56,7 +56,7 @@ function parseArgs(argv: string[]): MainOptions {
     frameworks,
     threads: int('--threads', os.cpus().length),
     warmup: int('--warmup', quick ? 1 : 2),
-    repeats: int('--repeats', quick ? 3 : 7),
+    repeats: int('--repeats', quick ? 2 : 7),
     writeMd: argv.includes('--write-md'),
     data: !argv.includes('--no-data'),
   };

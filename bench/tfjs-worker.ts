@@ -103,7 +103,7 @@ function trainStep(optimizer: tf.Optimizer, vars: tf.Variable[], loss: () => tf.
   cost?.dispose();
 }
 
-async function cnnStep(w: Workload, variant: Variant): Promise<() => void> {
+export async function cnnStep(w: Workload, variant: Variant): Promise<() => void> {
   const model = await buildResNet(w);
   const { x, y } = syntheticImages(w.batch, w.size);
   const fast = variant === 'fast' && w.trains !== 'all';
@@ -146,7 +146,7 @@ function rnnModel(w: Workload, variant: Variant): tf.LayersModel {
   return tf.model({ inputs: input, outputs: tf.layers.dense({ units: CLASSES, name: 'fc' }).apply(h) as tf.SymbolicTensor });
 }
 
-function rnnStep(w: Workload, variant: Variant): () => void {
+export function rnnStep(w: Workload, variant: Variant): () => void {
   const model = rnnModel(w, variant);
   const x = tf.randomNormal([w.batch, w.size, RNN_FEATURES], 0, 1, 'float32', 0);
   const y = tf.randomUniform([w.batch], 0, CLASSES, 'int32', 1);
