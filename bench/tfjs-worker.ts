@@ -12,6 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { configureTensorFlow, ensureEngine, type OneDnnSetting } from '../src/engine';
 import {
+  FusedGRU,
   FusedLSTM,
   applyFreezeStrategy,
   cacheFeatures,
@@ -130,9 +131,14 @@ export async function cnnStep(w: Workload, variant: Variant): Promise<() => void
   return () => trainStep(optimizer, vars, () => computeLoss('cross-entropy', model.apply(x, { training: true }) as tf.Tensor, y));
 }
 
-/** The kit's builder (`recurrentModel`, tfjs layers), or with `fast` the fused native LSTM where there is one. */
+/** The kit's builder (`recurrentModel`, tfjs layers), or with `fast` the fused native LSTM / GRU (no SimpleRNN op). */
 function rnnModel(w: Workload, variant: Variant): tf.LayersModel {
-  const fused = variant === 'fast' && (w.arch === 'lstm' || w.arch === 'bilstm');
+  const fused = variant === 'fast' && w.arch !== 'simplernn';
+  if (fused && w.arch === 'gru') {
+    const input = tf.input({ shape: [w.size, RNN_FEATURES] });
+    const h = new FusedGRU({ units: HIDDEN, seed: 0, name: 'rnn.0' }).apply(input) as tf.SymbolicTensor;
+    return tf.model({ inputs: input, outputs: tf.layers.dense({ units: CLASSES, name: 'fc' }).apply(h) as tf.SymbolicTensor });
+  }
   if (!fused) {
     const cell = w.arch === 'simplernn' ? 'simple' : w.arch === 'gru' ? 'gru' : 'lstm';
     return recurrentModel({ cell, inputShape: [w.size, RNN_FEATURES], outputUnits: CLASSES, units: HIDDEN, bidirectional: w.arch === 'bilstm', seed: 0 });

@@ -24,3 +24,4 @@ export * from './gradient-flow';
 export * from './fused-batch-norm';
 export * from './native-ops';
 export * from './fused-lstm';
+export * from './fused-gru';
