@@ -49,7 +49,8 @@ type LayerVariable = tf.LayerVariable;
 export class TorchBatchNorm extends tf.layers.Layer {
   static className = 'TorchBatchNorm';
   readonly epsilon: number;
-  readonly momentum: number;
+  /** Weight of the new batch statistic in the running average; `recalibrateBatchNorm` changes it for a while. */
+  momentum: number;
   frozenMode: FrozenBatchNormMode;
   private gamma!: LayerVariable;
   private beta!: LayerVariable;

@@ -25,3 +25,4 @@ export * from './fused-batch-norm';
 export * from './native-ops';
 export * from './fused-lstm';
 export * from './fused-gru';
+export * from './recalibrate-batch-norm';

@@ -5,7 +5,8 @@
  * of the kit's data sets (for example CIFAR-10 for the MNIST lesson), save its `state_dict` as safetensors in the
  * weights cache, and then load that file through the same path as real pretrained weights
  * (`resnet50({ weights: file })`). The file is reused while the recipe (architecture, data, sizes, epochs, seed) is
- * the same; the recipe is part of its name and of its safetensors metadata.
+ * the same; the recipe is part of its name and of its safetensors metadata. After training, the BatchNorm running
+ * statistics are recomputed over the data (`recalibrateBatchNorm`), since a short run leaves them stale.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,7 +14,7 @@ import { ensureEngine } from '../engine';
 import { writeFileAtomic, weightsCacheDir } from '../io';
 import type { ImageDataset, Transform } from '../data';
 import { DataLoader } from '../data';
-import { encodeSafetensors, exportStateDict, resnet, type ResNetArch } from '../models';
+import { encodeSafetensors, exportStateDict, recalibrateBatchNorm, resnet, type ResNetArch } from '../models';
 import { fit } from './fit';
 import type { History } from './history';
 
@@ -64,6 +65,8 @@ export async function pretrainBackbone(options: PretrainBackboneOptions): Promis
     throw new Error(`pretrainBackbone: dataName must be letters, digits and dashes; found ${JSON.stringify(options.dataName)}.`);
   }
   const recipe: Record<string, string> = {
+    // Bump when the procedure changes (v2: BatchNorm statistics recomputed after training), so old files are not reused.
+    procedure: 'lessonkit-pretrain-v2',
     arch: options.arch,
     data: options.dataName,
     samples: String(options.data.length),
@@ -74,7 +77,7 @@ export async function pretrainBackbone(options: PretrainBackboneOptions): Promis
     learningRate: String(learningRate),
     seed: String(seed),
   };
-  const name = `offline-${options.arch}-${options.dataName}-n${recipe.samples}-s${recipe.imageSize}-e${epochs}-b${batchSize}-seed${seed}`;
+  const name = `offline-v2-${options.arch}-${options.dataName}-n${recipe.samples}-s${recipe.imageSize}-e${epochs}-b${batchSize}-seed${seed}`;
   const file = options.file ?? path.join(weightsCacheDir(), `${name}.safetensors`);
   if (!options.force && fs.existsSync(file)) return { file, fromCache: true, recipe };
 
@@ -82,6 +85,8 @@ export async function pretrainBackbone(options: PretrainBackboneOptions): Promis
   try {
     const loader = new DataLoader(options.data, { batchSize, shuffle: true, seed, transform: options.transform });
     const { history } = await fit(model, loader, { epochs, learningRate, optimizer: 'adam', loss: 'cross-entropy' });
+    // The running BatchNorm statistics of so short a run lag behind the weights; recompute them exactly.
+    await recalibrateBatchNorm(model, new DataLoader(options.data, { batchSize, transform: options.transform }));
     writeFileAtomic(file, encodeSafetensors(exportStateDict(model), { format: 'pt', ...recipe }));
     return { file, fromCache: false, recipe, history };
   } finally {
