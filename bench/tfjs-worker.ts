@@ -14,6 +14,7 @@ import { configureTensorFlow, ensureEngine, type OneDnnSetting } from '../src/en
 import {
   FusedGRU,
   FusedLSTM,
+  FusedSimpleRNN,
   applyFreezeStrategy,
   cacheFeatures,
   compileFrozenBackbone,
@@ -131,12 +132,13 @@ export async function cnnStep(w: Workload, variant: Variant): Promise<() => void
   return () => trainStep(optimizer, vars, () => computeLoss('cross-entropy', model.apply(x, { training: true }) as tf.Tensor, y));
 }
 
-/** The kit's builder (`recurrentModel`, tfjs layers), or with `fast` the fused native LSTM / GRU (no SimpleRNN op). */
+/** The kit's builder (`recurrentModel`, tfjs layers), or with `fast` the fused LSTM, GRU and SimpleRNN. */
 function rnnModel(w: Workload, variant: Variant): tf.LayersModel {
-  const fused = variant === 'fast' && w.arch !== 'simplernn';
-  if (fused && w.arch === 'gru') {
+  const fused = variant === 'fast';
+  if (fused && (w.arch === 'gru' || w.arch === 'simplernn')) {
     const input = tf.input({ shape: [w.size, RNN_FEATURES] });
-    const h = new FusedGRU({ units: HIDDEN, seed: 0, name: 'rnn.0' }).apply(input) as tf.SymbolicTensor;
+    const args = { units: HIDDEN, seed: 0, name: 'rnn.0' };
+    const h = (w.arch === 'gru' ? new FusedGRU(args) : new FusedSimpleRNN(args)).apply(input) as tf.SymbolicTensor;
     return tf.model({ inputs: input, outputs: tf.layers.dense({ units: CLASSES, name: 'fc' }).apply(h) as tf.SymbolicTensor });
   }
   if (!fused) {

@@ -26,3 +26,4 @@ export * from './native-ops';
 export * from './fused-lstm';
 export * from './fused-gru';
 export * from './recalibrate-batch-norm';
+export * from './fused-simple-rnn';
