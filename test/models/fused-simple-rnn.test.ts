@@ -14,7 +14,7 @@ function referenceRnn(x: tf.Tensor3D, w: tf.Tensor2D, u: tf.Tensor2D, b: tf.Tens
   const hs: tf.Tensor2D[] = [];
   for (let t = 0; t < T; t++) {
     const xt = tf.reshape(tf.slice(x, [0, t, 0], [-1, 1, -1]), [B, F]);
-    h = tf.tanh(tf.add(tf.add(tf.matMul(xt, w), tf.matMul(h, u)), b));
+    h = tf.tanh(tf.add(tf.add(tf.matMul(xt, w), tf.matMul(h, u)), b)) as tf.Tensor2D;
     hs.push(h);
   }
   return tf.stack(hs, 1) as tf.Tensor3D;
@@ -44,6 +44,7 @@ test('FusedSimpleRNN: [n, units] by default, a training step leaks no tensors', 
   ensureEngine();
   const layer = new FusedSimpleRNN({ units: U, seed: 3 });
   const x = tf.randomNormal([B, T, F], 0, 1, 'float32', 6);
+  tf.dispose(layer.apply(x) as tf.Tensor); // builds the weights
   const optimizer = tf.train.sgd(0.1);
   const step = () => optimizer.minimize(() => tf.mean(tf.square(layer.apply(x) as tf.Tensor)) as tf.Scalar, false);
   step();
