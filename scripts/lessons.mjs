@@ -52,7 +52,8 @@ function parseArgs(argv) {
 function openLab(opts) {
   const profile = chooseProfile(opts.profile);
   requireKernel();
-  const args = ['lab', `--ServerApp.root_dir=${NOTEBOOKS_DIR}`, ...opts.labArgs];
+  const asRoot = process.getuid?.() === 0 ? ['--allow-root'] : []; // containers often run as root
+  const args = ['lab', `--ServerApp.root_dir=${NOTEBOOKS_DIR}`, ...asRoot, ...opts.labArgs];
   console.log(`JupyterLab on ${path.relative(ROOT, NOTEBOOKS_DIR)}/ with kernel "${kernelName()}", LESSON_PROFILE=${profile}`);
   const child = spawn(jupyterCommand(), args, { stdio: 'inherit', env: { ...process.env, LESSON_PROFILE: profile } });
   process.on('SIGINT', () => child.kill('SIGINT'));

@@ -136,8 +136,8 @@ export function finishHandout(html, info, plotlyTag) {
     info.source ? `from <code>${escapeHtml(info.source)}</code>` : '',
   ].filter(Boolean).join(' · ');
   // When the notebook opens with the title as its own h1, the header follows that heading instead of repeating it.
-  const titleHeading = firstH1(doc);
-  const ownTitle = titleHeading && htmlText(titleHeading.html) === info.title;
+  const first = firstH1(doc);
+  const ownTitle = first !== undefined && htmlText(first.html) === info.title;
   const header =
     '<header class="lessonkit-handout-header">\n' +
     (ownTitle ? '' : `<h1>${escapeHtml(info.title)}</h1>\n`) +
@@ -146,6 +146,7 @@ export function finishHandout(html, info, plotlyTag) {
     '</header>';
   doc = insertOnce(doc, /<\/head>/i, `${HEADER_STYLE}\n</head>`, '</head>');
   if (ownTitle) {
+    const titleHeading = firstH1(doc);
     const at = titleHeading.index + titleHeading.html.length;
     doc = `${doc.slice(0, at)}\n${header}${doc.slice(at)}`;
   } else {

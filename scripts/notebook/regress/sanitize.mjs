@@ -67,6 +67,8 @@ function rebuildRow(original, cells) {
 
 /** The ordered replacements; each is documented by its name. */
 const RULES = [
+  // describeEngine() lines: the backend name stays; TF version, device and the reason for the choice vary by machine.
+  ['engine details', /\b(\w+ backend) \(TF [^)]*\)[^\n]*/g, '$1 <engine details>'],
   ['iso datetimes', /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?/g, '<datetime>'],
   ['epoch-millisecond timestamps', /(?<![\w.])1[5-9]\d{11}(?![\w.])/g, '<timestamp>'],
   ['memory addresses', /\b0x[0-9a-fA-F]{4,}\b/g, '0x<address>'],

@@ -1,0 +1,203 @@
+/**
+ * The regression comparison on a hand-built executed notebook: its reference is made with the real tool, then
+ * perturbed copies of the notebook are checked against it. Changes beyond tolerance, structural changes, errors and
+ * metrics below their floors fail, with a message that names the notebook and the cell; run-to-run noise (timings,
+ * paths, addresses, small numeric drift) passes.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { encodePng, ensureEngine } from '../../src';
+import { tools, type Notebook, type Policy } from './tools';
+
+const NAME = '99-sample';
+
+async function png(width: number, height: number): Promise<string> {
+  ensureEngine();
+  const image = tf.zeros([height, width, 3], 'int32') as tf.Tensor3D;
+  try {
+    return Buffer.from(await encodePng(image)).toString('base64');
+  } finally {
+    image.dispose();
+  }
+}
+
+interface SampleValues {
+  accuracy: string;
+  loss: string;
+  params: string;
+  seconds: string;
+  path: string;
+  address: string;
+  traces: number;
+  imageWidth: number;
+  error?: boolean;
+}
+
+const BASE: SampleValues = {
+  accuracy: '0.9125',
+  loss: '0.3141',
+  params: '2,049',
+  seconds: '12.3',
+  path: '/work/main/build/checkpoints/epoch-2',
+  address: '0x7f3a2b1c9d00',
+  traces: 2,
+  imageWidth: 68,
+};
+
+/** An executed notebook as nbconvert writes it, with the given values in its outputs. */
+async function executed(values: Partial<SampleValues> = {}): Promise<Notebook> {
+  const v = { ...BASE, ...values };
+  const trace = (i: number) => ({ type: i % 2 ? 'bar' : 'scatter', x: [1, 2], y: [i, i + 1] });
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
+    cells: [
+      { cell_type: 'markdown', id: 'title', metadata: {}, source: '# Sample' },
+      {
+        cell_type: 'code', id: 'injected-parameters', metadata: { tags: ['injected-parameters'] }, execution_count: 1,
+        source: "const PROFILE = 'ci';",
+        outputs: [{ output_type: 'stream', name: 'stdout', text: 'lessonkit run: profile ci; tensorflow backend (TF 2.21.0, cpu)\n' }],
+      },
+      {
+        cell_type: 'code', id: 'train', metadata: {}, execution_count: 2, source: 'const result = await fit(model, data);',
+        outputs: [
+          { output_type: 'stream', name: 'stdout', text: `epoch 2/2 100%|████| 16/16 [00:0${v.seconds.length % 9}<00:00, 5.1it/s]\r` },
+          { output_type: 'stream', name: 'stdout', text: `\ntrainable parameters: ${v.params}\ncheckpoint saved to ${v.path} in ${v.seconds} s\n` },
+          { output_type: 'stream', name: 'stdout', text: `test accuracy: ${v.accuracy}\ntest loss: ${v.loss}\nmodel at ${v.address}\n` },
+          {
+            output_type: 'display_data', metadata: {},
+            data: {
+              'text/plain': `shape: (1, 3)\n│ epoch ┆ val_acc ┆ seconds │\n│ 2 ┆ ${v.accuracy} ┆ ${v.seconds} │`,
+              'text/html': '<table>...</table>',
+            },
+          },
+        ],
+      },
+      {
+        cell_type: 'code', id: 'chart', metadata: {}, execution_count: 3, source: 'display(learningCurves(result.history));',
+        outputs: [{
+          output_type: 'display_data', metadata: {},
+          data: {
+            'application/vnd.plotly.v1+json': { data: Array.from({ length: v.traces }, (_, i) => trace(i)), layout: {} },
+            'text/html': '<div class="lessonkit-plotly"></div>',
+            'text/plain': `Learning curves: ${v.traces} traces`,
+          },
+        }],
+      },
+      {
+        cell_type: 'code', id: 'grid', metadata: {}, execution_count: 4, source: 'display(await misclassifiedGrid(evaluation));',
+        outputs: [
+          {
+            output_type: 'display_data', metadata: {},
+            data: { 'image/png': await png(v.imageWidth, 34), 'text/html': '<img>', 'text/plain': 'image grid 1x2' },
+          },
+          ...(v.error ? [{ output_type: 'error', ename: 'Error', evalue: 'boom', traceback: ['Error: boom'] }] : []),
+        ],
+      },
+    ],
+  };
+}
+
+const POLICY: Policy = {
+  default: {},
+  notebooks: { [NAME]: { metrics: [{ name: 'test accuracy', pattern: 'test accuracy: ([0-9.]+)', floor: 0.85 }] } },
+};
+
+async function check(values: Partial<SampleValues>, policy: Policy = POLICY): Promise<string> {
+  const { writeReference, checkAgainstReference } = await tools.references();
+  const { formatProblems } = await tools.compare();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lessonkit-refs-'));
+  try {
+    writeReference(NAME, await executed(), dir);
+    return formatProblems(checkAgainstReference(NAME, await executed(values), { dir, policy }));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('an identical run matches its reference', async () => {
+  assert.equal(await check({}), '');
+});
+
+test('timings, paths, memory addresses and small numeric drift stay within tolerance', async () => {
+  const report = await check({ seconds: '48.75', path: '/tmp/ci-runner/x/checkpoints/epoch-2', address: '0x55d0c0ffee00', accuracy: '0.9130', loss: '0.3150' });
+  assert.equal(report, '');
+});
+
+test('a metric that drops beyond tolerance fails, naming notebook, cell and the two values', async () => {
+  const report = await check({ accuracy: '0.7010' });
+  assert.match(report, /99-sample, cell 1 \(id train\)/);
+  assert.match(report, /got 0\.7010, reference 0\.9125/);
+  assert.match(report, /- test accuracy: 0\.9125\n\s+\+ test accuracy: 0\.7010/);
+  assert.match(report, /metric "test accuracy"[\s\S]*0\.701 is below its floor 0\.85/);
+});
+
+test('a whole number (parameter count) must match exactly', async () => {
+  const report = await check({ params: '2,050' });
+  assert.match(report, /got 2,050, reference 2,049; whole numbers must match exactly/);
+});
+
+test('a chart with a different number of traces fails', async () => {
+  const report = await check({ traces: 3 });
+  assert.match(report, /cell 2 \(id chart\)[\s\S]*chart structure differs: reference 2 traces \[scatter, bar\], got 3 \[scatter, bar, scatter\]/);
+});
+
+test('an image of another size fails', async () => {
+  const report = await check({ imageWidth: 70 });
+  assert.match(report, /image differs: reference image\/png 68x34, got image\/png 70x34/);
+});
+
+test('an error output always fails', async () => {
+  const report = await check({ error: true });
+  assert.match(report, /cell 3 \(id grid\).*\n\s+error output: Error: boom/);
+});
+
+test('a looser per-cell tolerance from the policy lets a larger drift pass', async () => {
+  const policy: Policy = { default: {}, notebooks: { [NAME]: { cells: { train: { rel: 0.5 } } } } };
+  assert.equal(await check({ accuracy: '0.7010', loss: '0.2' }, policy), '');
+});
+
+test('a notebook without a reference fails and says how to make one', async () => {
+  const { checkAgainstReference } = await tools.references();
+  const { formatProblems } = await tools.compare();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lessonkit-refs-'));
+  try {
+    const report = formatProblems(checkAgainstReference(NAME, await executed(), { dir, policy: POLICY }));
+    assert.match(report, /no reference at .*99-sample\.json; make one deliberately with node scripts\/regress\.mjs --update 99-sample/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the sanitizer masks a timing column of a polars table but keeps the other numbers', async () => {
+  const { sanitizeText } = await tools.sanitize();
+  const table = '│ epoch ┆ train_loss ┆ seconds │\n│ --- ┆ --- ┆ --- │\n│ f64 ┆ f64 ┆ f64 │\n╞═══╪═══╪═══╡\n│ 1.0 ┆ 0.5123 ┆ 12.3 │';
+  assert.equal(sanitizeText(table).split('\n').pop(), '│ 1.0 ┆ 0.5123 ┆ <duration> │');
+});
+
+test('parameters are injected after the parameters cell, replacing an earlier injection', async () => {
+  const { injectParameters } = await tools.parameters();
+  const nb: Notebook = {
+    nbformat: 4, nbformat_minor: 5, metadata: {},
+    cells: [
+      { cell_type: 'markdown', id: 'a', metadata: {}, source: '# x' },
+      { cell_type: 'code', id: 'p', metadata: { tags: ['parameters'] }, source: "const PROFILE: string = 'full';", outputs: [] },
+      { cell_type: 'code', id: 'c', metadata: {}, source: 'PROFILE', outputs: [] },
+    ],
+  };
+  const once = injectParameters(nb, { PROFILE: 'ci' }).notebook;
+  const twice = injectParameters(once, { PROFILE: "it's" });
+  assert.equal(twice.warning, undefined);
+  assert.deepEqual(twice.notebook.cells.map((c) => c.id), ['a', 'p', 'injected-parameters', 'c']);
+  const source = String(twice.notebook.cells[2].source);
+  assert.match(source, /^const PROFILE = 'it\\'s';$/m);
+  assert.match(source, /console\.log\(`lessonkit run: profile \$\{PROFILE\}; /);
+  const none = injectParameters({ ...nb, cells: [nb.cells[2]] }, { PROFILE: 'ci' });
+  assert.match(none.warning ?? '', /no cell tagged "parameters"/);
+  assert.equal(none.notebook.cells[0].id, 'injected-parameters');
+});

@@ -1,0 +1,36 @@
+/**
+ * Notebook regression: every notebook in notebooks/ is executed with profile ci under the lesson kernel and its
+ * outputs are compared with test/notebooks/references/<notebook>.json, within the tolerances of
+ * test/notebooks/tolerances.json (see test/notebooks/README.md). A failure prints a diff naming notebook and cell.
+ * Regenerate references deliberately with `node scripts/regress.mjs --update <notebook>`.
+ *
+ * LESSON_REGRESSION=<names> (comma-separated, by name or prefix) limits the run to some notebooks.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { tools } from './tools';
+
+test('every notebook matches its reference outputs (profile ci)', async (t) => {
+  const { requireKernel } = await tools.execute();
+  try {
+    requireKernel();
+  } catch (err) {
+    t.skip(`SKIPPED: ${(err as Error).message}`);
+    return;
+  }
+  const { listNotebooks, notebookName } = await tools.notebookFile();
+  const { runNotebook } = await tools.pipeline();
+  const { checkAgainstReference } = await tools.references();
+  const { formatProblems } = await tools.compare();
+  const only = (process.env.LESSON_REGRESSION ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const files = listNotebooks(only);
+  assert.ok(files.length > 0, 'there are notebooks to check');
+  for (const file of files) {
+    await t.test(notebookName(file), async (st) => {
+      const run = await runNotebook(file, { profile: 'ci' });
+      st.diagnostic(`${run.name}: executed in ${run.seconds.toFixed(1)} s`);
+      const problems = checkAgainstReference(run.name, run.executed);
+      if (problems.length) assert.fail(`${run.name} differs from its reference:\n${formatProblems(problems)}`);
+    });
+  }
+});
