@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { chromiumMissing, openBrowser } from './chromium';
+import { chromiumMissing, openBrowser, type OpenBrowser } from './chromium';
 import { startLab } from './jupyterlab-server';
 import { ARTIFACTS_DIR, ROOT, tools } from './tools';
 
@@ -49,11 +49,15 @@ test('JupyterLab runs the smoke notebook with the lesson kernel and renders its 
   const rootDir = fs.mkdtempSync(path.join(ROOT, 'build', 'lab-test-'));
   fs.copyFileSync(path.join(ROOT, 'notebooks', NOTEBOOK), path.join(rootDir, NOTEBOOK));
   const started = Date.now();
-  const lab = await startLab({ jupyter: jupyter(), rootDir });
+  const lab = await startLab({ jupyter: jupyter(), rootDir }).catch((err: Error) => {
+    fs.rmSync(rootDir, { recursive: true, force: true });
+    throw err;
+  });
   t.diagnostic(`JupyterLab answered after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  const browser = await openBrowser({ allowOrigins: [lab.url], viewport: { width: 1400, height: 1400 } });
   const shot = path.join(ARTIFACTS_DIR, `jupyterlab-${NOTEBOOK.replace(/\.ipynb$/, '')}.png`);
+  let browser: OpenBrowser | undefined;
   try {
+    browser = await openBrowser({ allowOrigins: [lab.url], viewport: { width: 1400, height: 1400 } });
     const { page } = browser;
     page.setDefaultTimeout(60_000);
     await page.goto(`${lab.url}/lab/tree/${NOTEBOOK}?token=${lab.token}&reset`, { waitUntil: 'domcontentloaded' });
@@ -98,10 +102,12 @@ test('JupyterLab runs the smoke notebook with the lesson kernel and renders its 
   } catch (err) {
     throw new Error(`${(err as Error).message}\n--- jupyter lab log ---\n${lab.log()}`);
   } finally {
-    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
-    await browser.page.screenshot({ path: shot }).catch(() => undefined);
-    t.diagnostic(`screenshot: ${path.relative(ROOT, shot)}`);
-    await browser.close();
+    if (browser) {
+      fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+      await browser.page.screenshot({ path: shot }).catch(() => undefined);
+      t.diagnostic(`screenshot: ${path.relative(ROOT, shot)}`);
+      await browser.close();
+    }
     await lab.stop();
     fs.rmSync(rootDir, { recursive: true, force: true });
   }
