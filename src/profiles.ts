@@ -20,6 +20,11 @@ export interface LessonProfile {
   mnistImageSize: number;
   /** Validation share of the training set (the lesson uses 80/20). */
   validationFraction: number;
+  /** Epochs of each run in the strategy comparisons (strategies 1 and 2 run the whole network every batch). */
+  strategyEpochs: number;
+  /** Offline stand-in for ImageNet (`imagenetWeights: false`): images and epochs of the pre-training run. */
+  pretrainSamples: number;
+  pretrainEpochs: number;
   /** Epochs for the recurrent-network comparisons. */
   rnnEpochs: number;
   seed: number;
@@ -34,19 +39,25 @@ export const PROFILES: Readonly<Record<ProfileName, LessonProfile>> = {
     learningRate: 1e-3,
     mnistImageSize: 224,
     validationFraction: 0.2,
+    strategyEpochs: 5,
+    pretrainSamples: 50000,
+    pretrainEpochs: 5,
     rnnEpochs: 10,
     seed: 42,
   },
   ci: {
     name: 'ci',
     imagenetWeights: false,
-    epochs: 2,
+    epochs: 5,
     batchSize: 64,
     learningRate: 1e-3,
     trainSubset: 1000,
     testSubset: 500,
     mnistImageSize: 64,
     validationFraction: 0.2,
+    strategyEpochs: 2,
+    pretrainSamples: 1000,
+    pretrainEpochs: 2,
     rnnEpochs: 3,
     seed: 42,
   },
