@@ -10,7 +10,7 @@
  * (folded BatchNorm + fused convs for a frozen or evaluated backbone), for the record of what each lever gives.
  */
 import * as tf from '@tensorflow/tfjs';
-import { configureTensorFlow, ensureEngine, type OneDnnSetting } from '../src/engine';
+import { configureTensorFlow, ensureEngine } from '../src/engine';
 import {
   FusedGRU,
   FusedLSTM,
@@ -28,19 +28,26 @@ import {
 import { computeLoss } from '../src/train/losses';
 import type { Batch } from '../src/data';
 import { peakRssMb, timeRepeats, timeRepeatsAsync } from './timing';
-import { CLASSES, E2E_EPOCHS, E2E_SAMPLES, HIDDEN, RNN_FEATURES, workloadByName, type Trains, type Workload } from './workloads';
+import { CLASSES, E2E_EPOCHS, E2E_SAMPLES, HIDDEN, RNN_FEATURES, workloadByName, type Workload } from './workloads';
 
 export type Variant = 'fast' | 'layers';
 
 /**
- * oneDNN per workload kind (what trains), chosen by measurement on 2 cores (BENCHMARKS.md, "Engine settings"):
- * Eigen (off) wins when no gradient flows through the convs; oneDNN (on) wins for conv backprop and the RNNs' matmuls.
+ * oneDNN per workload, chosen by measurement on 2 cores (BENCHMARKS.md, "Engine settings"): Eigen (off) wins for the
+ * small 32x32 convs of a folded frozen or evaluated ResNet-34; oneDNN (on) wins for conv backprop, for the large
+ * 224x224 convs of ResNet-50, and for the RNNs' matmuls.
  */
-export const ONEDNN_CHOICE: Record<Trains | 'rnn', Exclude<OneDnnSetting, 'default'>> = {
-  eval: 'off',
-  head: 'off',
-  all: 'on',
-  rnn: 'on',
+export const ONEDNN_CHOICE: Readonly<Record<string, 'on' | 'off'>> = {
+  'resnet34-frozen': 'off',
+  'resnet34-finetune': 'on',
+  'resnet34-eval': 'off',
+  'resnet50-frozen-224-b32': 'on',
+  'resnet50-frozen-224-b128': 'on',
+  simplernn: 'on',
+  lstm: 'on',
+  gru: 'on',
+  bilstm: 'on',
+  'e2e-strategy3': 'off',
 };
 
 interface Args {
@@ -205,7 +212,7 @@ async function e2eRun(w: Workload, samples: number): Promise<() => Promise<void>
 async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
   const w = a.workload;
-  const onednn = a.onednn === 'auto' ? ONEDNN_CHOICE[w.kind === 'rnn' ? 'rnn' : w.trains] : a.onednn;
+  const onednn = a.onednn === 'auto' ? (ONEDNN_CHOICE[w.name] ?? 'on') : a.onednn;
   configureTensorFlow({ onednn, intraOpThreads: a.threads, interOpThreads: a.threads });
   const engine = ensureEngine();
   let rates: number[];
