@@ -69,7 +69,8 @@ export function markdownTable(run: BenchRun): string {
     const ours = rateOf(by.lessonkit);
     const torch = rateOf(by.torch);
     const keras = rateOf(by.keras);
-    const faster = Math.max(...[torch, keras].filter(Number.isFinite));
+    const peers = [torch, keras].filter(Number.isFinite);
+    const faster = peers.length ? Math.max(...peers) : Number.NaN;
     lines.push(
       `| ${w.description} | ${cell(by.lessonkit)} | ${cell(by.torch)} | ${cell(by.keras)} | ${rss(by.lessonkit)} / ${rss(by.torch)} / ${rss(by.keras)} | ` +
         `${fmtRatio(ours / torch)} | ${fmtRatio(ours / keras)} | ${fmtRatio(ours / faster)} |`,
