@@ -78,11 +78,12 @@ export function executeNotebook(nb, options = {}) {
   });
 }
 
-/** The useful part of nbconvert's stderr: the CellExecutionError block (cell source and its error), else the tail. */
+/** The useful part of nbconvert's stderr: the failing cell and its error (else the tail), without colour codes. */
 export function explainFailure(stderr) {
-  const i = stderr.indexOf('CellExecutionError');
-  if (i >= 0) return stderr.slice(i).trim();
-  const timeout = stderr.indexOf('CellTimeoutError');
-  if (timeout >= 0) return stderr.slice(timeout).trim();
-  return stderr.slice(-4000).trim();
+  const plain = stderr.replace(/\u001b\[[0-9;]*m/g, '');
+  for (const marker of ['An error occurred while executing the following cell', 'CellTimeoutError:', 'DeadKernelError:']) {
+    const i = plain.indexOf(marker);
+    if (i >= 0) return plain.slice(i).trim();
+  }
+  return plain.slice(-4000).trim();
 }
