@@ -2,6 +2,8 @@
 // - plotly.js goes into the document exactly once (inline copies that charts carried are cut out, CDN or file
 //   references are dropped, and the library is inlined once in <head> before any chart script runs);
 // - require.js (a CDN script the template adds and the handouts never use) is removed;
+// - the template's CDN MathJax 2 (script + config) is replaced by MathJax 3's self-contained SVG build, inlined once,
+//   when the document has math, so equations render offline;
 // - a header with the title, the profile and backend used, and a table of contents goes at the top.
 
 /** The comment that starts every plotly.js bundle (plotly.js-dist and plotly.min.js alike). */
@@ -78,6 +80,33 @@ export function plotlyScriptTag(plotlyJs) {
   return `<script>\n${plotlyJs.replace(/<\/script/gi, '<\\/script')}\n</script>`;
 }
 
+/**
+ * Removes the template's MathJax (the CDN script and its `text/x-mathjax-config` block). Returns `{ html, hasMath }`:
+ * `hasMath` is true when the text has TeX delimiters ($...$, $$...$$, \(...\), \[...\]) outside scripts.
+ */
+export function stripMathJax(html) {
+  const out = html.replace(SCRIPT, (whole, attrs, body) => {
+    const src = /\bsrc\s*=\s*["']([^"']*)["']/i.exec(attrs)?.[1];
+    if (src !== undefined && /mathjax/i.test(src)) return '';
+    if (/text\/x-mathjax-config/i.test(attrs) || /MathJax\.Hub\.Config/.test(body)) return '';
+    return whole;
+  });
+  // Code (cells' sources, `inline code`) is not typeset, and template literals like `${x}` are not math.
+  const text = out.replace(/<(script|style|pre|code)\b[\s\S]*?<\/\1>/gi, '');
+  const hasMath = /\$\$[\s\S]+?\$\$|\$[^$\n]+\$|\\\([\s\S]+?\\\)|\\\[[\s\S]+?\\\]/.test(text);
+  return { html: out, hasMath };
+}
+
+/** MathJax 3 configured like the notebook front ends ($...$ inline, $$...$$ display), then the library itself. */
+export function mathJaxScriptTags(mathJaxJs) {
+  const config = {
+    tex: { inlineMath: [['$', '$'], ['\\(', '\\)']], displayMath: [['$$', '$$'], ['\\[', '\\]']], processEscapes: true },
+    svg: { fontCache: 'global' },
+    options: { skipHtmlTags: ['script', 'noscript', 'style', 'textarea', 'pre', 'code'] },
+  };
+  return `<script>window.MathJax = ${JSON.stringify(config)};</script>\n<script>\n${mathJaxJs.replace(/<\/script/gi, '<\\/script')}\n</script>`;
+}
+
 /** Headings (h1-h3) in document order: `{ level, id, text }`. */
 export function headingsOf(html) {
   const found = [];
@@ -116,12 +145,17 @@ const HEADER_STYLE = `
 /**
  * Turns nbconvert's HTML into a handout: plotly.js once in <head>, header with title, run info and table of contents.
  * `plotlyTag()` returns the library's <script> element; it is called only when the document has charts.
+ * `mathJaxTags()` returns MathJax's config and library scripts; it is called only when the document has math.
  */
-export function finishHandout(html, info, plotlyTag) {
+export function finishHandout(html, info, plotlyTag, mathJaxTags) {
   const stripped = stripPlotlyCopies(html);
-  let doc = stripped.html;
+  const math = stripMathJax(stripped.html);
+  let doc = math.html;
   if (stripped.usesPlotly) {
     doc = insertOnce(doc, /<\/head>/i, `${plotlyTag()}\n</head>`, '</head>');
+  }
+  if (math.hasMath && mathJaxTags) {
+    doc = insertOnce(doc, /<\/head>/i, `${mathJaxTags()}\n</head>`, '</head>');
   }
   doc = doc.replace(/<title>[\s\S]*?<\/title>/i, `<title>${escapeHtml(info.title)}</title>`);
   const headings = headingsOf(doc).filter((h, i) => !(i === 0 && h.level === 1 && h.text === info.title));
@@ -152,7 +186,7 @@ export function finishHandout(html, info, plotlyTag) {
   } else {
     doc = insertOnce(doc, /<main>/i, `<main>\n${header}`, '<main>');
   }
-  return { html: doc, plotlyCopiesRemoved: stripped.removed, charts: stripped.usesPlotly };
+  return { html: doc, plotlyCopiesRemoved: stripped.removed, charts: stripped.usesPlotly, math: math.hasMath };
 }
 
 /** The first h1 element: its text as HTML and where it starts. */

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { finishHandout, plotlyScriptTag } from './handout-html.mjs';
+import { finishHandout, mathJaxScriptTags, plotlyScriptTag } from './handout-html.mjs';
 import { cellSource } from './notebook-file.mjs';
 import { runInfoOf } from './parameters.mjs';
 import { jupyterCommand, NOTEBOOKS_DIR, ROOT } from './paths.mjs';
@@ -18,6 +18,12 @@ export function plotlyTag(env = process.env) {
   const viz = path.join(ROOT, 'dist', 'src', 'viz', 'plotly-document.js');
   if (!fs.existsSync(viz)) throw new Error(`${viz} is missing; run \`npm run build\` first`);
   return createRequire(import.meta.url)(viz).plotlyLibraryTag();
+}
+
+/** MathJax 3's self-contained SVG build (npm package `mathjax`), inlined only into handouts that have math. */
+export function mathJaxTags() {
+  const file = createRequire(import.meta.url).resolve('mathjax/es5/tex-svg-full.js', { paths: [ROOT] });
+  return mathJaxScriptTags(fs.readFileSync(file, 'utf8'));
 }
 
 /** The handout's title: notebook metadata `title`, else the first `# ` heading of a markdown cell, else `fallback`. */
@@ -67,7 +73,7 @@ export async function exportHandout(nb, options) {
   const title = notebookTitle(nb, options.name);
   const html = await nbconvertHtml({ ...nb, metadata: { ...nb.metadata, title } }, options.cwd ?? NOTEBOOKS_DIR);
   const info = { title, profile: run.profile, engine: run.engine, executedAt: options.executedAt, source: options.source };
-  const done = finishHandout(html, info, () => plotlyTag());
+  const done = finishHandout(html, info, () => plotlyTag(), () => mathJaxTags());
   writeTextAtomic(options.output, done.html);
   return { output: options.output, bytes: Buffer.byteLength(done.html), charts: done.charts, plotlyCopiesRemoved: done.plotlyCopiesRemoved };
 }

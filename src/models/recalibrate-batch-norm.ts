@@ -14,15 +14,23 @@ import { TorchBatchNorm } from './batch-norm';
 export interface RecalibrateOptions {
   /** Use at most this many batches. Default: all of one epoch. */
   maxBatches?: number;
+  /**
+   * Which layers to recompute: `'trainable'` (the ones that trained and whose statistics lag; frozen layers keep
+   * theirs, since the trained layers above them learned on exactly those) or `'all'` (also frozen ones: re-estimating
+   * a pre-trained backbone's statistics on new data, "AdaBN"). Default: `'trainable'`.
+   */
+  layers?: 'trainable' | 'all';
 }
 
-/** Recomputes the running statistics of every TorchBatchNorm in `model`; returns the number of batches used. */
+/** Recomputes the running statistics of the TorchBatchNorm layers of `model`; returns the number of batches used. */
 export async function recalibrateBatchNorm(model: tf.LayersModel, source: BatchSource, options: RecalibrateOptions = {}): Promise<number> {
-  const layers = model.layers.filter((l): l is TorchBatchNorm => l instanceof TorchBatchNorm);
+  const which = options.layers ?? 'trainable';
+  const layers = model.layers.filter((l): l is TorchBatchNorm => l instanceof TorchBatchNorm && (which === 'all' || l.trainable));
   const saved = layers.map((l) => ({ momentum: l.momentum, frozenMode: l.frozenMode }));
   const limit = options.maxBatches ?? Number.POSITIVE_INFINITY;
   let k = 0;
   try {
+    // Frozen layers outside `layers` keep their own mode ('inference' by default) and their statistics.
     for (const layer of layers) layer.frozenMode = 'pytorch-train';
     for await (const batch of source) {
       if (k >= limit) break;

@@ -16,7 +16,9 @@ test('recalibrateBatchNorm sets running stats to the exact average of the batch 
   ];
   const gammaBefore = bn.getWeights()[0].arraySync();
   const before = tf.memory().numTensors;
-  assert.equal(await recalibrateBatchNorm(model, batches), 2);
+  await recalibrateBatchNorm(model, batches);
+  assert.deepEqual(bn.getWeights()[2].arraySync(), [0, 0], "a frozen layer keeps its statistics by default ('trainable')");
+  assert.equal(await recalibrateBatchNorm(model, batches, { layers: 'all' }), 2);
   assert.equal(tf.memory().numTensors, before, 'no tensors left behind');
   const [gamma, , mean, variance] = bn.getWeights().map((w) => w.arraySync() as number[]);
   // batch 1: means [1, 12], unbiased vars [2, 8]; batch 2: means [6, 10], unbiased vars [4, 0].

@@ -14,7 +14,8 @@ interface HandoutHtml {
     html: string,
     info: { title: string; profile: string; engine: string; executedAt?: string; source?: string },
     plotlyTag: () => string,
-  ): { html: string; plotlyCopiesRemoved: number; charts: boolean };
+    mathJaxTags?: () => string,
+  ): { html: string; plotlyCopiesRemoved: number; charts: boolean; math: boolean };
 }
 
 const importEsm = new Function('s', 'return import(s)') as (s: string) => Promise<HandoutHtml>;
@@ -68,4 +69,28 @@ test('a notebook without its own title gets one in the header, HTML-escaped', as
   const { finishHandout } = await load();
   const { html } = finishHandout(nbconvertLike('<p>no heading</p>'), { ...INFO, title: '<script>x</script>' }, () => '');
   assert.match(html, /<main>\n<header class="lessonkit-handout-header">\n<h1>&lt;script&gt;x&lt;\/script&gt;<\/h1>/);
+});
+
+const MATHJAX_CDN =
+  '<script src="https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/latest.js?config=TeX-AMS_CHTML-full,Safe"> </script>\n' +
+  '<script type="text/x-mathjax-config">\n init_mathjax = function() { MathJax.Hub.Config({}); }\n</script>';
+
+test('the CDN MathJax goes, and the inline MathJax 3 comes in once, only when the document has math', async () => {
+  const { finishHandout } = await load();
+  const withMath = nbconvertLike(`${MATHJAX_CDN}<p>The cell: $h_t = \\tanh(W_x x_t + W_h h_{t-1} + b)$</p>`);
+  let calls = 0;
+  const out = finishHandout(withMath, INFO, () => '', () => {
+    calls += 1;
+    return '<script>/* mathjax 3 */</script>';
+  });
+  assert.equal(calls, 1);
+  assert.equal(out.math, true);
+  assert.doesNotMatch(out.html, /cdnjs|mathjax\/2\.7\.7|MathJax\.Hub\.Config/);
+  assert.equal(out.html.split('/* mathjax 3 */').length, 2, 'MathJax is inlined once');
+  assert.ok(out.html.indexOf('/* mathjax 3 */') < out.html.indexOf('</head>'), 'in <head>');
+
+  const noMath = finishHandout(nbconvertLike(`${MATHJAX_CDN}<p>It costs $5,
+or $6 tomorrow.</p><pre><span>\`\${a} and \${b}\`</span></pre>`), INFO, () => '', () => assert.fail('no math, so no MathJax'));
+  assert.equal(noMath.math, false);
+  assert.doesNotMatch(noMath.html, /mathjax/i);
 });
