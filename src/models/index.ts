@@ -9,6 +9,8 @@ export * from './load-state-dict';
 export * from './reinitialize';
 export * from './weights-registry';
 export * from './pretrained';
+export * from './hub-lfs-metadata';
+export * from './verified-sidecar';
 export { IMAGENET_CATEGORIES } from './imagenet-categories';
 export * from './log-softmax';
 export * from './stages';

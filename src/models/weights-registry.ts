@@ -4,7 +4,7 @@
  * (same state_dict keys as torchvision; `tv_in1k` = torchvision's IMAGENET1K_V1, `tv2_in1k` = IMAGENET1K_V2).
  *
  * Honesty rule: a sha256 or byte size appears here only when it was read from the publisher's file page; otherwise it
- * is `null` and the loader refuses to download that file automatically (it tells you how to supply it instead).
+ * is `null`, and the loader takes the expected hash from the hub's Git LFS headers at download time (pretrained.ts).
  */
 import type { ResNetArch } from './resnet-spec';
 import { IMAGENET_CATEGORIES } from './imagenet-categories';
@@ -18,7 +18,7 @@ export interface WeightsEntry {
   url: string;
   /** File name inside `weightsCacheDir()`. */
   fileName: string;
-  /** sha256 of the file (hex), or null when not known to the kit. */
+  /** sha256 of the file (hex), or null when not known to the kit (then the hub's LFS metadata supplies it). */
   sha256: string | null;
   /** Where `sha256` was read (or why it is null). */
   sha256Source: string;
