@@ -19,11 +19,14 @@ import { requireKernel } from './notebook/execute.mjs';
 import { exportHandout, notebookTitle } from './notebook/handout.mjs';
 import { listNotebooks, writeTextAtomic } from './notebook/notebook-file.mjs';
 import { escapeHtml } from './notebook/handout-html.mjs';
-import { HANDOUTS_DIR, jupyterCommand, kernelName, NOTEBOOKS_DIR, ROOT } from './notebook/paths.mjs';
+import { HANDOUTS_DIR, jupyterCommand, kernelName, lessonDataDir, NOTEBOOKS_DIR, ROOT } from './notebook/paths.mjs';
 import { runNotebook } from './notebook/pipeline.mjs';
 import { chooseProfile } from './notebook/profile.mjs';
 import { formatProblems } from './notebook/regress/compare.mjs';
 import { checkAgainstReference, REFERENCE_PROFILE, writeReference } from './notebook/regress/references.mjs';
+
+// The kernels inherit this: offline data copies (../shared/datasets beside the checkout) when there are any.
+if (lessonDataDir()) process.env.LESSON_DATA_DIR = lessonDataDir();
 
 const USAGE = fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 10).map((l) => l.slice(3)).join('\n');
 

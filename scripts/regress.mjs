@@ -8,10 +8,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { listNotebooks, notebookName, readNotebook } from './notebook/notebook-file.mjs';
-import { ROOT } from './notebook/paths.mjs';
+import { lessonDataDir, ROOT } from './notebook/paths.mjs';
 import { executedPath, runNotebook } from './notebook/pipeline.mjs';
 import { formatProblems } from './notebook/regress/compare.mjs';
 import { checkAgainstReference, REFERENCE_PROFILE, writeReference } from './notebook/regress/references.mjs';
+
+// The kernels inherit this: offline data copies (../shared/datasets beside the checkout) when there are any.
+if (lessonDataDir()) process.env.LESSON_DATA_DIR = lessonDataDir();
 
 const args = process.argv.slice(2);
 const update = args.includes('--update');

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lessonDataDir } from './notebook/paths.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TEST_ROOT = path.join(ROOT, 'dist', 'test');
@@ -41,13 +42,7 @@ console.log(`# engine in use: ${engine.stdout.trim()}`);
 console.log(`# ${files.length} test files`);
 
 const env = { ...process.env };
-const dataDir = process.env.LESSON_DATA_DIR ?? defaultDataDir();
+const dataDir = lessonDataDir();
 if (dataDir) env.LESSON_DATA_DIR = dataDir;
 const r = spawnSync(process.execPath, ['--test', ...files], { cwd: ROOT, stdio: 'inherit', env });
 process.exit(r.status ?? 1);
-
-/** ../shared/datasets beside the checkout (developer machines and CI), when it exists. */
-function defaultDataDir() {
-  const shared = path.resolve(ROOT, '..', 'shared', 'datasets');
-  return fs.existsSync(shared) ? shared : undefined;
-}

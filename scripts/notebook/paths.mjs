@@ -42,3 +42,14 @@ export function cellTimeoutSeconds(env = process.env) {
   }
   return n;
 }
+
+/**
+ * Offline data copies for the lessons: LESSON_DATA_DIR when set, else `../shared/datasets` beside the checkout (the
+ * layout of the project's developer machines and CI) when it exists, else undefined (online users: the lessons
+ * download what they need).
+ */
+export function lessonDataDir(env = process.env) {
+  if (env.LESSON_DATA_DIR) return env.LESSON_DATA_DIR;
+  const shared = path.resolve(ROOT, '..', 'shared', 'datasets');
+  return fs.existsSync(shared) ? shared : undefined;
+}
