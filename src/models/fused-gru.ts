@@ -9,6 +9,7 @@
  * Column order of `W_ru` is `[r, u]` (Porting note: Keras/tfjs store `[z, r, h]` with z = u).
  */
 import * as tf from '@tensorflow/tfjs';
+import { FusedRecurrentLayer, type FusedRecurrentArgs } from './fused-recurrent-layer';
 import { attr, nativeBackend, type NativeBackend } from './native-ops';
 
 function requireNative(where: string): NativeBackend {
@@ -88,66 +89,34 @@ export function blockGru(x: tf.Tensor3D, wRu: tf.Tensor2D, wC: tf.Tensor2D, bRu:
   return op(x, wRu, wC, bRu, bC) as tf.Tensor3D;
 }
 
-export interface FusedGRUArgs {
-  /** Hidden units. Required. */
-  units: number;
-  /** Return every step `[n, steps, units]` instead of the last `[n, units]`. Default: false. */
-  returnSequences?: boolean;
-  /** Layer name. Default: tfjs's generated name. */
-  name?: string;
-  /** Seed of the Glorot-uniform initializer. Default: unseeded. */
-  seed?: number;
-}
+export type FusedGRUArgs = FusedRecurrentArgs;
 
 /** A GRU layer on `blockGru`: weights `gates_kernel` `[f + u, 2u]`, `candidate_kernel` `[f + u, u]` and their biases. */
-export class FusedGRU extends tf.layers.Layer {
+export class FusedGRU extends FusedRecurrentLayer {
   static className = 'FusedGRU';
-  readonly units: number;
-  readonly returnSequences: boolean;
-  private readonly seed?: number;
   private wRu!: tf.LayerVariable;
   private wC!: tf.LayerVariable;
   private bRu!: tf.LayerVariable;
   private bC!: tf.LayerVariable;
 
   constructor(args: FusedGRUArgs) {
-    super({ name: args.name });
-    if (!Number.isInteger(args.units) || args.units < 1) throw new Error(`FusedGRU: units must be a positive integer. Received: ${args.units}.`);
-    this.units = args.units;
-    this.returnSequences = args.returnSequences ?? false;
-    this.seed = args.seed;
+    super(args, 'FusedGRU');
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    const features = shape[2];
-    if (shape.length !== 3 || features === null || features === undefined) {
-      throw new Error(`FusedGRU ${this.name}: expected input [batch, steps, features] with known features. Received: [${shape}].`);
-    }
+    const features = this.inputFeatures(inputShape);
     const u = this.units;
-    const seed = this.seed;
-    this.wRu = this.addWeight('gates_kernel', [features + u, 2 * u], 'float32', tf.initializers.glorotUniform({ seed }));
-    this.wC = this.addWeight('candidate_kernel', [features + u, u], 'float32', tf.initializers.glorotUniform({ seed: seed === undefined ? undefined : seed + 1 }));
+    this.wRu = this.addWeight('gates_kernel', [features + u, 2 * u], 'float32', tf.initializers.glorotUniform({ seed: this.seedAt(0) }));
+    this.wC = this.addWeight('candidate_kernel', [features + u, u], 'float32', tf.initializers.glorotUniform({ seed: this.seedAt(1) }));
     this.bRu = this.addWeight('gates_bias', [2 * u], 'float32', tf.initializers.zeros());
     this.bC = this.addWeight('candidate_bias', [u], 'float32', tf.initializers.zeros());
     this.built = true;
   }
 
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    return this.returnSequences ? [shape[0], shape[1], this.units] : [shape[0], this.units];
-  }
-
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
-      const h = blockGru(x, this.wRu.read() as tf.Tensor2D, this.wC.read() as tf.Tensor2D, this.bRu.read() as tf.Tensor1D, this.bC.read() as tf.Tensor1D);
-      if (this.returnSequences) return h;
-      return tf.reshape(tf.slice(h, [0, h.shape[1] - 1, 0], [-1, 1, -1]), [h.shape[0], this.units]);
+      return this.lastOrAll(blockGru(x, this.wRu.read() as tf.Tensor2D, this.wC.read() as tf.Tensor2D, this.bRu.read() as tf.Tensor1D, this.bC.read() as tf.Tensor1D));
     });
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), units: this.units, returnSequences: this.returnSequences };
   }
 }

@@ -10,6 +10,7 @@
  * Needs the native backend (`nativeBackend()`); `FusedLSTM` throws a clear error without it.
  */
 import * as tf from '@tensorflow/tfjs';
+import { FusedRecurrentLayer, type FusedRecurrentArgs } from './fused-recurrent-layer';
 import { attr, nativeBackend, nativeInt64Scalar, type NativeBackend } from './native-ops';
 
 function requireNative(where: string): NativeBackend {
@@ -60,58 +61,36 @@ export function blockLstm(x: tf.Tensor3D, kernel: tf.Tensor2D, bias: tf.Tensor1D
   return op(x, kernel, bias) as tf.Tensor3D;
 }
 
-export interface FusedLSTMArgs {
-  /** Hidden units. Required. */
-  units: number;
-  /** Return every step `[n, steps, units]` instead of the last `[n, units]`. Default: false. */
-  returnSequences?: boolean;
+export interface FusedLSTMArgs extends FusedRecurrentArgs {
   /** Read the sequence from the end (the backward half of a bidirectional LSTM). Default: false. */
   goBackwards?: boolean;
-  /** Layer name. Default: tfjs's generated name. */
-  name?: string;
-  /** Seed of the initializers (Glorot-uniform kernel, orthogonal recurrent kernel, forget bias 1). Default: unseeded. */
-  seed?: number;
 }
 
-/** A Keras-style LSTM layer on `blockLstm`: weights `kernel` `[features, 4u]`, `recurrent_kernel` `[u, 4u]`, `bias`. */
-export class FusedLSTM extends tf.layers.Layer {
+/**
+ * A Keras-style LSTM layer on `blockLstm`: weights `kernel` `[features, 4u]`, `recurrent_kernel` `[u, 4u]`, `bias`
+ * (Glorot-uniform kernel, orthogonal recurrent kernel, forget bias 1).
+ */
+export class FusedLSTM extends FusedRecurrentLayer {
   static className = 'FusedLSTM';
-  readonly units: number;
-  readonly returnSequences: boolean;
   readonly goBackwards: boolean;
-  private readonly seed?: number;
   private kernel!: tf.LayerVariable;
   private recurrentKernel!: tf.LayerVariable;
   private bias!: tf.LayerVariable;
 
   constructor(args: FusedLSTMArgs) {
-    super({ name: args.name });
-    if (!Number.isInteger(args.units) || args.units < 1) throw new Error(`FusedLSTM: units must be a positive integer. Received: ${args.units}.`);
-    this.units = args.units;
-    this.returnSequences = args.returnSequences ?? false;
+    super(args, 'FusedLSTM');
     this.goBackwards = args.goBackwards ?? false;
-    this.seed = args.seed;
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    const features = shape[2];
-    if (shape.length !== 3 || features === null || features === undefined) {
-      throw new Error(`FusedLSTM ${this.name}: expected input [batch, steps, features] with known features. Received: [${shape}].`);
-    }
+    const features = this.inputFeatures(inputShape);
     const u = this.units;
-    const seed = this.seed;
-    this.kernel = this.addWeight('kernel', [features, 4 * u], 'float32', tf.initializers.glorotUniform({ seed }));
-    this.recurrentKernel = this.addWeight('recurrent_kernel', [u, 4 * u], 'float32', tf.initializers.orthogonal({ seed: seed === undefined ? undefined : seed + 1 }));
+    this.kernel = this.addWeight('kernel', [features, 4 * u], 'float32', tf.initializers.glorotUniform({ seed: this.seedAt(0) }));
+    this.recurrentKernel = this.addWeight('recurrent_kernel', [u, 4 * u], 'float32', tf.initializers.orthogonal({ seed: this.seedAt(1) }));
     this.bias = this.addWeight('bias', [4 * u], 'float32', tf.initializers.zeros());
     // Forget-gate bias 1 (columns [2u, 3u) in the block order), as Keras's unit_forget_bias.
     this.bias.write(tf.tidy(() => tf.concat([tf.zeros([2 * u]), tf.ones([u]), tf.zeros([u])])));
     this.built = true;
-  }
-
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    return this.returnSequences ? [shape[0], shape[1], this.units] : [shape[0], this.units];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
@@ -119,14 +98,11 @@ export class FusedLSTM extends tf.layers.Layer {
       let x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
       if (this.goBackwards) x = tf.reverse(x, 1);
       const w = tf.concat([this.kernel.read(), this.recurrentKernel.read()], 0) as tf.Tensor2D;
-      const h = blockLstm(x, w, this.bias.read() as tf.Tensor1D);
-      if (this.returnSequences) return h;
-      const steps = h.shape[1];
-      return tf.reshape(tf.slice(h, [0, steps - 1, 0], [-1, 1, -1]), [h.shape[0], this.units]);
+      return this.lastOrAll(blockLstm(x, w, this.bias.read() as tf.Tensor1D));
     });
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), units: this.units, returnSequences: this.returnSequences, goBackwards: this.goBackwards };
+    return { ...super.getConfig(), goBackwards: this.goBackwards };
   }
 }

@@ -6,6 +6,7 @@
  * RNN loop and autodiff tape. TensorFlow has no SimpleRNN op, so the time loop stays in JavaScript.
  */
 import * as tf from '@tensorflow/tfjs';
+import { FusedRecurrentLayer, type FusedRecurrentArgs } from './fused-recurrent-layer';
 import { attr, nativeBackend } from './native-ops';
 
 /** dy * (1 - y^2), as one native op when the backend has it. */
@@ -66,63 +67,31 @@ export function sequenceSimpleRnn(x: tf.Tensor3D, kernel: tf.Tensor2D, recurrent
   return op(x, kernel, recurrentKernel, bias) as tf.Tensor3D;
 }
 
-export interface FusedSimpleRNNArgs {
-  /** Hidden units. Required. */
-  units: number;
-  /** Return every step `[n, steps, units]` instead of the last `[n, units]`. Default: false. */
-  returnSequences?: boolean;
-  /** Layer name. Default: tfjs's generated name. */
-  name?: string;
-  /** Seed of the initializers (Glorot-uniform kernel, orthogonal recurrent kernel). Default: unseeded. */
-  seed?: number;
-}
+export type FusedSimpleRNNArgs = FusedRecurrentArgs;
 
 /** A SimpleRNN layer on `sequenceSimpleRnn`, with Keras's weight names and shapes (`kernel`, `recurrent_kernel`, `bias`). */
-export class FusedSimpleRNN extends tf.layers.Layer {
+export class FusedSimpleRNN extends FusedRecurrentLayer {
   static className = 'FusedSimpleRNN';
-  readonly units: number;
-  readonly returnSequences: boolean;
-  private readonly seed?: number;
   private kernel!: tf.LayerVariable;
   private recurrentKernel!: tf.LayerVariable;
   private bias!: tf.LayerVariable;
 
   constructor(args: FusedSimpleRNNArgs) {
-    super({ name: args.name });
-    if (!Number.isInteger(args.units) || args.units < 1) throw new Error(`FusedSimpleRNN: units must be a positive integer. Received: ${args.units}.`);
-    this.units = args.units;
-    this.returnSequences = args.returnSequences ?? false;
-    this.seed = args.seed;
+    super(args, 'FusedSimpleRNN');
   }
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    const features = shape[2];
-    if (shape.length !== 3 || features === null || features === undefined) {
-      throw new Error(`FusedSimpleRNN ${this.name}: expected input [batch, steps, features] with known features. Received: [${shape}].`);
-    }
-    const seed = this.seed;
-    this.kernel = this.addWeight('kernel', [features, this.units], 'float32', tf.initializers.glorotUniform({ seed }));
-    this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, this.units], 'float32', tf.initializers.orthogonal({ seed: seed === undefined ? undefined : seed + 1 }));
+    const features = this.inputFeatures(inputShape);
+    this.kernel = this.addWeight('kernel', [features, this.units], 'float32', tf.initializers.glorotUniform({ seed: this.seedAt(0) }));
+    this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, this.units], 'float32', tf.initializers.orthogonal({ seed: this.seedAt(1) }));
     this.bias = this.addWeight('bias', [this.units], 'float32', tf.initializers.zeros());
     this.built = true;
-  }
-
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    return this.returnSequences ? [shape[0], shape[1], this.units] : [shape[0], this.units];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
-      const h = sequenceSimpleRnn(x, this.kernel.read() as tf.Tensor2D, this.recurrentKernel.read() as tf.Tensor2D, this.bias.read() as tf.Tensor1D);
-      if (this.returnSequences) return h;
-      return tf.reshape(tf.slice(h, [0, h.shape[1] - 1, 0], [-1, 1, -1]), [h.shape[0], this.units]);
+      return this.lastOrAll(sequenceSimpleRnn(x, this.kernel.read() as tf.Tensor2D, this.recurrentKernel.read() as tf.Tensor2D, this.bias.read() as tf.Tensor1D));
     });
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), units: this.units, returnSequences: this.returnSequences };
   }
 }

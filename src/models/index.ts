@@ -29,3 +29,4 @@ export * from './fused-lstm';
 export * from './fused-gru';
 export * from './recalibrate-batch-norm';
 export * from './fused-simple-rnn';
+export * from './fused-recurrent-layer';
