@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lessonDataDir } from './notebook/paths.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const main = path.join(ROOT, 'dist', 'bench', 'main.js');
@@ -13,5 +14,8 @@ if (!fs.existsSync(main)) {
   console.error(`bench: ${path.relative(ROOT, main)} is missing; run \`npm run build\` first.`);
   process.exit(1);
 }
-const r = spawnSync(process.execPath, [main, ...process.argv.slice(2)], { cwd: ROOT, stdio: 'inherit' });
+// The data-loading rows read the offline CIFAR-10 copy when there is one (../shared/datasets beside the checkout).
+const env = { ...process.env };
+if (lessonDataDir()) env.LESSON_DATA_DIR = lessonDataDir();
+const r = spawnSync(process.execPath, [main, ...process.argv.slice(2)], { cwd: ROOT, stdio: 'inherit', env });
 process.exit(r.status ?? 1);
