@@ -10,6 +10,7 @@
  * Needs the native backend (`nativeBackend()`); `FusedLSTM` throws a clear error without it.
  */
 import * as tf from '@tensorflow/tfjs';
+import { orthogonalInitializer } from './orthogonal';
 import { FusedRecurrentLayer, type FusedRecurrentArgs } from './fused-recurrent-layer';
 import { attr, nativeBackend, nativeInt64Scalar, type NativeBackend } from './native-ops';
 
@@ -86,7 +87,7 @@ export class FusedLSTM extends FusedRecurrentLayer {
     const features = this.inputFeatures(inputShape);
     const u = this.units;
     this.kernel = this.addWeight('kernel', [features, 4 * u], 'float32', tf.initializers.glorotUniform({ seed: this.seedAt(0) }));
-    this.recurrentKernel = this.addWeight('recurrent_kernel', [u, 4 * u], 'float32', tf.initializers.orthogonal({ seed: this.seedAt(1) }));
+    this.recurrentKernel = this.addWeight('recurrent_kernel', [u, 4 * u], 'float32', orthogonalInitializer(this.seedAt(1)));
     this.bias = this.addWeight('bias', [4 * u], 'float32', tf.initializers.zeros());
     // Forget-gate bias 1 (columns [2u, 3u) in the block order), as Keras's unit_forget_bias.
     this.bias.write(tf.tidy(() => tf.concat([tf.zeros([2 * u]), tf.ones([u]), tf.zeros([u])])));

@@ -6,6 +6,7 @@
  * RNN loop and autodiff tape. TensorFlow has no SimpleRNN op, so the time loop stays in JavaScript.
  */
 import * as tf from '@tensorflow/tfjs';
+import { orthogonalInitializer } from './orthogonal';
 import { FusedRecurrentLayer, type FusedRecurrentArgs } from './fused-recurrent-layer';
 import { attr, nativeBackend } from './native-ops';
 
@@ -83,7 +84,7 @@ export class FusedSimpleRNN extends FusedRecurrentLayer {
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const features = this.inputFeatures(inputShape);
     this.kernel = this.addWeight('kernel', [features, this.units], 'float32', tf.initializers.glorotUniform({ seed: this.seedAt(0) }));
-    this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, this.units], 'float32', tf.initializers.orthogonal({ seed: this.seedAt(1) }));
+    this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, this.units], 'float32', orthogonalInitializer(this.seedAt(1)));
     this.bias = this.addWeight('bias', [this.units], 'float32', tf.initializers.zeros());
     this.built = true;
   }

@@ -12,6 +12,7 @@
  * gradient only when the forget gate stays open, which training can learn; `forgetBias` shows the mechanism.
  */
 import * as tf from '@tensorflow/tfjs';
+import { orthogonalInitializer } from './orthogonal';
 import { ensureEngine } from '../engine';
 import type { RecurrentCell } from './rnn';
 
@@ -42,7 +43,7 @@ export interface GradientFlow {
 }
 
 function makeCell(cell: RecurrentCell, units: number, seed: number): tf.layers.RNNCell {
-  const args = { units, kernelInitializer: tf.initializers.glorotUniform({ seed }), recurrentInitializer: tf.initializers.orthogonal({ seed: seed + 1 }) };
+  const args = { units, kernelInitializer: tf.initializers.glorotUniform({ seed }), recurrentInitializer: orthogonalInitializer(seed + 1) };
   if (cell === 'simple') return tf.layers.simpleRNNCell(args);
   if (cell === 'lstm') return tf.layers.lstmCell(args);
   if (cell === 'gru') return tf.layers.gruCell({ ...args, resetAfter: false });

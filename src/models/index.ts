@@ -30,3 +30,4 @@ export * from './fused-gru';
 export * from './recalibrate-batch-norm';
 export * from './fused-simple-rnn';
 export * from './fused-recurrent-layer';
+export * from './orthogonal';

@@ -12,6 +12,7 @@
  * Porting note (dropout): like PyTorch's `dropout=` argument, dropout acts between stacked layers, not on the last.
  */
 import * as tf from '@tensorflow/tfjs';
+import { orthogonalInitializer, silenceOrthogonalWarnings } from './orthogonal';
 
 export type RecurrentCell = 'simple' | 'lstm' | 'gru';
 export type SequenceTask = 'many-to-one' | 'many-to-many' | 'one-to-many';
@@ -50,10 +51,8 @@ export function recurrentLayer(cell: RecurrentCell, args: { units: number; retur
     returnSequences: args.returnSequences,
     name: args.name,
   };
-  if (args.seed !== undefined) {
-    common.kernelInitializer = tf.initializers.glorotUniform({ seed: args.seed });
-    common.recurrentInitializer = tf.initializers.orthogonal({ seed: args.seed + 1 });
-  }
+  if (args.seed !== undefined) common.kernelInitializer = tf.initializers.glorotUniform({ seed: args.seed });
+  common.recurrentInitializer = orthogonalInitializer(args.seed === undefined ? undefined : args.seed + 1);
   if (cell === 'simple') return tf.layers.simpleRNN(common);
   if (cell === 'lstm') return tf.layers.lstm(common);
   if (cell === 'gru') return tf.layers.gru({ ...common, resetAfter: false } as Parameters<typeof tf.layers.gru>[0]);
@@ -85,7 +84,7 @@ export function recurrentModel(options: RecurrentModelOptions): tf.LayersModel {
     const seed = o.seed === undefined ? undefined : o.seed + 10 * i;
     const returnSequences = !last || o.task !== 'many-to-one';
     const layer = o.bidirectional
-      ? tf.layers.bidirectional({ layer: recurrentLayer(o.cell, { units: o.units, returnSequences, seed }) as never, mergeMode: o.mergeMode, name: `rnn.${i}` })
+      ? silenceOrthogonalWarnings(tf.layers.bidirectional({ layer: recurrentLayer(o.cell, { units: o.units, returnSequences, seed }) as never, mergeMode: o.mergeMode, name: `rnn.${i}` }))
       : recurrentLayer(o.cell, { units: o.units, returnSequences, seed, name: `rnn.${i}` });
     x = layer.apply(x) as tf.SymbolicTensor;
     if (!last && o.dropout > 0) x = tf.layers.dropout({ rate: o.dropout, name: `dropout.${i}` }).apply(x) as tf.SymbolicTensor;
