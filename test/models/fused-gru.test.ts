@@ -2,12 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { ensureEngine } from '../../src/engine';
+import { assertTrainsWithoutLeak, B, F, maxAbsDiff, T, U } from './fused-layer-checks';
 import { FusedGRU, blockGru } from '../../src/models';
 
-const B = 4;
-const T = 5;
-const F = 3;
-const U = 6;
 
 /** The reset-before GRU equations step by step in tfjs ops. */
 function referenceGru(x: tf.Tensor3D, wRu: tf.Tensor2D, wC: tf.Tensor2D, bRu: tf.Tensor1D, bC: tf.Tensor1D): tf.Tensor3D {
@@ -23,7 +20,6 @@ function referenceGru(x: tf.Tensor3D, wRu: tf.Tensor2D, wC: tf.Tensor2D, bRu: tf
   return tf.stack(hs, 1) as tf.Tensor3D;
 }
 
-const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 
 test('blockGru (native GRUBlockCell + GRUBlockCellGrad) matches the GRU equations in value and all five gradients', () => {
   ensureEngine();
@@ -46,21 +42,9 @@ test('blockGru (native GRUBlockCell + GRUBlockCellGrad) matches the GRU equation
 
 test('FusedGRU trains (weights change) without leaking tensors, and returns [n, units] or [n, steps, units]', () => {
   ensureEngine();
-  const input = tf.input({ shape: [T, F] });
-  const out = tf.layers.dense({ units: 2 }).apply(new FusedGRU({ units: U, seed: 2 }).apply(input) as tf.SymbolicTensor) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: input, outputs: out });
+  assertTrainsWithoutLeak(new FusedGRU({ units: U, seed: 2 }));
   const x = tf.randomNormal([B, T, F], 0, 1, 'float32', 6);
-  const y = tf.randomNormal([B, 2], 0, 1, 'float32', 7);
-  const optimizer = tf.train.adam(1e-2);
-  const step = () => optimizer.minimize(() => tf.mean(tf.square(tf.sub(model.apply(x, { training: true }) as tf.Tensor, y))) as tf.Scalar, false);
-  step();
-  const before = model.getWeights()[0].dataSync().slice();
-  const count = tf.memory().numTensors;
-  step();
-  assert.equal(tf.memory().numTensors, count);
-  assert.ok(model.getWeights()[0].dataSync().some((v, i) => v !== before[i]));
   const seq = new FusedGRU({ units: U, returnSequences: true });
   tf.tidy(() => assert.deepEqual((seq.apply(x) as tf.Tensor).shape, [B, T, U]));
-  tf.dispose([x, y]);
-  optimizer.dispose();
+  x.dispose();
 });

@@ -2,12 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { ensureEngine } from '../../src/engine';
+import { assertTrainsWithoutLeak, B, F, maxAbsDiff, T, U } from './fused-layer-checks';
 import { FusedLSTM, blockLstm } from '../../src/models';
 
-const B = 4;
-const T = 5;
-const F = 3;
-const U = 6;
 
 /** The LSTM equations step by step in tfjs ops, gates in TF's block order [i, c, f, o]. */
 function referenceLstm(x: tf.Tensor3D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor3D {
@@ -25,7 +22,6 @@ function referenceLstm(x: tf.Tensor3D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tenso
   return tf.stack(hs, 1) as tf.Tensor3D;
 }
 
-const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 
 test('blockLstm (native BlockLSTM + BlockLSTMGrad) matches the LSTM equations in value and gradients', () => {
   ensureEngine();
@@ -70,19 +66,5 @@ test('FusedLSTM: last step [n, units], all steps with returnSequences, goBackwar
 
 test('a training step through FusedLSTM changes its weights and leaks no tensors', () => {
   ensureEngine();
-  const input = tf.input({ shape: [T, F] });
-  const out = tf.layers.dense({ units: 2 }).apply(new FusedLSTM({ units: U, seed: 2 }).apply(input) as tf.SymbolicTensor) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: input, outputs: out });
-  const x = tf.randomNormal([B, T, F], 0, 1, 'float32', 6);
-  const y = tf.randomNormal([B, 2], 0, 1, 'float32', 7);
-  const optimizer = tf.train.adam(1e-2);
-  const step = () => optimizer.minimize(() => tf.mean(tf.square(tf.sub(model.apply(x, { training: true }) as tf.Tensor, y))) as tf.Scalar, false);
-  step();
-  const before = model.getWeights()[0].dataSync().slice();
-  const count = tf.memory().numTensors;
-  step();
-  assert.equal(tf.memory().numTensors, count);
-  assert.ok(model.getWeights()[0].dataSync().some((v, i) => v !== before[i]));
-  tf.dispose([x, y]);
-  optimizer.dispose();
+  assertTrainsWithoutLeak(new FusedLSTM({ units: U, seed: 2 }));
 });

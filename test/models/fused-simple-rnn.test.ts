@@ -2,12 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { ensureEngine } from '../../src/engine';
+import { B, F, maxAbsDiff, T, U } from './fused-layer-checks';
 import { FusedSimpleRNN, sequenceSimpleRnn } from '../../src/models';
 
-const B = 4;
-const T = 5;
-const F = 3;
-const U = 6;
 
 function referenceRnn(x: tf.Tensor3D, w: tf.Tensor2D, u: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor3D {
   let h: tf.Tensor2D = tf.zeros([B, U]);
@@ -20,7 +17,6 @@ function referenceRnn(x: tf.Tensor3D, w: tf.Tensor2D, u: tf.Tensor2D, b: tf.Tens
   return tf.stack(hs, 1) as tf.Tensor3D;
 }
 
-const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 
 test('sequenceSimpleRnn matches the tanh RNN equations in value and in the gradients of x, W, U and b', () => {
   ensureEngine();
