@@ -8,17 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { DRIVER_DIR, jupyterEnv, jupyterMissing, PYTHON, REPO_ROOT, runChecked } from './support';
-
-interface Msg {
-  msg_type: string;
-  content: Record<string, any>;
-}
-interface Exchange {
-  reply: Record<string, any> | 'timeout';
-  iopub: Msg[];
-}
-const ofType = (x: Exchange, type: string) => x.iopub.filter((m) => m.msg_type === type);
+import { driveKernel, jupyterMissing, ofType, REPO_ROOT, type Exchange } from './support';
 const status = (x: Exchange) => (x.reply === 'timeout' ? 'timeout' : x.reply.status);
 
 /** A kernelspec that starts tslab itself, in a temporary JUPYTER_PATH. */
@@ -40,11 +30,7 @@ describe('plain tslab 1.0.22 has the faults the lesson kernel fixes', { skip: mi
   let s: Record<string, any>;
 
   before(() => {
-    const notebooks = path.join(REPO_ROOT, 'notebooks');
-    const out = runChecked(PYTHON, [path.join(DRIVER_DIR, 'drive_kernel.py'), '--kernel', 'tslab-plain', '--cwd', notebooks], {
-      env: jupyterEnv(plainTslabKernelspec()),
-    });
-    s = (JSON.parse(out) as { session: Record<string, any> }).session;
+    s = driveKernel('tslab-plain', plainTslabKernelspec()).session;
   });
 
   it('(1) no execute_input on iopub (so nbclient records no execution counts)', () => {

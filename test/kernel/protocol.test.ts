@@ -12,27 +12,12 @@
  * Each test below names the tslab problem (1-5) it covers; each of those fails on plain tslab.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { DRIVER_DIR, jupyterEnv, jupyterMissing, PYTHON, REPO_ROOT, runChecked, stripAnsi, tempKernelspec } from './support';
-
-interface Msg {
-  msg_type: string;
-  content: Record<string, any>;
-}
-interface Exchange {
-  reply: Record<string, any> | 'timeout';
-  iopub: Msg[];
-  idle: boolean;
-}
+import { driveKernel, jupyterMissing, ofType, stripAnsi, tempKernelspec, type Exchange } from './support';
 
 function reply(x: Exchange): Record<string, any> {
   assert.notEqual(x.reply, 'timeout', 'the kernel did not reply');
   return x.reply as Record<string, any>;
-}
-function ofType(x: Exchange, type: string): Msg[] {
-  return x.iopub.filter((m) => m.msg_type === type);
 }
 function result(x: Exchange): Record<string, any> {
   const results = ofType(x, 'execute_result');
@@ -48,13 +33,7 @@ describe('lesson kernel protocol (jupyter_client)', { skip: missing && `SKIPPED:
   let life: Record<string, any>;
 
   before(async () => {
-    const jupyterPath = await tempKernelspec();
-    const notebooks = path.join(REPO_ROOT, 'notebooks');
-    fs.mkdirSync(notebooks, { recursive: true });
-    const out = runChecked(PYTHON, [path.join(DRIVER_DIR, 'drive_kernel.py'), '--kernel', 'lessonkit', '--cwd', notebooks], {
-      env: jupyterEnv(jupyterPath),
-    });
-    const parsed = JSON.parse(out) as { session: Record<string, any>; lifecycle: Record<string, any> };
+    const parsed = driveKernel('lessonkit', await tempKernelspec());
     s = parsed.session;
     life = parsed.lifecycle;
   });

@@ -47,3 +47,34 @@ export function runChecked(cmd: string, args: string[], options: { env?: NodeJS.
 export function stripAnsi(text: string): string {
   return text.replace(/\u001b\[[0-9;]*m/g, '');
 }
+
+/** One message on iopub, as drive_kernel.py records it. */
+export interface Msg {
+  msg_type: string;
+  content: Record<string, any>;
+}
+
+/** One request as drive_kernel.py records it: the shell reply (or 'timeout') and what iopub carried for it. */
+export interface Exchange {
+  reply: Record<string, any> | 'timeout';
+  iopub: Msg[];
+  idle: boolean;
+}
+
+/** The iopub messages of one type in an exchange. */
+export function ofType(x: Exchange, type: string): Msg[] {
+  return x.iopub.filter((m) => m.msg_type === type);
+}
+
+/**
+ * Runs drive_kernel.py against `kernel` (found through `jupyterPath`), started in notebooks/ as JupyterLab and
+ * nbconvert start it for a lesson notebook; returns the driver's JSON.
+ */
+export function driveKernel(kernel: string, jupyterPath: string): { session: Record<string, any>; lifecycle: Record<string, any> } {
+  const notebooks = path.join(REPO_ROOT, 'notebooks');
+  fs.mkdirSync(notebooks, { recursive: true });
+  const out = runChecked(PYTHON, [path.join(DRIVER_DIR, 'drive_kernel.py'), '--kernel', kernel, '--cwd', notebooks], {
+    env: jupyterEnv(jupyterPath),
+  });
+  return JSON.parse(out) as { session: Record<string, any>; lifecycle: Record<string, any> };
+}
