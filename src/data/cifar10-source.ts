@@ -163,7 +163,7 @@ export async function loadLessonCifar10(options: LoadLessonCifar10Options = {}):
         sets = await fromSample(options);
       }
     } catch (err) {
-      passedOver.push(`${SOURCE_NAMES[source]}: ${(err as Error).message.split('\n')[0]}`);
+      passedOver.push(`${SOURCE_NAMES[source]}: ${(err as Error).message.split('\n')[0].replace(/\.+$/, '')}`);
       continue;
     }
     const train = options.trainPerClass === undefined ? sets.train : classSlice(sets.train, 0, options.trainPerClass);

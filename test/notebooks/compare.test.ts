@@ -201,3 +201,32 @@ test('parameters are injected after the parameters cell, replacing an earlier in
   assert.match(none.warning ?? '', /no cell tagged "parameters"/);
   assert.equal(none.notebook.cells[0].id, 'injected-parameters');
 });
+
+test('numbers "structure": training results may move, the words around them and their count may not', async () => {
+  const policy: Policy = { default: {}, notebooks: { [NAME]: { numbers: 'structure' } } };
+  assert.equal(await check({ accuracy: '0.7010', loss: '0.2', params: '2,050' }, policy), '');
+  const { compareText } = await tools.compare();
+  const rules = { rel: 0.05, abs: 0.01, integers: 'exact', text: 'compare', numbers: 'structure' };
+  assert.match(JSON.stringify(compareText('accuracy 0.91, beats scratch', 'accuracy 0.55, loses to scratch', rules)), /text differs/);
+  assert.match(JSON.stringify(compareText('accuracy 0.91', 'accuracy 0.91 (best 0.93)', rules)), /text differs/);
+});
+
+test('a difference metric checks that one result beats another by a margin in the same run', async () => {
+  const margin = (floor: number): Policy => ({
+    default: {},
+    notebooks: { [NAME]: { metrics: [{ name: 'accuracy above loss', pattern: 'test accuracy: ([0-9.]+)', minus: 'test loss: ([0-9.]+)', floor }] } },
+  });
+  assert.equal(await check({}, margin(0.5)), '');
+  assert.match(await check({ accuracy: '0.60', loss: '0.31' }, margin(0.5)), /metric "accuracy above loss"\n\s+0\.29 is below its floor 0\.5/);
+  const missing: Policy = { default: {}, notebooks: { [NAME]: { metrics: [{ name: 'x', pattern: 'test accuracy: ([0-9.]+)', minus: 'absent: ([0-9]+)', floor: 0 }] } } };
+  assert.match(await check({}, missing), /not found: no output matches \/absent: \(\[0-9\]\+\)\//);
+});
+
+test('the sanitizer hides which copy of CIFAR-10 a run read (full copy in CI, shipped sample in a fresh clone)', async () => {
+  const { sanitizeText } = await tools.sanitize();
+  const tail = ': the first 100 training and the first 50 test images of each class, 1000 training and 500 test images.';
+  const full = `CIFAR-10 from the full offline JPEG copy /data/cifar10-jpeg.tar.gz (a JPEG re-encoding: close to the official files')${tail}`;
+  const sample = `CIFAR-10 from the sample shipped in the repository (data/cifar10-sample.tar.gz) (a JPEG re-encoding: close)${tail} Not used: the official binary release: Could not download x (fetch failed)`;
+  assert.equal(sanitizeText(full), sanitizeText(sample));
+  assert.equal(sanitizeText(sample), `CIFAR-10 from <source>${tail}`);
+});

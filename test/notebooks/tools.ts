@@ -74,6 +74,7 @@ export interface ReferenceTools {
 }
 export interface CompareTools {
   formatProblems(problems: Problem[]): string;
+  compareText(reference: string, actual: string, rules: Record<string, unknown>): string[][];
 }
 export interface PolicyTools {
   readPolicy(file?: string): Policy;

@@ -13,9 +13,14 @@ export const DEFAULT_RULES = Object.freeze({
   integers: 'exact',
   /** `compare`: a cell's text is compared; `ignore`: only the kinds and count of its outputs are. */
   text: 'compare',
+  /**
+   * `compare`: numbers are compared within rel/abs; `structure`: the words around them and how many there are must
+   * match, the values not (training results that move with the CPU or the oneDNN setting; guard them with metrics).
+   */
+  numbers: 'compare',
 });
 
-const RULE_KEYS = new Set(['rel', 'abs', 'integers', 'text']);
+const RULE_KEYS = new Set(['rel', 'abs', 'integers', 'text', 'numbers']);
 
 function checkRules(rules, where) {
   for (const [key, value] of Object.entries(rules ?? {})) {
@@ -23,7 +28,8 @@ function checkRules(rules, where) {
     const ok =
       (key === 'rel' || key === 'abs') ? typeof value === 'number' && value >= 0
         : key === 'integers' ? value === 'exact' || value === 'tolerance'
-          : value === 'compare' || value === 'ignore';
+          : key === 'numbers' ? value === 'compare' || value === 'structure'
+            : value === 'compare' || value === 'ignore';
     if (!ok) throw new Error(`${TOLERANCES_FILE}: ${where}.${key}: unexpected value ${JSON.stringify(value)}`);
   }
 }
@@ -42,9 +48,15 @@ export function readPolicy(file = TOLERANCES_FILE) {
     for (const [id, cell] of Object.entries(nb.cells ?? {})) checkRules(cell, `notebooks.${name}.cells.${id}`);
     for (const [i, m] of (nb.metrics ?? []).entries()) {
       if (typeof m.name !== 'string' || typeof m.pattern !== 'string' || (m.floor === undefined && m.ceiling === undefined)) {
-        throw new Error(`${file}: notebooks.${name}.metrics[${i}]: expected { name, pattern, floor and/or ceiling }, got ${JSON.stringify(m)}`);
+        throw new Error(
+          `${file}: notebooks.${name}.metrics[${i}]: expected { name, pattern, optional minus, floor and/or ceiling }, got ${JSON.stringify(m)}`,
+        );
+      }
+      if (m.minus !== undefined && typeof m.minus !== 'string') {
+        throw new Error(`${file}: notebooks.${name}.metrics[${i}].minus: expected a pattern string, got ${JSON.stringify(m.minus)}`);
       }
       new RegExp(m.pattern); // a bad pattern fails here, naming nothing else
+      if (m.minus) new RegExp(m.minus);
     }
   }
   return { default: policy.default ?? {}, notebooks: policy.notebooks ?? {} };

@@ -69,6 +69,9 @@ function rebuildRow(original, cells) {
 const RULES = [
   // describeEngine() lines: the backend name stays; TF version, device and the reason for the choice vary by machine.
   ['engine details', /\b(\w+ backend) \(TF [^)]*\)[^\n]*/g, '$1 <engine details>'],
+  // loadLessonCifar10's description: which copy of the same images was read depends on the machine (full offline
+  // copy in CI, the shipped sample in a fresh clone), and so do the sources it passed over.
+  ['CIFAR-10 source', /CIFAR-10 from (?:the full offline JPEG copy|the official binary release|the sample shipped in the repository)[^:]*?(?: \(a JPEG re-encoding[^)]*\))?:([^\n]*?\.)(?: Not used: [^\n]*)?$/gm, 'CIFAR-10 from <source>:$1'],
   ['iso datetimes', /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?/g, '<datetime>'],
   ['epoch-millisecond timestamps', /(?<![\w.])1[5-9]\d{11}(?![\w.])/g, '<timestamp>'],
   ['memory addresses', /\b0x[0-9a-fA-F]{4,}\b/g, '0x<address>'],
