@@ -1,7 +1,8 @@
 /**
  * Installs the lesson kernel's kernelspec: `node dist/kernel/install.js --prefix <jupyter prefix>` writes
  * `<prefix>/share/jupyter/kernels/lessonkit/` (kernel.json and the logos), replacing an earlier install atomically.
- * The kernelspec runs this Node with this checkout's dist/kernel/main.js, so rebuild (tsc) before starting it.
+ * The kernelspec runs this Node with this checkout's dist/kernel/supervisor.js (which runs main.js), so rebuild (tsc)
+ * before starting it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,7 +26,7 @@ function kernelspecSourceDir(): string {
 
 export function kernelJson(nodePath: string): object {
   return {
-    argv: [nodePath, path.join(__dirname, 'main.js'), '{connection_file}'],
+    argv: [nodePath, path.join(__dirname, 'supervisor.js'), '{connection_file}'],
     display_name: DISPLAY_NAME,
     language: 'typescript',
     interrupt_mode: 'signal',

@@ -19,6 +19,7 @@ import { JupyterHandlerImpl } from 'tslab/dist/jupyter';
 import { registerDefaultAdapters, setDisplaySink } from '../src/display';
 import { describeEngine, ensureEngine } from '../src/engine';
 import { CellRunner } from './cellRunner';
+import { SessionRecorder, describeCrash, takeCrashRecord } from './crashRecord';
 import { createDisplaySink } from './displaySink';
 import { installKernelInterrupt } from './interrupt';
 import { TensorLeakWatch } from './leakWatch';
@@ -29,19 +30,37 @@ function kitVersion(): string {
   return (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { version: string }).version;
 }
 
+/** Under the supervisor, end when it is gone (a SIGKILL to it alone would otherwise leave this kernel running). */
+function watchSupervisor(): void {
+  const supervisor = Number(process.env.LESSONKIT_KERNEL_SUPERVISED);
+  if (!supervisor) return;
+  setInterval(() => {
+    if (process.ppid !== supervisor) process.exit(0);
+  }, 2000).unref();
+}
+
 function main(argv: string[]): void {
   const connectionFile = argv[2];
   if (!connectionFile || !fs.existsSync(connectionFile)) {
     process.stderr.write(`usage: node ${path.relative(process.cwd(), argv[1])} <connection file>; received ${JSON.stringify(connectionFile)}\n`);
     process.exit(2);
   }
+  // A kernel before this one that native code killed (see supervisor.ts): say why, here and in the first cell.
+  const crash = takeCrashRecord(connectionFile);
+  const crashNotice = crash ? describeCrash(crash) : undefined;
+  if (crashNotice) process.stderr.write(`lessonkit kernel: ${crashNotice}\n`);
+  const session = new SessionRecorder(connectionFile);
+  watchSupervisor();
   let leakWatch: TensorLeakWatch | undefined;
   try {
     // Written to the kernel's own stderr (the Jupyter server log), before any cell redirects it.
-    process.stderr.write(`lessonkit kernel: ${describeEngine(ensureEngine())}\n`);
+    const engine = describeEngine(ensureEngine());
+    session.setEngine(engine);
+    process.stderr.write(`lessonkit kernel: ${engine}\n`);
     leakWatch = new TensorLeakWatch();
   } catch (err) {
     // Cells that do not compute still work; library calls that compute throw the same clear error.
+    session.setEngine(`no native TensorFlow engine: ${(err as Error).message.split('\n')[0]}`);
     process.stderr.write(`lessonkit kernel: no native TensorFlow engine: ${(err as Error).message}\n`);
   }
   registerDefaultAdapters();
@@ -49,7 +68,7 @@ function main(argv: string[]): void {
 
   const runner = new CellRunner(process.cwd());
   const handler = new JupyterHandlerImpl(runner.executor, false);
-  const server = new LessonServer({ handler, runner, leakWatch, version: kitVersion() }, connectionFile);
+  const server = new LessonServer({ handler, runner, leakWatch, version: kitVersion(), session, crashNotice }, connectionFile);
   installKernelInterrupt({ cellRunning: () => server.cellRunning(), abandonRunningCell: () => runner.abandonRunningCell() });
   // As tslab does: a learner's stray rejection must not kill the kernel (Node's default is to exit).
   process.on('uncaughtException', (err) => process.stderr.write(`Uncaught exception: ${format(err)}\n`));

@@ -11,6 +11,7 @@ import { AbortPolicy } from './abortPolicy';
 import type { CellOutcome, CellRunner } from './cellRunner';
 import { setCurrentWriter } from './displaySink';
 import type { TensorLeakWatch } from './leakWatch';
+import type { SessionRecorder } from './crashRecord';
 import { errorFromException, type ErrorContent } from './traceback';
 
 /** tslab's message class is not exported; this is its type. */
@@ -60,6 +61,10 @@ export interface LessonServerParts {
   leakWatch?: TensorLeakWatch;
   /** Version of this kit, for kernel_info. */
   version: string;
+  /** Keeps the running cell on record for the supervisor's crash report (crashRecord.ts). */
+  session?: SessionRecorder;
+  /** Why the kernel before this one died, shown (once) on stderr in the first cell that runs. */
+  crashNotice?: string;
 }
 
 export class LessonServer extends ZmqServer {
@@ -172,6 +177,11 @@ export class LessonServer extends ZmqServer {
       if (!silent && req.store_history !== false) this.execCount++;
       const count = this.execCount;
       if (!silent) this.publish(msg, 'execute_input', { code: req.code, execution_count: count });
+      this.parts.session?.cellStarted(count, req.code);
+      if (this.parts.crashNotice && !silent) {
+        this.publish(msg, 'stream', { name: 'stderr', text: `${this.parts.crashNotice}\n` });
+        this.parts.crashNotice = undefined;
+      }
 
       const outcome = await this.runCell(msg, req.code);
       let error: ErrorContent | undefined = outcome.status === 'error' ? outcome.error : undefined;
