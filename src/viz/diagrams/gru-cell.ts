@@ -30,7 +30,7 @@ export function gruCellDiagram(): SvgDiagram {
 
   // Gates.
   const gy = 272;
-  const gh = 62;
+  const gh = 68;
   const gates = [
     { x: 200, sym: 'σ', name: 'z_t', ko: '업데이트 게이트', en: 'update gate', fill: COLORS.gate, stroke: COLORS.gateStroke },
     { x: 340, sym: 'σ', name: 'r_t', ko: '리셋 게이트', en: 'reset gate', fill: COLORS.gate, stroke: COLORS.gateStroke },
@@ -38,7 +38,7 @@ export function gruCellDiagram(): SvgDiagram {
   ];
   for (const g of gates) {
     c.rect(g.x - 58, gy - gh / 2, 116, gh, { fill: g.fill, stroke: g.stroke, rx: 8 });
-    c.lines(g.x, gy, [`${g.sym}  ${g.name}`, g.ko, g.en], { size: 13, lineHeight: 17 });
+    c.lines(g.x, gy, [`${g.sym}  ${g.name}`, g.ko, g.en], { size: 13, lineHeight: 19 });
   }
   const gTop = gy - gh / 2;
   const gBottom = gy + gh / 2;

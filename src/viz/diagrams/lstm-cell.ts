@@ -32,7 +32,7 @@ export function lstmCellDiagram(): SvgDiagram {
 
   // Gates.
   const gy = 262;
-  const gh = 62;
+  const gh = 68;
   const gates = [
     { x: 250, sym: 'σ', name: 'f_t', ko: '망각 게이트', en: 'forget gate', fill: COLORS.gate, stroke: COLORS.gateStroke },
     { x: 380, sym: 'σ', name: 'i_t', ko: '입력 게이트', en: 'input gate', fill: COLORS.gate, stroke: COLORS.gateStroke },
@@ -41,7 +41,7 @@ export function lstmCellDiagram(): SvgDiagram {
   ];
   for (const g of gates) {
     c.rect(g.x - 56, gy - gh / 2, 112, gh, { fill: g.fill, stroke: g.stroke, rx: 8 });
-    c.lines(g.x, gy, [`${g.sym}  ${g.name}`, g.ko, g.en], { size: 13, lineHeight: 17 });
+    c.lines(g.x, gy, [`${g.sym}  ${g.name}`, g.ko, g.en], { size: 13, lineHeight: 19 });
   }
   const gTop = gy - gh / 2;
   const gBottom = gy + gh / 2;

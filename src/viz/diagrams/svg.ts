@@ -94,7 +94,7 @@ function charEm(ch: string): number {
   if (' .,:;\'!|ilIjft()[]'.includes(ch)) return 0.34;
   if ('mwMW@⊗⊕'.includes(ch)) return 0.9;
   if (ch >= 'A' && ch <= 'Z') return 0.68;
-  if (c > 0x2000) return 0.8; // arrows, σ, ′, ~, math symbols
+  if (c > 0x2000) return 1.0; // arrows, ellipsis, ⊙, math symbols: full width in the CJK fonts
   return 0.58;
 }
 

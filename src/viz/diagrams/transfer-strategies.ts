@@ -25,7 +25,7 @@ export type WeightSource = 'random' | 'pretrained' | 'new';
 /** Per strategy, per stage (stem..layer4, then fc): trained or frozen, and where the weights start. The diagram's data. */
 export function transferStrategyLayers(strategy: 1 | 2 | 3, upTo: StrategyTwoCut = 'layer3'): { stage: string; role: LayerRole; weights: WeightSource }[] {
   const cut = STAGES.indexOf(upTo);
-  if (cut < 0) throw new Error(`transferStrategyLayers: upTo must be one of ${STAGES.slice(0, 4).join(', ')}. Received ${JSON.stringify(upTo)}`);
+  if (cut < 0 || cut > 3) throw new Error(`transferStrategyLayers: upTo must be one of ${STAGES.slice(0, 4).join(', ')}. Received ${JSON.stringify(upTo)}`);
   const backbone = STAGES.map((stage, i) => {
     if (strategy === 1) return { stage, role: 'trained' as const, weights: 'random' as const };
     const frozen = strategy === 3 || i <= cut;

@@ -29,10 +29,10 @@ export function unrolledRnnDiagram(): SvgDiagram {
   const rx = fx + cellW;
   c.connector(`M${rx},${cellY + 18}C${rx + 44},${cellY + 6} ${rx + 44},${cellY + cellH - 6} ${rx + 3},${cellY + cellH - 18}`, { stroke: COLORS.stateStroke });
   c.text(rx + 40, cellY - 10, 'W(h)', { size: 12, anchor: 'start', fill: COLORS.stateStroke });
-  c.text(rx + 48, midY, 'h', { size: 15, anchor: 'start', centerY: true });
+  c.text(rx + 40, midY, 'h', { size: 15, anchor: 'start', centerY: true });
 
   // "unroll" arrow.
-  const ux = 200;
+  const ux = 216;
   c.connector([[ux, midY], [ux + 56, midY]], { stroke: COLORS.muted, strokeWidth: 3 });
   c.text(ux + 28, midY - 16, '펼치기', { size: 12, fill: COLORS.muted });
   c.text(ux + 28, midY + 26, 'unroll', { size: 12, fill: COLORS.muted });
