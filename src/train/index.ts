@@ -33,6 +33,7 @@ export {
   gradientReach,
   recurrentAccuracySummary,
   sequentialTimingSummary,
+  wrapText,
 } from './rnn-verdicts';
 export type { GradientReach, RecurrentAccuracyContext, RecurrentAccuracyRow } from './rnn-verdicts';
 export { scheduledLearningRate } from './schedule';

@@ -28,21 +28,10 @@ export function gradientReach(firstToLastRatio: number): GradientReach {
   return 'explodes';
 }
 
-/** One table cell: what reached the first step, in words. */
+/** One table cell (at most 30 characters, so polars' text tables show it whole): what reached the first step. */
 export function gradientFlowVerdict(firstToLastRatio: number): string {
-  const r = firstToLastRatio;
-  switch (gradientReach(r)) {
-    case 'underflow':
-      return 'vanished: below the smallest float32 number, so it rounds to 0';
-    case 'vanished':
-      return `vanished: ${r.toExponential(1)} of the last step's gradient reaches step 1`;
-    case 'weak':
-      return `weak: ${r.toExponential(1)} of the last step's gradient reaches step 1`;
-    case 'survives':
-      return `survives: ${r.toPrecision(2)} × the last step's gradient reaches step 1`;
-    case 'explodes':
-      return `explodes: ${r.toExponential(1)} × the last step's gradient at step 1`;
-  }
+  const kind = gradientReach(firstToLastRatio);
+  return kind === 'underflow' ? 'vanished (underflow to 0)' : kind;
 }
 
 const list = (names: readonly string[]) =>
@@ -61,23 +50,24 @@ export function gradientFlowSummary(rows: readonly { name: string; firstToLastRa
   if (exploded.length) parts.push(`it explodes for ${list(exploded)}`);
   const sorted = [...rows].sort((a, b) => a.firstToLastRatio - b.firstToLastRatio);
   const weakest = sorted.filter((r) => r.firstToLastRatio === sorted[0].firstToLastRatio).map((r) => r.name);
+  const strongest = sorted[sorted.length - 1];
   const order =
     rows.length > 1
-      ? ` Least reaches step 1 in ${list(weakest)} (${sorted[0].firstToLastRatio === 0 ? 'exactly 0 in float32' : sorted[0].firstToLastRatio.toExponential(1)}), ` +
-        `most in ${sorted[sorted.length - 1].name} (${sorted[sorted.length - 1].firstToLastRatio.toPrecision(2)}).`
+      ? ` Least reaches step 1 in ${list(weakest)}: ${sorted[0].firstToLastRatio === 0 ? 'exactly 0 in float32' : sorted[0].firstToLastRatio.toExponential(1)}; ` +
+        `most in ${strongest.name}: ${strongest.firstToLastRatio.toPrecision(2)} of the last step's.`
       : '';
   const text = parts.join('; ');
   return `At initialization, ${text}.${order}`;
 }
 
-/** A forecaster's test RMSE against the naive forecast's: within ±`tie` (relative) is a tie. */
+/** A forecaster's test RMSE against the naive forecast's, in at most 30 characters; within ±`tie` (relative) is a tie. */
 export function forecastVerdict(rmse: number, naiveRmse: number, tie = 0.03): string {
   if (!(rmse >= 0 && naiveRmse > 0)) throw new Error(`forecastVerdict: expected rmse >= 0 and naiveRmse > 0. Received ${rmse}, ${naiveRmse}`);
   const rel = rmse / naiveRmse - 1;
   const pct = `${Math.abs(rel * 100).toFixed(1)}%`;
-  if (rel < -tie) return `beats the naive forecast (${pct} lower error)`;
-  if (rel > tie) return `worse than the naive forecast (${pct} higher error)`;
-  return `about the same as the naive forecast (within ${(tie * 100).toFixed(0)}%)`;
+  if (rel < -tie) return `beats naive by ${pct}`;
+  if (rel > tie) return `worse than naive by ${pct}`;
+  return `ties naive (within ${(tie * 100).toFixed(0)}%)`;
 }
 
 /** One sentence over a forecast table: the best model, and how many beat the naive baseline. */
@@ -107,13 +97,13 @@ export function accuracyNoise(a: number, b: number, n: number): number {
   return 2 * Math.sqrt((a * (1 - a) + b * (1 - b)) / n);
 }
 
-/** How `a` compares with `b` (accuracies in [0, 1]) on `n` test items, in words. */
+/** How `a` compares with `b` (accuracies in [0, 1]) on `n` test items, in words; "chance" is `accuracyNoise`. */
 export function accuracyVerdict(a: { name: string; accuracy: number }, b: { name: string; accuracy: number }, n: number): string {
-  const d = (a.accuracy - b.accuracy) * 100;
+  const d = Math.abs(a.accuracy - b.accuracy) * 100;
   const noise = accuracyNoise(a.accuracy, b.accuracy, n) * 100;
-  const pts = (v: number) => `${Math.abs(v).toFixed(1)} points`;
-  if (Math.abs(d) <= noise) return `${a.name} and ${b.name} differ by ${pts(d)}, within the ${noise.toFixed(1)} points that chance explains on ${n} test images`;
-  return d > 0 ? `${a.name} beats ${b.name} by ${pts(d)} (chance explains ${noise.toFixed(1)})` : `${b.name} beats ${a.name} by ${pts(d)} (chance explains ${noise.toFixed(1)})`;
+  if (d <= noise) return `${a.name} and ${b.name} are ${d.toFixed(1)} points apart, within chance (±${noise.toFixed(1)})`;
+  const [win, lose] = a.accuracy > b.accuracy ? [a, b] : [b, a];
+  return `${win.name} beats ${lose.name} by ${d.toFixed(1)} points, beyond chance (±${noise.toFixed(1)})`;
 }
 
 export interface RecurrentAccuracyRow {
@@ -140,7 +130,10 @@ export function recurrentAccuracySummary(rows: readonly RecurrentAccuracyRow[], 
   if (rows.length === 0) throw new Error('recurrentAccuracySummary: expected at least one row');
   const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
   const ranking = [...rows].sort((a, b) => b.accuracy - a.accuracy);
-  const lines = [`Ranking: ${ranking.map((r) => `${r.name} ${pct(r.accuracy)}`).join(', ')} (${n} test images).`];
+  const lines = [
+    `Ranking: ${ranking.map((r) => `${r.name} ${pct(r.accuracy)}`).join(', ')} ` +
+      `(${n} test images; "chance" below is two standard errors of a difference of two accuracies on them).`,
+  ];
   const simple = rows.find((r) => r.name === 'SimpleRNN');
   const gated = rows.filter((r) => r.name === 'LSTM' || r.name === 'GRU');
   if (simple && gated.length) {
@@ -160,7 +153,7 @@ export function recurrentAccuracySummary(rows: readonly RecurrentAccuracyRow[], 
           `Gates are built for long dependencies, and these are short.`,
       );
     } else if (tied.length === gated.length) {
-      lines.push(`This run cannot rank SimpleRNN against the gated cells: every difference between them is within chance on ${n} test images.`);
+      lines.push(`So this run cannot rank SimpleRNN against the gated cells.`);
     }
   }
   return lines.join(' ');
@@ -178,4 +171,21 @@ export function sequentialTimingSummary(rows: readonly { steps: number; rnn_ms: 
     `${grow(first.rnn_ms, last.rnn_ms)} (${ms(first.rnn_ms)} → ${ms(last.rnn_ms)}) and the parallel layer's ${grow(first.parallel_ms, last.parallel_ms)} ` +
     `(${ms(first.parallel_ms)} → ${ms(last.parallel_ms)}); at ${last.steps} steps the sequential path took ${grow(last.parallel_ms, last.rnn_ms)} as long for the same multiply-adds.`
   );
+}
+
+/** Breaks a generated sentence into lines of at most `width` characters at spaces (a word longer than that stays whole). */
+export function wrapText(text: string, width = 110): string {
+  if (!(width > 0)) throw new Error(`wrapText: expected width > 0. Received ${width}`);
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines.join('\n');
 }

@@ -177,6 +177,8 @@ test('tanh′ chart: the curve is 1 − tanh², peaks at 1 at x = 0, below 1.35e
   d.x.forEach((x, i) => assert.ok(Math.abs(d.y[i] - (1 - Math.tanh(x) ** 2)) < 1e-6, `tanh′(${x})`));
   const bundle = fig.toMimeBundle();
   assert.ok(bundle[PLOTLY_MIME] && bundle['text/html']);
-  assert.match(bundle['text/plain'], /maximum 1 at x = 0; tanh′\(4\) = 1\.34e-3/);
+  assert.match(bundle['text/plain'], /maximum 1 at x = 0; tanh′\(4\) ≈ 1\.34e-3, so outside \(−4, 4\) each step of backpropagation multiplies the gradient by at most 1\.35e-3$/);
+  const notes = (json.layout.annotations as { text: string }[]).map((a) => a.text);
+  assert.ok(notes.includes('|x| ≥ 4: tanh′ ≤ 1.35e-3') && 1.35e-3 >= tanhDerivative(4), notes.join('; '));
   assert.throws(() => tanhDerivativeChart({ range: 3 }), /range > saturation/);
 });

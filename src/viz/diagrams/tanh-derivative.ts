@@ -30,6 +30,9 @@ export function tanhDerivativeChart(options: TanhDerivativeOptions = {}): Plotly
   const round = (v: number) => Math.round(v * 1e6) / 1e6;
   const xs = Array.from({ length: n }, (_, i) => round(-range + (2 * range * i) / (n - 1)));
   const edge = tanhDerivative(s);
+  // An upper bound with 3 significant digits (tanh′(4) = 1.3409e-3 -> "1.35e-3"): tanh′ falls as |x| grows.
+  const exp = Math.floor(Math.log10(edge));
+  const bound = `${(Math.ceil(edge / 10 ** (exp - 2)) / 100).toFixed(2)}e${exp}`;
   const data = [
     { type: 'scatter', mode: 'lines', name: 'tanh(x)', x: xs, y: xs.map((x) => round(Math.tanh(x))), line: { color: '#9ca3af', dash: 'dot' } },
     { type: 'scatter', mode: 'lines', name: 'tanh′(x) = 1 − tanh²(x)', x: xs, y: xs.map((x) => round(tanhDerivative(x))), line: { color: '#dc2626', width: 3 } },
@@ -42,13 +45,13 @@ export function tanhDerivativeChart(options: TanhDerivativeOptions = {}): Plotly
     shapes: [shade(-range, -s), shade(s, range)],
     annotations: [
       { x: 0, y: 1, text: 'max tanh′(0) = 1', showarrow: true, arrowhead: 2, ax: 60, ay: -25 },
-      { x: s + (range - s) / 2, y: 0.35, text: `|x| ≥ ${s}: tanh′ ≤ ${edge.toExponential(1)}`, showarrow: false },
-      { x: -(s + (range - s) / 2), y: 0.35, text: `|x| ≥ ${s}: tanh′ ≤ ${edge.toExponential(1)}`, showarrow: false },
+      { x: s + (range - s) / 2, y: 0.35, text: `|x| ≥ ${s}: tanh′ ≤ ${bound}`, showarrow: false },
+      { x: -(s + (range - s) / 2), y: 0.35, text: `|x| ≥ ${s}: tanh′ ≤ ${bound}`, showarrow: false },
     ],
     legend: { orientation: 'h', y: -0.18 },
   };
   const summary =
-    `tanh′(x) = 1 − tanh²(x) on [−${range}, ${range}]: maximum 1 at x = 0; tanh′(${s}) = ${edge.toExponential(2)}, ` +
-    `so outside (−${s}, ${s}) each step of backpropagation multiplies the gradient by less than ${edge.toExponential(1)}`;
+    `tanh′(x) = 1 − tanh²(x) on [−${range}, ${range}]: maximum 1 at x = 0; tanh′(${s}) ≈ ${edge.toExponential(2)}, ` +
+    `so outside (−${s}, ${s}) each step of backpropagation multiplies the gradient by at most ${bound}`;
   return new PlotlyFigure(data, layout, summary, { height: options.height ?? 380, documentKey: options.documentKey });
 }
