@@ -1,9 +1,9 @@
 /**
- * The teaching diagrams in headless Chromium (network off), as the handouts show them (their `text/html`, inline
- * SVG) and as JupyterLab's SVG renderer shows them (`image/svg+xml` as an <img>): with the fonts really installed, no
- * two labels overlap (the glyph boxes Chromium measures), every label stays inside the picture, the library's width
- * estimate is never narrower than the real text, and the pictures scale down to a narrow output. Screenshots go to
- * test-artifacts/diagrams/. Skips without Chromium.
+ * The teaching diagrams in headless Chromium (network off). Their SVG, inline so that Chromium can measure it: with
+ * the fonts really installed, no two labels overlap (the glyph boxes Chromium measures), every label stays inside the
+ * picture, and the library's width estimate is never narrower than the real text. Their `text/html` (what JupyterLab
+ * and the handouts show, an <img> of the SVG): it loads at full size and scales down to a narrow output. Screenshots
+ * of the `text/html` go to test-artifacts/diagrams/. Skips without Chromium.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,20 +28,20 @@ test('diagrams in Chromium: no overlapping labels, all inside, estimate >= real 
   const dir = path.join(ARTIFACTS_DIR, 'diagrams');
   fs.mkdirSync(dir, { recursive: true });
   const page = path.join(dir, 'diagrams.html');
-  const imgs = diagrams.map((d) => `<img id="img-${d.name}" alt="${d.name}" src="data:image/svg+xml;base64,${Buffer.from(d.svg).toString('base64')}">`).join('');
   fs.writeFileSync(
     page,
     `<!doctype html><html><head><meta charset="utf-8"></head><body style="margin:8px">` +
+      diagrams.map((d) => `<div id="inline-${d.name}" style="width:980px">${d.svg}</div>`).join('') +
       diagrams.map((d) => `<div id="wide-${d.name}" style="width:980px">${d.toHtml()}</div>`).join('') +
       diagrams.map((d) => `<div id="narrow-${d.name}" style="width:600px">${d.toHtml()}</div>`).join('') +
-      `<div id="imgs">${imgs}</div></body></html>`,
+      `</body></html>`,
   );
   const browser = await openBrowser({ viewport: { width: 1000, height: 900 } });
   try {
     await browser.page.goto(pathToFileURL(page).href, { waitUntil: 'load' });
     await browser.page.evaluate('document.fonts.ready');
     const measured = await browser.page.evaluate<Measured[]>(`
-      [...document.querySelectorAll('div[id^="wide-"] svg')].map((svg) => ({
+      [...document.querySelectorAll('div[id^="inline-"] svg')].map((svg) => ({
         name: svg.getAttribute('class').split(' ').pop().replace('lessonkit-diagram-', ''),
         width: Number(svg.getAttribute('width')),
         height: Number(svg.getAttribute('height')),
@@ -66,10 +66,17 @@ test('diagrams in Chromium: no overlapping labels, all inside, estimate >= real 
         }
       }
     }
-    const narrow = await browser.page.evaluate<number[]>(`[...document.querySelectorAll('div[id^="narrow-"] svg')].map((s) => s.getBoundingClientRect().width)`);
-    assert.ok(narrow.every((w) => w <= 600.5 && w > 500), `diagrams scale to a 600 px output (${narrow.join(', ')})`);
-    const images = await browser.page.evaluate<{ w: number; h: number }[]>(`[...document.querySelectorAll('#imgs img')].map((i) => ({ w: i.naturalWidth, h: i.naturalHeight }))`);
-    assert.deepEqual(images, diagrams.map((d) => ({ w: d.width, h: d.height })), 'each image/svg+xml part loads as an image');
+    const images = await browser.page.evaluate<{ w: number; h: number; shown: number }[]>(
+      `[...document.querySelectorAll('div[id^="wide-"] img')].map((i) => ({ w: i.naturalWidth, h: i.naturalHeight, shown: i.getBoundingClientRect().width }))`,
+    );
+    assert.deepEqual(images, diagrams.map((d) => ({ w: d.width, h: d.height, shown: d.width })), 'each text/html image loads at its natural size');
+    const narrow = await browser.page.evaluate<{ w: number; ratio: number }[]>(
+      `[...document.querySelectorAll('div[id^="narrow-"] img')].map((i) => { const r = i.getBoundingClientRect(); return { w: r.width, ratio: r.width / r.height }; })`,
+    );
+    narrow.forEach((n, i) => {
+      assert.ok(n.w <= 600.5 && n.w > 590, `${diagrams[i].name} scales to a 600 px output (${n.w})`);
+      assert.ok(Math.abs(n.ratio - diagrams[i].width / diagrams[i].height) < 0.02, `${diagrams[i].name} keeps its aspect ratio`);
+    });
     for (const d of diagrams) {
       await (await browser.page.$(`#wide-${d.name}`))!.screenshot({ path: path.join(dir, `${d.name}.png`) });
     }

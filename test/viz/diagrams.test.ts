@@ -106,8 +106,13 @@ for (const [name, make, labels] of DIAGRAMS) {
     const bundle = d.toMimeBundle();
     assert.deepEqual(Object.keys(bundle).sort(), ['image/svg+xml', 'text/html', 'text/plain']);
     assert.equal(bundle['image/svg+xml'], d.svg);
-    assert.ok((bundle['text/html'] as string).includes('style="max-width:100%;height:auto"'), 'the inline SVG scales down to the output width');
-    parseSvg((bundle['text/html'] as string).replace(/^<div[^>]*>/, '').replace(/<\/div>$/, ''));
+    const html = bundle['text/html'] as string;
+    const img = /^<div class="lessonkit-diagram-container" style="max-width:(\d+)px"><img class="lessonkit-diagram" src="data:image\/svg\+xml;base64,([A-Za-z0-9+/=]+)" width="(\d+)" height="(\d+)" alt="([^"]*)" style="max-width:100%;height:auto"><\/div>$/.exec(html);
+    assert.ok(img, `text/html is one scalable <img> of the SVG: ${html.slice(0, 200)}`);
+    assert.equal(Buffer.from(img[2], 'base64').toString('utf8'), d.svg, 'the <img> carries exactly the SVG');
+    assert.deepEqual([Number(img[1]), Number(img[3]), Number(img[4])], [d.width, d.width, d.height]);
+    assert.ok(img[5].length > 20 && !/[<>"]/.test(img[5]), 'alt text says what it shows, escaped');
+    assert.ok(!html.includes('<svg'), 'no inline <svg>: JupyterLab strips it from untrusted notebooks');
     assert.ok(bundle['text/plain'].split('\n')[0].length > 10, 'text/plain starts with a title line');
     assert.ok(!/https?:\/\/(?!www\.w3\.org\/2000\/svg)/.test(d.svg), `${name} refers to nothing on the network`);
   });

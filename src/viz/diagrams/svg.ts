@@ -7,8 +7,9 @@
  * - Labels take a tiny markup for subscripts: `h_{t-1}` draws "h" with "t-1" lowered and smaller.
  * - Connectors are drawn over a white halo, so a line that crosses another reads as passing over it.
  *
- * `SvgDiagram.toMimeBundle()` gives `image/svg+xml` (JupyterLab's SVG renderer), `text/html` (the same SVG inline,
- * scaled to the output's width; the HTML handouts use it) and a `text/plain` description for terminals and diffs.
+ * `SvgDiagram.toMimeBundle()` gives `image/svg+xml`, `text/html` (the same SVG as an <img>, scaled to the output's
+ * width: JupyterLab prefers it, and keeps it in untrusted notebooks; the HTML handouts use it) and a `text/plain`
+ * description for terminals and diffs.
  */
 import type { MimeBundle } from '../../display';
 import { escapeHtml } from '../html';
@@ -329,10 +330,18 @@ export class SvgDiagram {
     return new SvgDiagram(canvas.name, canvas.toSvg(title, description), canvas.width, canvas.height, `${title}\n${description}`, canvas.labelBoxes().slice());
   }
 
-  /** Inline SVG that scales down to the output's width and keeps its aspect ratio. */
+  /**
+   * The SVG as an <img> with a data: URI, scaled down to the output's width. Not inline <svg>: JupyterLab sanitizes
+   * the HTML of untrusted notebooks (any notebook it did not execute itself) and drops <svg> elements, but keeps
+   * <img src="data:...">; an image also keeps the diagrams' marker ids from clashing within one handout.
+   */
   toHtml(): string {
-    const scalable = this.svg.replace('<svg ', `<svg style="max-width:100%;height:auto" `);
-    return `<div class="lessonkit-diagram-container" style="max-width:${this.width}px">${scalable}</div>`;
+    const src = `data:image/svg+xml;base64,${Buffer.from(this.svg, 'utf8').toString('base64')}`;
+    const alt = escapeHtml(this.description.replace(/\n/g, ' '));
+    return (
+      `<div class="lessonkit-diagram-container" style="max-width:${this.width}px">` +
+      `<img class="lessonkit-diagram" src="${src}" width="${this.width}" height="${this.height}" alt="${alt}" style="max-width:100%;height:auto"></div>`
+    );
   }
 
   toMimeBundle(): MimeBundle {
