@@ -29,8 +29,9 @@ export interface GradientFlowOptions {
   batch?: number;
   /** Seed of inputs and weights. Default: 0. */
   seed?: number;
-  /** LSTM only: initial forget-gate bias. Default: 1 (Keras/tfjs `unitForgetBias`). A large value (e.g. 5) opens the
-   *  forget gate, f = sigmoid(5) = 0.993, which is what lets an LSTM carry gradient across many steps. */
+  /** LSTM only: initial forget-gate bias. Default: tfjs's, 0 (tfjs leaves `unitForgetBias` off, so f starts at
+   *  sigmoid(0) = 0.5; Keras in Python turns it on, a bias of 1, f = 0.73). A large value (e.g. 5) opens the forget
+   *  gate, f = sigmoid(5) = 0.993, which is what lets an LSTM carry gradient across many steps. */
   forgetBias?: number;
 }
 

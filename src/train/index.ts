@@ -22,6 +22,20 @@ export { resolveGroups } from './param-groups';
 export type { ParameterGroup as FitParameterGroup, VariableLike } from './param-groups';
 export { barText, formatDuration, ProgressBar, ProgressSnapshot } from './progress';
 export type { ProgressMode, ProgressOptions } from './progress';
+export {
+  accuracyNoise,
+  accuracyVerdict,
+  forecastSummary,
+  forecastVerdict,
+  GRADIENT_REACH_LIMITS,
+  gradientFlowSummary,
+  gradientFlowVerdict,
+  gradientReach,
+  recurrentAccuracySummary,
+  sequentialTimingSummary,
+  wrapText,
+} from './rnn-verdicts';
+export type { GradientReach, RecurrentAccuracyContext, RecurrentAccuracyRow } from './rnn-verdicts';
 export { scheduledLearningRate } from './schedule';
 export type { CosineSchedule, LearningRateSchedule, StepSchedule } from './schedule';
 export { pretrainBackbone } from './pretrain';

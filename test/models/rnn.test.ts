@@ -65,3 +65,12 @@ test('gradient flow over 100 steps: SimpleRNN vanishes; an LSTM with an open for
   assert.ok(lstmOpen.firstToLastRatio > 1e6 * lstm.firstToLastRatio, 'the forget gate is what carries it');
   assert.equal(tf.memory().numTensors, before);
 });
+
+test("gradient flow: the default LSTM is tfjs's, with forget bias 0 (tfjs leaves unitForgetBias off); bias 1 keeps more", () => {
+  const steps = 30;
+  const byDefault = gradientFlow({ cell: 'lstm', steps, seed: 7 });
+  const zero = gradientFlow({ cell: 'lstm', steps, seed: 7, forgetBias: 0 });
+  const one = gradientFlow({ cell: 'lstm', steps, seed: 7, forgetBias: 1 });
+  assert.deepEqual(byDefault.norms, zero.norms);
+  assert.ok(one.firstToLastRatio > 10 * zero.firstToLastRatio, `forget bias 1 keeps ${one.firstToLastRatio}, bias 0 keeps ${zero.firstToLastRatio}`);
+});

@@ -2,6 +2,7 @@
  * Notebook regression: every notebook in notebooks/ is executed with profile ci under the lesson kernel and its
  * outputs are compared with test/notebooks/references/<notebook>.json, within the tolerances of
  * test/notebooks/tolerances.json (see test/notebooks/README.md). A failure prints a diff naming notebook and cell.
+ * Notebook 03 also has its generated verdicts re-derived from its own numbers (verdicts.ts).
  * Regenerate references deliberately with `node scripts/regress.mjs --update <notebook>`.
  *
  * LESSON_REGRESSION=<names> (comma-separated, by name or prefix) limits the run to some notebooks.
@@ -9,6 +10,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { tools } from './tools';
+import { rnnVerdictProblems, type ExecutedNotebook } from './verdicts';
+
+/** Per notebook, checks beyond the stored reference: generated verdicts re-derived from the run's own numbers. */
+const OWN_CHECKS: Record<string, (nb: ExecutedNotebook) => string[]> = {
+  '03-recurrent-networks': rnnVerdictProblems,
+};
 
 test('every notebook matches its reference outputs (profile ci)', async (t) => {
   const { requireKernel } = await tools.execute();
@@ -30,6 +37,8 @@ test('every notebook matches its reference outputs (profile ci)', async (t) => {
       const run = await runNotebook(file, { profile: 'ci' });
       st.diagnostic(`${run.name}: executed in ${run.seconds.toFixed(1)} s`);
       const problems = checkAgainstReference(run.name, run.executed);
+      const verdicts = OWN_CHECKS[run.name]?.(run.executed as ExecutedNotebook) ?? [];
+      if (verdicts.length) assert.fail(`${run.name}: generated verdicts that do not follow from its numbers:\n${verdicts.join('\n')}`);
       if (problems.length) assert.fail(`${run.name} differs from its reference:\n${formatProblems(problems)}`);
     });
   }

@@ -1,0 +1,91 @@
+/**
+ * The verdict check of notebook 03 (verdicts.ts) on an executed notebook assembled from the same library outputs the
+ * notebook shows (DataFrame bundles, the gradient-norm chart, the generated sentences): it passes when verdicts follow
+ * from the numbers and names the cell when one does not.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import pl from 'nodejs-polars';
+import { dataFrameBundle } from '../../src/display/adapters/dataframe';
+import {
+  forecastSummary,
+  forecastVerdict,
+  gradientFlowSummary,
+  gradientFlowVerdict,
+  recurrentAccuracySummary,
+} from '../../src/train/rnn-verdicts';
+import { gradientNormChart } from '../../src/viz/gradient-norms';
+import { wrapText } from '../../src/train/rnn-verdicts';
+import { firstTable, rnnVerdictProblems, type ExecutedNotebook } from './verdicts';
+
+const stream = (text: string) => ({ output_type: 'stream', name: 'stdout', text });
+const rich = (data: Record<string, unknown>) => ({ output_type: 'display_data', data });
+
+function executed(): ExecutedNotebook {
+  const decay = (rate: number) => Array.from({ length: 100 }, (_, t) => 2.83 * rate ** (99 - t));
+  const flows = [
+    { name: 'SimpleRNN', norms: decay(0.73) },
+    { name: 'GRU', norms: [0, ...decay(0.5).slice(1)] },
+    { name: 'LSTM, forget bias 5', norms: decay(0.996) },
+  ];
+  const ratio = (n: number[]) => n[0] / n[99];
+  const flowFrame = pl.DataFrame(flows.map((f) => ({ cell: f.name, first_to_last: ratio(f.norms), verdict: gradientFlowVerdict(ratio(f.norms)) })));
+  const chart = gradientNormChart(flows).toMimeBundle();
+
+  const naive = 2.895168;
+  const models = [
+    { model: 'SimpleRNN', rmse: 2.748433 },
+    { model: 'LSTM', rmse: 2.828989 },
+  ];
+  const forecastFrame = pl.DataFrame([
+    ...models.map((m) => ({ model: m.model, test_rmse_celsius: m.rmse, verdict: forecastVerdict(m.rmse, naive) })),
+    { model: 'naive: tomorrow = today', test_rmse_celsius: naive, verdict: 'baseline' },
+  ]);
+
+  const acc = [
+    { name: 'SimpleRNN', accuracy: 0.728, parameters: 6026 },
+    { name: 'LSTM', accuracy: 0.6, parameters: 24074 },
+    { name: 'GRU', accuracy: 0.65, parameters: 18058 },
+  ];
+  const accFrame = pl.DataFrame(acc.map((a) => ({ model: a.name, test_accuracy: a.accuracy, seconds: 1, parameters: a.parameters })));
+  const simple = flows[0].norms;
+  const accSentence = recurrentAccuracySummary(acc, 500, { steps: 28, epochs: 3, trainSize: 2000, simpleReach: { atSteps: simple[72] / simple[99], at100: simple[0] / simple[99] } });
+  return {
+    cells: [
+      { id: 'c02', cell_type: 'code', outputs: [stream('tensorflow backend\nprofile ci: 3 epochs per model\n')] },
+      {
+        id: 'c15',
+        cell_type: 'code',
+        outputs: [rich(dataFrameBundle(flowFrame)), stream(`${gradientFlowSummary(flows.map((f) => ({ name: f.name, firstToLastRatio: ratio(f.norms) })), 100)}\n`), rich(chart)],
+      },
+      { id: 'c18', cell_type: 'code', outputs: [stream('1461 days\n'), rich(dataFrameBundle(forecastFrame)), stream(`${forecastSummary(models, naive, '°C')}\n`)] },
+      { id: 'c22', cell_type: 'code', outputs: [stream('train 2000 sequences of 28 steps x 28 features, test 500\n'), rich(dataFrameBundle(accFrame)), stream(`${wrapText(accSentence)}\n`)] },
+    ],
+  };
+}
+
+test('notebook 03 verdict check: passes when every verdict follows from the numbers shown', () => {
+  const nb = executed();
+  assert.deepEqual(firstTable(nb.cells[2]).map((r) => r.verdict), ['beats naive by 5.1%', 'ties naive (within 3%)', 'baseline']);
+  assert.deepEqual(rnnVerdictProblems(nb), []);
+});
+
+test('notebook 03 verdict check: a verdict or a sentence that does not follow from the numbers is reported', () => {
+  const wrongVerdict = executed();
+  const table = wrongVerdict.cells[2].outputs![1].data!;
+  table['text/html'] = (table['text/html'] as string).replace('ties naive (within 3%)', 'beats naive by 2.3%');
+  const p1 = rnnVerdictProblems(wrongVerdict);
+  assert.equal(p1.length, 1);
+  assert.match(p1[0], /^cell c18: LSTM: verdict "beats naive by 2.3%", but RMSE 2.828989 against 2.895168 means "ties naive \(within 3%\)"/);
+
+  const wrongSentence = executed();
+  wrongSentence.cells[3].outputs![2] = stream('SimpleRNN 72.8% beats LSTM and GRU.\n');
+  const p2 = rnnVerdictProblems(wrongSentence);
+  assert.equal(p2.length, 1);
+  assert.match(p2[0], /^cell c22: expected the generated sentence\n {2}Ranking: SimpleRNN 72\.8%, GRU 65\.0%, LSTM 60\.0%/);
+
+  const wrongFlow = executed();
+  const flowTable = wrongFlow.cells[1].outputs![0].data!;
+  flowTable['text/html'] = (flowTable['text/html'] as string).replace('<td>vanished (underflow to 0)</td>', '<td>survives</td>');
+  assert.match(rnnVerdictProblems(wrongFlow).join('\n'), /cell c15: GRU: verdict "survives", but its ratio 0 means "vanished \(underflow to 0\)"/);
+});
