@@ -3,33 +3,49 @@
  * display bridge through tslab's writer, the declaration keeping, and the MIME adapters.
  */
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import pl from 'nodejs-polars';
 import { AbortPolicy } from '../../kernel/abortPolicy';
 import { createDisplaySink, currentWriter, setCurrentWriter, type DisplayDataWriter } from '../../kernel/displaySink';
 import { TensorLeakWatch } from '../../kernel/leakWatch';
-import { cleanFrames, errorFromDiagnostics, errorFromException } from '../../kernel/traceback';
+import { errorFromDiagnostics, errorFromException, formatFrames, parseFrames } from '../../kernel/traceback';
 import { display, DisplayHandle, mimeBundleOf, registerDefaultAdapters, setDisplaySink } from '../../src/display';
 import { FULL_PREVIEW_LIMIT } from '../../src/display/adapters';
 import { memoryReport } from '../../src/display';
 import { ensureEngine } from '../../src/engine';
+import { stripAnsi } from './support';
 
 describe('traceback', () => {
-  it('drops tslab, kernel and node internals and names cell frames <cell>, once', () => {
+  it('drops tslab, kernel and node internals (and unnamed vm code), collapses library frames per package, most recent call last', () => {
     const stack = [
       'Error: boom',
-      '    at fail (evalmachine.<anonymous>:3:25)',
-      '    at evalmachine.<anonymous>:5:22',
+      '    at fail (/repo/node_modules/@tensorflow/tfjs-core/dist/tf-core.node.js:3:25)',
+      '    at Object.inner (/repo/node_modules/@tensorflow/tfjs-core/dist/tf-core.node.js:5:22)',
+      '    at fit (/repo/node_modules/@tensorflow/tfjs-layers/dist/tf-layers.node.js:7:3)',
       '    at evalmachine.<anonymous>:7:3',
       '    at sigintHandlersWrap (node:vm:280:12)',
       '    at Script.runInThisContext (node:vm:134:12)',
-      '    at Object.runInThisContext (node:vm:316:38)',
       '    at Object.execute (/repo/node_modules/tslab/dist/executor.js:162:38)',
       '    at CellRunner.run (/repo/dist/kernel/cellRunner.js:80:47)',
-      '    at fit (/repo/dist/src/train/fit.js:10:5)',
+      '    at async Promise.all (index 0)',
+      '    at /repo/lib/helper.js:10:5',
     ].join('\n');
-    assert.deepEqual(cleanFrames(stack), ['    at fail (<cell>)', '    at <cell>', '    at fit (/repo/dist/src/train/fit.js:10:5)']);
+    const lines = formatFrames(stack).map(stripAnsi);
+    assert.deepEqual(lines, [
+      `File ${path.relative(process.cwd(), '/repo/lib/helper.js')}:10:5`,
+      '… 1 frame in @tensorflow/tfjs-layers (fit)',
+      '… 2 frames in @tensorflow/tfjs-core (inner … fail)',
+    ]);
+  });
+
+  it('parses V8 frames with and without function names', () => {
+    assert.deepEqual(parseFrames('E\n    at new Float32Array (<anonymous>)\n    at async f (/a/b.js:1:2)\n    at /c.js:3:4'), [
+      { fn: 'new Float32Array', file: undefined },
+      { fn: 'f', file: '/a/b.js', line: 1, column: 2 },
+      { fn: '', file: '/c.js', line: 3, column: 4 },
+    ]);
   });
 
   it('gives ename/evalue for errors and for thrown non-errors', () => {
@@ -37,6 +53,21 @@ describe('traceback', () => {
     assert.equal(e.ename, 'RangeError');
     assert.equal(e.evalue, 'too far');
     assert.equal(errorFromException('just a string').evalue, "'just a string'");
+  });
+
+  it('explains a refused allocation in elements and bytes', () => {
+    ensureEngine();
+    let thrown: unknown;
+    try {
+      tf.zeros([1e6, 1e5]);
+    } catch (err) {
+      thrown = err;
+    }
+    const e = errorFromException(thrown);
+    assert.equal(e.ename, 'RangeError');
+    assert.match(e.evalue, /^Cannot allocate a tensor of 100,000,000,000 float32 elements \(400 GB, 4 bytes each\) in zeros: that is more than one JavaScript array can hold/);
+    assert.match(e.evalue, /use fewer or smaller dimensions/);
+    assert.match(stripAnsi(e.traceback.join('\n')), /JavaScript said: Invalid typed array length: 100000000000/);
   });
 
   it('gives TSError for diagnostics, with every diagnostic in the traceback', () => {
