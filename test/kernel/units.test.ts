@@ -65,7 +65,7 @@ describe('traceback', () => {
     }
     const e = errorFromException(thrown);
     assert.equal(e.ename, 'RangeError');
-    assert.match(e.evalue, /^Cannot allocate a tensor of 100,000,000,000 float32 elements \(400 GB, 4 bytes each\) in zeros: that is more than one JavaScript array can hold/);
+    assert.match(e.evalue, /^Cannot allocate a tensor of 100,000,000,000 float32 elements \(400 GB, 4 bytes each\) in tf.zeros: that is more than one JavaScript array can hold/);
     assert.match(e.evalue, /use fewer or smaller dimensions/);
     assert.match(stripAnsi(e.traceback.join('\n')), /JavaScript said: Invalid typed array length: 100000000000/);
   });
