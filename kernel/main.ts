@@ -47,6 +47,9 @@ function main(argv: string[]): void {
     // Cells that do not compute still work; library calls that compute throw the same clear error.
     process.stderr.write(`lessonkit kernel: no native TensorFlow engine: ${(err as Error).message}\n`);
   }
+  // Porting note: Node keeps 10 frames per stack; a TensorFlow.js op alone takes 7 to 10, so the learner's own
+  // frames (the ones a traceback is for) were cut off. IPython shows whole stacks; we keep 100 frames.
+  Error.stackTraceLimit = Math.max(Error.stackTraceLimit, 100);
   registerDefaultAdapters();
   setDisplaySink(createDisplaySink());
 

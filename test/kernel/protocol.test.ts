@@ -13,7 +13,7 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { driveKernel, jupyterMissing, ofType, stripAnsi, tempKernelspec, type Exchange } from './support';
+import { driveKernel, jupyterMissing, ofType, REPO_ROOT, stripAnsi, tempKernelspec, type Exchange } from './support';
 
 function reply(x: Exchange): Record<string, any> {
   assert.notEqual(x.reply, 'timeout', 'the kernel did not reply');
@@ -57,8 +57,12 @@ describe('lesson kernel protocol (jupyter_client)', { skip: missing && `SKIPPED:
     assert.equal(err.content.ename, 'Error');
     assert.equal(err.content.evalue, 'boom');
     const tb = stripAnsi((err.content.traceback as string[]).join('\n'));
-    assert.match(tb, /^Error: boom/);
-    assert.match(tb, /at fail \(<cell>\)/);
+    assert.match(tb, /Error +Traceback \(most recent call last\)/);
+    assert.match(tb, /\nError: boom$/);
+    const count = reply(x).execution_count;
+    // Most recent call last: the call in line 2, then the throw inside fail() in line 1.
+    assert.match(tb, new RegExp(`Cell In\\[${count}\\], line 2, column 1\\n      1 function fail[^\\n]*\\n----> 2 fail\\(\\);`));
+    assert.match(tb, new RegExp(`Cell In\\[${count}\\], line 1, column 32, in fail\\n----> 1 function fail\\(\\): never \\{ throw new Error\\('boom'\\); \\}\\n {39}\\^`));
     assert.doesNotMatch(tb, INTERNALS);
     assert.equal(reply(x).status, 'error');
     assert.equal(reply(x).ename, 'Error');
@@ -76,8 +80,56 @@ describe('lesson kernel protocol (jupyter_client)', { skip: missing && `SKIPPED:
     const [err] = ofType(s.errors.library, 'error');
     assert.equal(err.content.ename, 'KeyboardInterrupt');
     const tb = stripAnsi(err.content.traceback.join('\n'));
-    assert.match(tb, /throwIfInterrupted .*dist[\\/]src[\\/]runtime[\\/]interrupt\.js/);
+    assert.match(tb, /----> 3 throwIfInterrupted\(\);\n {26}\^\n\n… 1 frame in lessonkit \(throwIfInterrupted\)/);
     assert.doesNotMatch(tb, INTERNALS);
+  });
+
+  it('a TensorFlow shape error points at the cell lines, collapses TensorFlow.js frames and shows no paths', () => {
+    const x = s.errors.shape as Exchange;
+    const [err] = ofType(x, 'error');
+    const count = reply(x).execution_count;
+    const tb = stripAnsi(err.content.traceback.join('\n'));
+    assert.match(err.content.evalue, /Matrix size-incompatible: In\[0\]: \[2,3\], In\[1\]: \[4,5\]/);
+    assert.match(tb, new RegExp(`Cell In\\[${count}\\], line 8, column 1\\n( +\\d [^\\n]*\\n)*----> 8 product\\(\\);`));
+    assert.match(tb, new RegExp(`Cell In\\[${count}\\], line 6, column 13, in product\\n( +\\d [^\\n]*\\n)*----> 6   return tf\\.matMul\\(a, b\\);`));
+    assert.match(tb, /\n… \d+ frames in @tensorflow\/tfjs-core \(matMul/);
+    assert.doesNotMatch(tb, /node_modules|evalmachine|^\s+at /m);
+    assert.doesNotMatch(tb, new RegExp(REPO_ROOT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 'no absolute paths');
+    assert.doesNotMatch(tb, INTERNALS);
+  });
+
+  it('a tensor too large to allocate says how many elements and bytes were asked for, and what to do', () => {
+    const [err] = ofType(s.errors.allocation, 'error');
+    assert.equal(err.content.ename, 'RangeError');
+    assert.match(err.content.evalue, /^Cannot allocate a tensor of 100,000,000,000 float32 elements \(400 GB, 4 bytes each\) in tf\.zeros/);
+    assert.match(err.content.evalue, /more than one JavaScript array can hold \(4,294,967,296 elements\)/);
+    assert.match(err.content.evalue, /use fewer or smaller dimensions, a smaller batch, or process the data in chunks/);
+    assert.match(stripAnsi(err.content.traceback.join('\n')), /----> 1 tf\.zeros\(\[1e6, 1e5\]\);/);
+  });
+
+  it('a client that connects as JupyterLab does gets a status it will show (busy/idle around history_request) and its history', () => {
+    const c = s.connect as { statuses: [string, string][]; replies: Record<string, any>; shown: string; shown_seconds: number };
+    assert.deepEqual(
+      c.statuses.filter(([, parent]) => parent === 'history_request').map(([state]) => state),
+      ['busy', 'idle'],
+      `statuses seen: ${JSON.stringify(c.statuses)}`,
+    );
+    assert.equal(c.shown, 'idle', 'JupyterLab (which ignores kernel_info statuses) would show the kernel as idle');
+    assert.equal(c.replies.history_request?.msg_type, 'history_reply');
+    assert.deepEqual(c.replies.history_request.content, { status: 'ok', history: [] }, 'no cell has run yet');
+  });
+
+  it('the first interrupt ends a plain async loop at once, with KeyboardInterrupt at its line, and the loop stops', () => {
+    const x = s.plain_interrupt as Exchange;
+    assert.equal(s.plain_interrupt_needed_second, false, 'one interrupt was enough');
+    const [err] = ofType(x, 'error');
+    assert.equal(err.content.ename, 'KeyboardInterrupt');
+    const count = reply(x).execution_count;
+    assert.match(stripAnsi(err.content.traceback.join('\n')), new RegExp(`Cell In\\[${count}\\], line 3, column 9\\n( +\\d [^\\n]*\\n)*----> 3   await new Promise`));
+    assert.ok(s.plain_interrupt_first_output_seconds < 1, `the error came ${s.plain_interrupt_first_output_seconds}s after the interrupt`);
+    const ticks = Number(result(s.ticks_after)['text/plain']);
+    assert.ok(ticks > 10, `the loop ran before the interrupt (ticks = ${ticks})`);
+    assert.equal(Number(result(s.ticks_later)['text/plain']), ticks, 'the counter no longer increases half a second later');
   });
 
   it('(3) stop_on_error true: the queued requests are aborted and their code never runs', () => {
