@@ -167,6 +167,16 @@ def session(km, kc):
     out["ticks_after"] = run(kc, "ticks")
     time.sleep(0.5)
     out["ticks_later"] = run(kc, "ticks")
+
+    # A wait the kernel cannot cancel (a promise and timer from outside the cell scope, as a library makes them).
+    foreign = "await new (globalThis as any).Promise((r: () => void) => (globalThis as any).setTimeout(r, 3000));\n'finished'"
+    msg_id = kc.execute(foreign)
+    time.sleep(1.0)
+    km.interrupt_kernel()
+    interrupted_at = time.time()
+    out["foreign_interrupt"] = x = collect(kc, [msg_id], timeout=15)[0]
+    said = [m["at"] for m in x["iopub"] if m["msg_type"] == "stream"]
+    out["foreign_interrupt_message_seconds"] = (min(said) - interrupted_at) if said else None
     return out
 
 

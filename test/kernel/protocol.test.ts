@@ -107,7 +107,7 @@ describe('lesson kernel protocol (jupyter_client)', { skip: missing && `SKIPPED:
     assert.match(stripAnsi(err.content.traceback.join('\n')), /----> 1 tf\.zeros\(\[1e6, 1e5\]\);/);
   });
 
-  it('a client that connects as JupyterLab does gets a status it will show (busy/idle around history_request) and its history', () => {
+  it('a client that connects as JupyterLab does gets a status it will show (busy/idle around history_request) and its history', (t) => {
     const c = s.connect as { statuses: [string, string][]; replies: Record<string, any>; shown: string; shown_seconds: number };
     assert.deepEqual(
       c.statuses.filter(([, parent]) => parent === 'history_request').map(([state]) => state),
@@ -115,17 +115,19 @@ describe('lesson kernel protocol (jupyter_client)', { skip: missing && `SKIPPED:
       `statuses seen: ${JSON.stringify(c.statuses)}`,
     );
     assert.equal(c.shown, 'idle', 'JupyterLab (which ignores kernel_info statuses) would show the kernel as idle');
+    t.diagnostic(`status shown ${c.shown_seconds.toFixed(2)} s after the client's first request`);
     assert.equal(c.replies.history_request?.msg_type, 'history_reply');
     assert.deepEqual(c.replies.history_request.content, { status: 'ok', history: [] }, 'no cell has run yet');
   });
 
-  it('the first interrupt ends a plain async loop at once, with KeyboardInterrupt at its line, and the loop stops', () => {
+  it('the first interrupt ends a plain async loop at once, with KeyboardInterrupt at its line, and the loop stops', (t) => {
     const x = s.plain_interrupt as Exchange;
     assert.equal(s.plain_interrupt_needed_second, false, 'one interrupt was enough');
     const [err] = ofType(x, 'error');
     assert.equal(err.content.ename, 'KeyboardInterrupt');
     const count = reply(x).execution_count;
     assert.match(stripAnsi(err.content.traceback.join('\n')), new RegExp(`Cell In\\[${count}\\], line 3, column 9\\n( +\\d [^\\n]*\\n)*----> 3   await new Promise`));
+    t.diagnostic(`error ${s.plain_interrupt_first_output_seconds.toFixed(3)} s after the interrupt`);
     assert.ok(s.plain_interrupt_first_output_seconds < 1, `the error came ${s.plain_interrupt_first_output_seconds}s after the interrupt`);
     const ticks = Number(result(s.ticks_after)['text/plain']);
     assert.ok(ticks > 10, `the loop ran before the interrupt (ticks = ${ticks})`);
@@ -213,6 +215,17 @@ describe('lesson kernel protocol (jupyter_client)', { skip: missing && `SKIPPED:
     const [reached, defined] = JSON.parse(result(s.after_interrupt)['text/plain'].replace(/\s/g, '')) as number[];
     assert.ok(reached > 5 && reached < 599, `the loop stopped part-way (i = ${reached})`);
     assert.equal(defined, 2, 'variables from earlier cells are intact');
+  });
+
+  it('an interrupt during a wait the kernel cannot cancel says so within a second, and the cell then finishes', (t) => {
+    const x = s.foreign_interrupt as Exchange;
+    const text = ofType(x, 'stream').map((m) => m.content.text).join('');
+    assert.match(text, /Interrupt received: the cell is waiting for library code, which stops at its next check/);
+    assert.match(text, /Interrupt again to abandon the cell now/);
+    t.diagnostic(`message ${s.foreign_interrupt_message_seconds.toFixed(3)} s after the interrupt`);
+    assert.ok(s.foreign_interrupt_message_seconds < 1.5, `said after ${s.foreign_interrupt_message_seconds}s`);
+    assert.equal(reply(x).status, 'ok');
+    assert.equal(result(x)['text/plain'], 'finished');
   });
 
   it('restart gives a fresh kernel (count 1) after the old one exited cleanly; shutdown exits cleanly', () => {
