@@ -4,10 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import pl from 'nodejs-polars';
 import { AbortPolicy } from '../../kernel/abortPolicy';
+import { abortCellRun, endCellRun, installCellScope, startCellRun } from '../../kernel/cellScope';
+import { HistoryLog } from '../../kernel/history';
 import { createDisplaySink, currentWriter, setCurrentWriter, type DisplayDataWriter } from '../../kernel/displaySink';
 import { TensorLeakWatch } from '../../kernel/leakWatch';
 import { errorFromDiagnostics, errorFromException, formatFrames, parseFrames } from '../../kernel/traceback';
@@ -196,5 +199,59 @@ describe('MIME adapters', () => {
     leaked.push(...Array.from({ length: 200 }, () => tf.scalar(1)));
     assert.equal(watch.cellEnded(), undefined, 'only once per session');
     tf.dispose([small, ...leaked]);
+  });
+});
+
+describe('history_request answers', () => {
+  it('tail, range and search over this session, with output when asked', () => {
+    const h = new HistoryLog();
+    h.add(1, 'const a = 1;');
+    h.add(2, 'a + 1');
+    h.add(3, 'const b = a * 2;');
+    assert.deepEqual(h.answer({ hist_access_type: 'tail', n: 2 }), [[1, 2, 'a + 1'], [1, 3, 'const b = a * 2;']]);
+    assert.deepEqual(h.answer({ hist_access_type: 'range', session: 0, start: 1, stop: 3 }), [[1, 1, 'const a = 1;'], [1, 2, 'a + 1']]);
+    assert.deepEqual(h.answer({ hist_access_type: 'range', session: -1, start: 1, stop: 3 }), [], 'earlier sessions are not kept');
+    assert.deepEqual(h.answer({ hist_access_type: 'search', pattern: 'const*' }).map((e) => e[1]), [1, 3]);
+    assert.deepEqual(h.answer({ hist_access_type: 'tail', n: 1, output: true }), [[1, 3, ['const b = a * 2;', null]]]);
+  });
+});
+
+describe('cell scope (what an interrupt cancels)', () => {
+  const scope = () => (globalThis as Record<symbol, any>)[Symbol.for('lessonkit.cellScope')];
+
+  it('rejects the promise a cell waits for with KeyboardInterrupt and clears its timers; later waits never settle', async () => {
+    installCellScope();
+    const { setTimeout: st, Promise: P } = scope();
+    startCellRun();
+    let fired = false;
+    st(() => (fired = true), 30);
+    const waiting = new P((r: () => void) => st(r, 10_000));
+    const summary = abortCellRun();
+    assert.deepEqual(summary, { timers: 2, promises: 1 });
+    await assert.rejects(waiting, (err: Error) => err.name === 'KeyboardInterrupt' && /waiting here/.test(err.message));
+    let settled = false;
+    void new P((r: () => void) => r()).then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 60));
+    endCellRun();
+    assert.equal(fired, false, 'the cleared timer did not fire');
+    assert.equal(settled, false, "the interrupted cell's new promise did not settle");
+  });
+
+  it('behaves like the globals outside an interrupt: instanceof, species, promisify, clearTimeout', async () => {
+    installCellScope();
+    const { setTimeout: st, clearTimeout: ct, Promise: P } = scope();
+    startCellRun();
+    try {
+      assert.equal((async () => 1)() instanceof P, true);
+      assert.equal(Object.getPrototypeOf(new P((r: (v: number) => void) => r(1)).then((v: number) => v)), Promise.prototype);
+      assert.equal(await promisify(st)(5, 'v'), 'v');
+      let fired = false;
+      ct(st(() => (fired = true), 5));
+      await new Promise((r) => setTimeout(r, 30));
+      assert.equal(fired, false);
+      assert.deepEqual(abortCellRun(), { timers: 0, promises: 0 }, 'nothing left to cancel');
+    } finally {
+      endCellRun();
+    }
   });
 });
