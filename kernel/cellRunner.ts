@@ -104,7 +104,7 @@ export class CellRunner {
     }
     const diagnostics = capture.errors.map(asDiagnostic).filter((d): d is CellDiagnostic => d !== undefined);
     if (!ok) {
-      if (diagnostics.length > 0) return { status: 'error', error: errorFromDiagnostics(diagnostics) };
+      if (diagnostics.length > 0) return { status: 'error', error: errorFromDiagnostics(diagnostics, { source: code, executionCount }) };
       const thrown = capture.errors.length > 0 ? capture.errors[0][0] : new Error('the cell failed');
       return { status: 'error', error: errorFromException(thrown) };
     }

@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { CELL_URL_PREFIX, findCell, type CellRecord } from './cellCode';
+import type { Position } from './sourceMap';
 
 export interface ErrorContent {
   ename: string;
@@ -116,11 +117,16 @@ function cellBlock(frame: Frame, cell: CellRecord | undefined): string | undefin
   if (!cell || line < 2 || line > cell.lastCodeLine) return undefined;
   const pos = frame.column !== undefined ? cell.toCell(line, frame.column) : undefined;
   if (!pos) return `${GREEN}Cell In[${count}]${RESET}${where} (the position in the cell is unknown)`;
-  const lines = cell.source.split('\n');
+  return sourceBlock(`Cell In[${count}], line ${pos.line}, column ${pos.column}${RESET}${where}`, cell.source, pos);
+}
+
+/** A title line, then the lines around `pos` with `---->` at its line and `^` under its column. */
+function sourceBlock(title: string, source: string, pos: Position): string {
+  const lines = source.split('\n');
   const first = Math.max(1, pos.line - CONTEXT);
   const last = Math.min(lines.length, pos.line + CONTEXT);
   const width = String(last).length;
-  const out = [`${GREEN}Cell In[${count}], line ${pos.line}, column ${pos.column}${RESET}${where}`];
+  const out = [`${GREEN}${title}`];
   for (let n = first; n <= last; n++) {
     const text = lines[n - 1] ?? '';
     const number = String(n).padStart(width);
@@ -266,17 +272,32 @@ function diagnosticText(d: CellDiagnostic): string {
   return `${d.file || '<cell>'}:${d.line}:${d.column} - ${d.message}`;
 }
 
-/** Error content for TypeScript diagnostics that stopped a cell from compiling. */
-export function errorFromDiagnostics(diagnostics: readonly CellDiagnostic[]): ErrorContent {
+/** The cell a diagnostic refers to: its source and execution count. */
+export interface DiagnosedCell {
+  source: string;
+  executionCount: number | undefined;
+}
+
+/**
+ * Error content for TypeScript diagnostics that stopped a cell from compiling. With the cell's source, each
+ * diagnostic in the cell is shown at its line and column as tracebacks are; others as `file:line:col - message`.
+ */
+export function errorFromDiagnostics(diagnostics: readonly CellDiagnostic[], cell?: DiagnosedCell): ErrorContent {
   const first = diagnostics[0];
   const evalue = first ? diagnosticText(first) : 'the cell did not compile';
   const more = diagnostics.length > 1 ? ` (and ${diagnostics.length - 1} more)` : '';
+  const count = cell?.executionCount !== undefined ? String(cell.executionCount) : ' ';
+  const shown = diagnostics.map((d) =>
+    cell && d.file === '' && d.line >= 1 && d.line <= cell.source.split('\n').length
+      ? `${sourceBlock(`Cell In[${count}], line ${d.line}, column ${d.column}${RESET}`, cell.source, d)}\n${d.message}`
+      : `  ${diagnosticText(d)}`,
+  );
   return {
     ename: COMPILE_ERROR_NAME,
     evalue: evalue + more,
     traceback: [
       `${RED}${COMPILE_ERROR_NAME}${RESET}: TypeScript found ${diagnostics.length} error(s) in this cell`,
-      ...diagnostics.map((d) => `  ${diagnosticText(d)}`),
+      ...(cell ? shown.flatMap((b) => ['', b]) : shown),
     ],
   };
 }

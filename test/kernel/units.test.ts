@@ -82,6 +82,27 @@ describe('traceback', () => {
     assert.equal(e.evalue, '<cell>:2:5 - a (and 1 more)');
     assert.deepEqual(e.traceback.slice(1), ['  <cell>:2:5 - a', '  <cell>:3:1 - b']);
   });
+
+  it('shows a compile error at its line and column in the cell when the source is known', () => {
+    const e = errorFromDiagnostics([{ file: '', line: 2, column: 11, message: "Cannot find name 'x'." }], {
+      source: 'const a = 1;\nconst b = x;\nconst c = 3;\nconst d = 4;',
+      executionCount: 4,
+    });
+    assert.equal(
+      stripAnsi(e.traceback.join('\n')),
+      [
+        'TSError: TypeScript found 1 error(s) in this cell',
+        '',
+        'Cell In[4], line 2, column 11',
+        '      1 const a = 1;',
+        '----> 2 const b = x;',
+        '                  ^',
+        '      3 const c = 3;',
+        '      4 const d = 4;',
+        "Cannot find name 'x'.",
+      ].join('\n'),
+    );
+  });
 });
 
 describe('stop_on_error policy', () => {
