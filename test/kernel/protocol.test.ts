@@ -74,7 +74,7 @@ describe('lesson kernel protocol (jupyter_client)', { skip: missing && `SKIPPED:
     assert.equal(err.content.ename, 'TSError');
     assert.match(err.content.evalue, /^<cell>:1:7 - Type 'string' is not assignable to type 'number'/);
     const count = reply(s.errors.type).execution_count;
-    assert.match(stripAnsi(err.content.traceback.join('\n')), new RegExp(`Cell In\\[${count}\\], line 1, column 7\\n----> 1 const n: number = 'not a number';\\n {13}\\^\\nType 'string' is not assignable`));
+    assert.match(stripAnsi(err.content.traceback.join('\n')), new RegExp(`Cell In\\[${count}\\], line 1, column 7\\n----> 1 const n: number = 'not a number';\\n {14}\\^\\nType 'string' is not assignable`));
     assert.doesNotMatch(stripAnsi(err.content.traceback.join('\n')), INTERNALS);
   });
 
