@@ -10,6 +10,14 @@
  * aborted; with tslab the `../src` import fails the same way; (5) values only as stdout text (`2\n`), no
  * execute_result; after an interrupted loop, "Cannot find name 'reached'". Restart and shutdown did work there.
  * Each test below names the tslab problem (1-5) it covers; each of those fails on plain tslab.
+ *
+ * The tests without a number (cell line numbers and collapsed library frames in tracebacks, the allocation
+ * message, the status a JupyterLab-like client sees on connect, the first interrupt of a plain async loop) were
+ * run once against the lesson kernel as it was before them (commit 719430c) and failed there: tracebacks read
+ * `at fail (<cell>)` with no line and listed 9 `node_modules/@tensorflow` frames; `tf.zeros([1e6, 1e5])` said only
+ * `Invalid typed array length: 100000000000`; history_request got no reply and no busy/idle, so only
+ * kernel_info statuses came, which JupyterLab ignores; the first interrupt left the loop running (a second was
+ * needed).
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
