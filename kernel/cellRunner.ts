@@ -9,8 +9,12 @@
  * Like tslab, a last expression that is `undefined` or `null` gives no result (as Python's `None` gives none).
  */
 import { format } from 'node:util';
+// Must come before tslab/dist/converter: it gives tslab's compiler source maps (see tsHooks.ts).
+import './tsHooks';
 import { createConverter, type Converter } from 'tslab/dist/converter';
 import { createExecutor, type ConverterSet, type Executor } from 'tslab/dist/executor';
+import { CellCodeConverter } from './cellCode';
+import { CELL_SCOPE_PRELUDE, installCellScope } from './cellScope';
 import { DeclarationKeepingConverter } from './declarations';
 import { errorFromDiagnostics, errorFromException, type CellDiagnostic, type ErrorContent } from './traceback';
 
@@ -41,8 +45,11 @@ function asDiagnostic(args: unknown[]): CellDiagnostic | undefined {
   };
 }
 
-/** Converters as tslab's (unexported) ConverterSetImpl makes them; the Node one keeps failed cells' names. */
-function converterSet(node: DeclarationKeepingConverter): ConverterSet {
+/**
+ * Converters as tslab's (unexported) ConverterSetImpl makes them; the Node one keeps failed cells' names and
+ * instruments the code (cellCode.ts).
+ */
+function converterSet(node: Converter): ConverterSet {
   let browser: Converter | undefined;
   return {
     get node() {
@@ -63,12 +70,15 @@ export class CellRunner {
   readonly executor: Executor;
   private capture: Capture = newCapture();
   private readonly converter: DeclarationKeepingConverter;
+  private readonly cellCode: CellCodeConverter;
 
   /** `rootDir`: where the notebook lives; imports resolve from here (tslab uses the kernel's cwd). */
   constructor(rootDir: string) {
     // Created now (several hundred ms), as tslab's startKernel warms its converter.
     this.converter = new DeclarationKeepingConverter(createConverter({ isJS: false, isBrowser: false }));
-    const convs = converterSet(this.converter);
+    this.cellCode = new CellCodeConverter(this.converter, { prelude: CELL_SCOPE_PRELUDE });
+    installCellScope();
+    const convs = converterSet(this.cellCode);
     this.executor = createExecutor(rootDir, convs, {
       log: (value: unknown) => {
         this.capture.hasValue = true;
@@ -80,8 +90,10 @@ export class CellRunner {
     });
   }
 
-  async run(code: string): Promise<CellOutcome> {
+  /** Runs a cell; `executionCount` names it in tracebacks (`Cell In[n]`). */
+  async run(code: string, executionCount?: number): Promise<CellOutcome> {
     const capture = (this.capture = newCapture());
+    this.cellCode.executionCount = executionCount;
     let ok: boolean;
     try {
       ok = await this.executor.execute(code);
@@ -92,7 +104,7 @@ export class CellRunner {
     }
     const diagnostics = capture.errors.map(asDiagnostic).filter((d): d is CellDiagnostic => d !== undefined);
     if (!ok) {
-      if (diagnostics.length > 0) return { status: 'error', error: errorFromDiagnostics(diagnostics) };
+      if (diagnostics.length > 0) return { status: 'error', error: errorFromDiagnostics(diagnostics, { source: code, executionCount }) };
       const thrown = capture.errors.length > 0 ? capture.errors[0][0] : new Error('the cell failed');
       return { status: 'error', error: errorFromException(thrown) };
     }

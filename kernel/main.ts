@@ -12,6 +12,8 @@
  * (`../src/...`) do not work: tslab compiles imported .ts files itself and refuses files outside the notebook's
  * folder ("not under rootDir"), and recompiling the library inside every kernel would be slow anyway.
  */
+// First: gives tslab's cell compiler source maps before tslab loads it (tsHooks.ts).
+import './tsHooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import { format } from 'node:util';
@@ -19,6 +21,7 @@ import { JupyterHandlerImpl } from 'tslab/dist/jupyter';
 import { registerDefaultAdapters, setDisplaySink } from '../src/display';
 import { describeEngine, ensureEngine } from '../src/engine';
 import { CellRunner } from './cellRunner';
+import { abortCellRun } from './cellScope';
 import { SessionRecorder, describeCrash, takeCrashRecord } from './crashRecord';
 import { createDisplaySink } from './displaySink';
 import { installKernelInterrupt } from './interrupt';
@@ -63,13 +66,21 @@ function main(argv: string[]): void {
     session.setEngine(`no native TensorFlow engine: ${(err as Error).message.split('\n')[0]}`);
     process.stderr.write(`lessonkit kernel: no native TensorFlow engine: ${(err as Error).message}\n`);
   }
+  // Porting note: Node keeps 10 frames per stack; a TensorFlow.js op alone takes 7 to 10, so the learner's own
+  // frames (the ones a traceback is for) were cut off. IPython shows whole stacks; we keep 100 frames.
+  Error.stackTraceLimit = Math.max(Error.stackTraceLimit, 100);
   registerDefaultAdapters();
   setDisplaySink(createDisplaySink());
 
   const runner = new CellRunner(process.cwd());
   const handler = new JupyterHandlerImpl(runner.executor, false);
   const server = new LessonServer({ handler, runner, leakWatch, version: kitVersion(), session, crashNotice }, connectionFile);
-  installKernelInterrupt({ cellRunning: () => server.cellRunning(), abandonRunningCell: () => runner.abandonRunningCell() });
+  installKernelInterrupt({
+    cellRunning: () => server.cellRunning(),
+    cellEnded: () => server.cellEnded(),
+    abortCellScope: () => abortCellRun(),
+    abandonRunningCell: () => runner.abandonRunningCell(),
+  });
   // As tslab does: a learner's stray rejection must not kill the kernel (Node's default is to exit).
   process.on('uncaughtException', (err) => process.stderr.write(`Uncaught exception: ${format(err)}\n`));
   process.on('unhandledRejection', (reason) => process.stderr.write(`Unhandled promise rejection: ${format(reason)}\n`));

@@ -9,6 +9,8 @@ import { ZmqServer, type JupyterHandlerImpl } from 'tslab/dist/jupyter';
 import { versions as tslabVersions } from 'tslab';
 import { AbortPolicy } from './abortPolicy';
 import type { CellOutcome, CellRunner } from './cellRunner';
+import { endCellRun, startCellRun } from './cellScope';
+import { HistoryLog, type HistoryRequest } from './history';
 import { setCurrentWriter } from './displaySink';
 import type { TensorLeakWatch } from './leakWatch';
 import type { SessionRecorder } from './crashRecord';
@@ -73,6 +75,10 @@ export class LessonServer extends ZmqServer {
   private queue: Promise<void> = Promise.resolve();
   private readonly abortPolicy = new AbortPolicy();
   private running = false;
+  private readonly history = new HistoryLog();
+  /** The socket of the request tslab dispatches now (for replies to requests tslab does not know). */
+  private shellSocket: Socket | undefined;
+  private ended: Promise<void> = Promise.resolve();
 
   constructor(parts: LessonServerParts, connectionFile: string) {
     super(parts.handler, connectionFile);
@@ -84,14 +90,34 @@ export class LessonServer extends ZmqServer {
     return this.running;
   }
 
+  /** Resolves when the cell running now (if any) has ended. */
+  cellEnded(): Promise<void> {
+    return this.ended;
+  }
+
   /**
    * Porting note: tslab answers message types it does not know with `console.warn`, which lands in the stderr of
-   * the last executed cell (JupyterLab sends e.g. history_request). We drop those quietly, as they need no reply.
+   * the last executed cell. Like ipykernel, we answer `history_request` (from this session's cells) and publish
+   * busy/idle around every request, also those we do not answer. This matters when a front end connects:
+   * JupyterLab ignores the status of kernel_info and comm_info requests (jupyter_server's
+   * `untracked_message_types`), and learns the kernel's status from the busy/idle around the `history_request`
+   * every notebook sends on connect; without it, the status read "Unknown" until the first cell ran.
    */
   override async handleShellMessage(sock: Socket, ...frames: Buffer[]): Promise<void> {
     const type = peekMessageType(frames);
-    if (type !== undefined && !TSLAB_MESSAGE_TYPES.has(type)) return;
-    return super.handleShellMessage(sock, ...frames);
+    if (type === undefined || TSLAB_MESSAGE_TYPES.has(type)) return super.handleShellMessage(sock, ...frames);
+    // tslab parses and verifies the message, publishes busy, warns about the type (silenced here; the dispatch up
+    // to the warning is synchronous) and publishes idle; publishStatus answers history_request in between.
+    this.shellSocket = sock;
+    const warn = console.warn;
+    console.warn = () => undefined;
+    let handled: Promise<void>;
+    try {
+      handled = super.handleShellMessage(sock, ...frames);
+    } finally {
+      console.warn = warn;
+    }
+    return handled;
   }
 
   /**
@@ -102,6 +128,9 @@ export class LessonServer extends ZmqServer {
   override publishStatus(status: string, parent: Message): void {
     if (parent.header.msg_type === 'execute_request') return;
     super.publishStatus(status, parent);
+    if (status === 'busy' && parent.header.msg_type === 'history_request' && this.shellSocket) {
+      this.reply(this.shellSocket, parent, 'history_reply', { status: 'ok', history: this.history.answer(parent.content as HistoryRequest) });
+    }
   }
 
   private publish(parent: Message, msgType: string, content: object): void {
@@ -174,8 +203,10 @@ export class LessonServer extends ZmqServer {
       }
       const req = msg.content as ExecuteRequest;
       const silent = Boolean(req.silent);
-      if (!silent && req.store_history !== false) this.execCount++;
+      const storeHistory = !silent && req.store_history !== false;
+      if (storeHistory) this.execCount++;
       const count = this.execCount;
+      if (storeHistory) this.history.add(count, req.code);
       if (!silent) this.publish(msg, 'execute_input', { code: req.code, execution_count: count });
       this.parts.session?.cellStarted(count, req.code);
       if (this.parts.crashNotice && !silent) {
@@ -183,7 +214,7 @@ export class LessonServer extends ZmqServer {
         this.parts.crashNotice = undefined;
       }
 
-      const outcome = await this.runCell(msg, req.code);
+      const outcome = await this.runCell(msg, req.code, storeHistory ? count : undefined);
       let error: ErrorContent | undefined = outcome.status === 'error' ? outcome.error : undefined;
       if (outcome.status === 'ok' && outcome.hasValue && !silent) {
         try {
@@ -207,7 +238,7 @@ export class LessonServer extends ZmqServer {
   }
 
   /** Routes output to this cell (as tslab's handleExecuteImpl does) and runs the code. */
-  private async runCell(msg: Message, code: string): Promise<CellOutcome> {
+  private async runCell(msg: Message, code: string, count: number | undefined): Promise<CellOutcome> {
     const writeStream = (name: string, text: string) => this.publish(msg, 'stream', { name, text });
     // Python kernels forward output written after a cell ends to that cell; tslab does the same.
     process.stdout.write = this.parts.handler.createWriteToIopub('stdout', writeStream) as typeof process.stdout.write;
@@ -215,6 +246,9 @@ export class LessonServer extends ZmqServer {
     setCurrentWriter((content, update) => this.publish(msg, update ? 'update_display_data' : 'display_data', content));
     clearInterrupt();
     this.parts.leakWatch?.cellStarts();
+    let markEnded = () => {};
+    this.ended = new Promise<void>((resolve) => (markEnded = resolve));
+    startCellRun();
     this.running = true;
     try {
       if (code.trim() === MEMORY_MAGIC) {
@@ -224,9 +258,11 @@ export class LessonServer extends ZmqServer {
           return { status: 'error', error: errorFromException(err) };
         }
       }
-      return await this.parts.runner.run(code);
+      return await this.parts.runner.run(code, count);
     } finally {
       this.running = false;
+      endCellRun();
+      markEnded();
     }
   }
 }

@@ -10,7 +10,7 @@ import queue
 import sys
 import time
 
-from jupyter_client import KernelManager
+from jupyter_client import BlockingKernelClient, KernelManager
 
 TIMEOUT = 60
 
@@ -30,7 +30,7 @@ def collect(kc, msg_ids, timeout=TIMEOUT):
                     if msg["content"]["execution_state"] == "idle":
                         pending_idle.discard(parent)
                 else:
-                    iopub[parent].append({"msg_type": msg["msg_type"], "content": msg["content"]})
+                    iopub[parent].append({"msg_type": msg["msg_type"], "content": msg["content"], "at": time.time()})
         except queue.Empty:
             pass
         try:
@@ -56,8 +56,53 @@ def run_many(kc, codes, stop_on_error):
     return collect(kc, ids)
 
 
+def untracked_message_types():
+    """The request types whose status JupyterLab ignores (jupyter_server's list, passed to JupyterLab's page)."""
+    from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
+
+    return list(MappingKernelManager.class_traits()["untracked_message_types"].default())
+
+
+def connect_like_jupyterlab(km):
+    """A new client connects as a JupyterLab notebook does (kernel_info_request, then the notebook history's
+    history_request) before any cell runs. Returns every status it saw, the history reply, and the status
+    JupyterLab would show: the last status whose request type JupyterLab does not ignore."""
+    # Its own session (as a browser tab has): clients made by km.client() share one zmq identity.
+    kc = BlockingKernelClient(connection_file=km.connection_file)
+    kc.load_connection_file()
+    kc.start_channels()
+    time.sleep(1.0)  # let the iopub subscription reach the kernel (zmq's slow joiner)
+    started = time.time()
+    info_id = kc.kernel_info()
+    hist_id = kc.history(raw=True, output=False, hist_access_type="tail", n=500)
+    ids = {info_id: "kernel_info_request", hist_id: "history_request"}
+    statuses, replies = [], {}
+    untracked = set(untracked_message_types())
+    shown, shown_at = "unknown", None
+    deadline = time.time() + 10
+    while time.time() < deadline and (len(replies) < 2 or ["idle", "history_request"] not in statuses):
+        try:
+            msg = kc.get_iopub_msg(timeout=0.05)
+            if msg["msg_type"] == "status":
+                parent_type = msg["parent_header"].get("msg_type")
+                statuses.append([msg["content"]["execution_state"], parent_type])
+                if parent_type not in untracked:
+                    shown, shown_at = msg["content"]["execution_state"], time.time() - started
+        except queue.Empty:
+            pass
+        try:
+            msg = kc.get_shell_msg(timeout=0.01)
+            if msg["parent_header"].get("msg_id") in ids:
+                replies[ids[msg["parent_header"]["msg_id"]]] = {"msg_type": msg["msg_type"], "content": msg["content"]}
+        except queue.Empty:
+            pass
+    kc.stop_channels()
+    return {"statuses": statuses, "replies": replies, "shown": shown, "shown_seconds": shown_at}
+
+
 def session(km, kc):
     out = {}
+    out["connect"] = connect_like_jupyterlab(km)
     out["counts"] = [run(kc, "1 + 1"), run(kc, "let defined = 2;"), run(kc, "defined * 21")]
     out["silent"] = run(kc, "defined", silent=True)
     out["after_silent"] = run(kc, "defined + 1")
@@ -65,6 +110,8 @@ def session(km, kc):
         "throw": run(kc, "function fail(): never { throw new Error('boom'); }\nfail();"),
         "type": run(kc, "const n: number = 'not a number';"),
         "library": run(kc, "import { throwIfInterrupted, requestInterrupt } from 'lessonkit';\nrequestInterrupt();\nthrowIfInterrupted();"),
+        "shape": run(kc, "import * as tf from '@tensorflow/tfjs';\nconst a = tf.ones([2, 3]);\nconst b = tf.ones([4, 5]);\n\nfunction product() {\n  return tf.matMul(a, b);\n}\nproduct();"),
+        "allocation": run(kc, "tf.zeros([1e6, 1e5]);"),
     }
     slow_fail = "await new Promise((r) => setTimeout(r, 400));\nthrow new Error('slow boom');"
     out["stop_on_error_true"] = run_many(
@@ -102,6 +149,34 @@ def session(km, kc):
     out["interrupt"] = collect(kc, [msg_id], timeout=20)[0]
     out["interrupt_seconds"] = time.time() - started
     out["after_interrupt"] = run(kc, "[reached, defined]")
+
+    # A plain async loop that checks nothing: the first interrupt must end it at once, and it must stop.
+    plain = "let ticks = 0;\nwhile (true) {\n  await new Promise((r) => setTimeout(r, 10));\n  ticks++;\n}"
+    msg_id = kc.execute(plain)
+    time.sleep(1.5)
+    km.interrupt_kernel()
+    interrupted_at = time.time()
+    first = collect(kc, [msg_id], timeout=10)[0]
+    out["plain_interrupt"] = first
+    shown = [m["at"] for m in first["iopub"] if m["msg_type"] in ("error", "stream")]
+    out["plain_interrupt_first_output_seconds"] = (min(shown) - interrupted_at) if shown else None
+    out["plain_interrupt_needed_second"] = first["reply"] == "timeout"
+    if first["reply"] == "timeout":  # a kernel that ignores the first interrupt: free it for the rest
+        km.interrupt_kernel()
+        collect(kc, [msg_id], timeout=10)
+    out["ticks_after"] = run(kc, "ticks")
+    time.sleep(0.5)
+    out["ticks_later"] = run(kc, "ticks")
+
+    # A wait the kernel cannot cancel (a promise and timer from outside the cell scope, as a library makes them).
+    foreign = "await new (globalThis as any).Promise((r: () => void) => (globalThis as any).setTimeout(r, 3000));\n'finished'"
+    msg_id = kc.execute(foreign)
+    time.sleep(1.0)
+    km.interrupt_kernel()
+    interrupted_at = time.time()
+    out["foreign_interrupt"] = x = collect(kc, [msg_id], timeout=15)[0]
+    said = [m["at"] for m in x["iopub"] if m["msg_type"] == "stream"]
+    out["foreign_interrupt_message_seconds"] = (min(said) - interrupted_at) if said else None
     return out
 
 

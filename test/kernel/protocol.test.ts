@@ -10,10 +10,18 @@
  * aborted; with tslab the `../src` import fails the same way; (5) values only as stdout text (`2\n`), no
  * execute_result; after an interrupted loop, "Cannot find name 'reached'". Restart and shutdown did work there.
  * Each test below names the tslab problem (1-5) it covers; each of those fails on plain tslab.
+ *
+ * The tests without a number (cell line numbers and collapsed library frames in tracebacks, the allocation
+ * message, the status a JupyterLab-like client sees on connect, the first interrupt of a plain async loop) were
+ * run once against the lesson kernel as it was before them (commit 719430c) and failed there: tracebacks read
+ * `at fail (<cell>)` with no line and listed 9 `node_modules/@tensorflow` frames; `tf.zeros([1e6, 1e5])` said only
+ * `Invalid typed array length: 100000000000`; history_request got no reply and no busy/idle, so only
+ * kernel_info statuses came, which JupyterLab ignores; the first interrupt left the loop running (a second was
+ * needed).
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { driveKernel, jupyterMissing, ofType, stripAnsi, tempKernelspec, type Exchange } from './support';
+import { driveKernel, jupyterMissing, ofType, REPO_ROOT, stripAnsi, tempKernelspec, type Exchange } from './support';
 
 function reply(x: Exchange): Record<string, any> {
   assert.notEqual(x.reply, 'timeout', 'the kernel did not reply');
@@ -57,8 +65,12 @@ describe('lesson kernel protocol (jupyter_client)', { skip: missing && `SKIPPED:
     assert.equal(err.content.ename, 'Error');
     assert.equal(err.content.evalue, 'boom');
     const tb = stripAnsi((err.content.traceback as string[]).join('\n'));
-    assert.match(tb, /^Error: boom/);
-    assert.match(tb, /at fail \(<cell>\)/);
+    assert.match(tb, /Error +Traceback \(most recent call last\)/);
+    assert.match(tb, /\nError: boom$/);
+    const count = reply(x).execution_count;
+    // Most recent call last: the call in line 2, then the throw inside fail() in line 1.
+    assert.match(tb, new RegExp(`Cell In\\[${count}\\], line 2, column 1\\n      1 function fail[^\\n]*\\n----> 2 fail\\(\\);`));
+    assert.match(tb, new RegExp(`Cell In\\[${count}\\], line 1, column 32, in fail\\n----> 1 function fail\\(\\): never \\{ throw new Error\\('boom'\\); \\}\\n {39}\\^`));
     assert.doesNotMatch(tb, INTERNALS);
     assert.equal(reply(x).status, 'error');
     assert.equal(reply(x).ename, 'Error');
@@ -69,6 +81,8 @@ describe('lesson kernel protocol (jupyter_client)', { skip: missing && `SKIPPED:
     const [err] = ofType(s.errors.type, 'error');
     assert.equal(err.content.ename, 'TSError');
     assert.match(err.content.evalue, /^<cell>:1:7 - Type 'string' is not assignable to type 'number'/);
+    const count = reply(s.errors.type).execution_count;
+    assert.match(stripAnsi(err.content.traceback.join('\n')), new RegExp(`Cell In\\[${count}\\], line 1, column 7\\n----> 1 const n: number = 'not a number';\\n {14}\\^\\nType 'string' is not assignable`));
     assert.doesNotMatch(stripAnsi(err.content.traceback.join('\n')), INTERNALS);
   });
 
@@ -76,8 +90,58 @@ describe('lesson kernel protocol (jupyter_client)', { skip: missing && `SKIPPED:
     const [err] = ofType(s.errors.library, 'error');
     assert.equal(err.content.ename, 'KeyboardInterrupt');
     const tb = stripAnsi(err.content.traceback.join('\n'));
-    assert.match(tb, /throwIfInterrupted .*dist[\\/]src[\\/]runtime[\\/]interrupt\.js/);
+    assert.match(tb, /----> 3 throwIfInterrupted\(\);\n {26}\^\n\n… 1 frame in lessonkit \(throwIfInterrupted\)/);
     assert.doesNotMatch(tb, INTERNALS);
+  });
+
+  it('a TensorFlow shape error points at the cell lines, collapses TensorFlow.js frames and shows no paths', () => {
+    const x = s.errors.shape as Exchange;
+    const [err] = ofType(x, 'error');
+    const count = reply(x).execution_count;
+    const tb = stripAnsi(err.content.traceback.join('\n'));
+    assert.match(err.content.evalue, /Matrix size-incompatible: In\[0\]: \[2,3\], In\[1\]: \[4,5\]/);
+    assert.match(tb, new RegExp(`Cell In\\[${count}\\], line 8, column 1\\n( +\\d [^\\n]*\\n)*----> 8 product\\(\\);`));
+    assert.match(tb, new RegExp(`Cell In\\[${count}\\], line 6, column 13, in product\\n( +\\d [^\\n]*\\n)*----> 6   return tf\\.matMul\\(a, b\\);`));
+    assert.match(tb, /\n… \d+ frames in @tensorflow\/tfjs-core \(matMul/);
+    assert.doesNotMatch(tb, /node_modules|evalmachine|^\s+at /m);
+    assert.doesNotMatch(tb, new RegExp(REPO_ROOT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 'no absolute paths');
+    assert.doesNotMatch(tb, INTERNALS);
+  });
+
+  it('a tensor too large to allocate says how many elements and bytes were asked for, and what to do', () => {
+    const [err] = ofType(s.errors.allocation, 'error');
+    assert.equal(err.content.ename, 'RangeError');
+    assert.match(err.content.evalue, /^Cannot allocate a tensor of 100,000,000,000 float32 elements \(400 GB, 4 bytes each\) in tf\.zeros/);
+    assert.match(err.content.evalue, /more than one JavaScript array can hold \(4,294,967,296 elements\)/);
+    assert.match(err.content.evalue, /use fewer or smaller dimensions, a smaller batch, or process the data in chunks/);
+    assert.match(stripAnsi(err.content.traceback.join('\n')), /----> 1 tf\.zeros\(\[1e6, 1e5\]\);/);
+  });
+
+  it('a client that connects as JupyterLab does gets a status it will show (busy/idle around history_request) and its history', (t) => {
+    const c = s.connect as { statuses: [string, string][]; replies: Record<string, any>; shown: string; shown_seconds: number };
+    assert.deepEqual(
+      c.statuses.filter(([, parent]) => parent === 'history_request').map(([state]) => state),
+      ['busy', 'idle'],
+      `statuses seen: ${JSON.stringify(c.statuses)}`,
+    );
+    assert.equal(c.shown, 'idle', 'JupyterLab (which ignores kernel_info statuses) would show the kernel as idle');
+    t.diagnostic(`status shown ${c.shown_seconds.toFixed(2)} s after the client's first request`);
+    assert.equal(c.replies.history_request?.msg_type, 'history_reply');
+    assert.deepEqual(c.replies.history_request.content, { status: 'ok', history: [] }, 'no cell has run yet');
+  });
+
+  it('the first interrupt ends a plain async loop at once, with KeyboardInterrupt at its line, and the loop stops', (t) => {
+    const x = s.plain_interrupt as Exchange;
+    assert.equal(s.plain_interrupt_needed_second, false, 'one interrupt was enough');
+    const [err] = ofType(x, 'error');
+    assert.equal(err.content.ename, 'KeyboardInterrupt');
+    const count = reply(x).execution_count;
+    assert.match(stripAnsi(err.content.traceback.join('\n')), new RegExp(`Cell In\\[${count}\\], line 3, column 9\\n( +\\d [^\\n]*\\n)*----> 3   await new Promise`));
+    t.diagnostic(`error ${s.plain_interrupt_first_output_seconds.toFixed(3)} s after the interrupt`);
+    assert.ok(s.plain_interrupt_first_output_seconds < 1, `the error came ${s.plain_interrupt_first_output_seconds}s after the interrupt`);
+    const ticks = Number(result(s.ticks_after)['text/plain']);
+    assert.ok(ticks > 10, `the loop ran before the interrupt (ticks = ${ticks})`);
+    assert.equal(Number(result(s.ticks_later)['text/plain']), ticks, 'the counter no longer increases half a second later');
   });
 
   it('(3) stop_on_error true: the queued requests are aborted and their code never runs', () => {
@@ -161,6 +225,17 @@ describe('lesson kernel protocol (jupyter_client)', { skip: missing && `SKIPPED:
     const [reached, defined] = JSON.parse(result(s.after_interrupt)['text/plain'].replace(/\s/g, '')) as number[];
     assert.ok(reached > 5 && reached < 599, `the loop stopped part-way (i = ${reached})`);
     assert.equal(defined, 2, 'variables from earlier cells are intact');
+  });
+
+  it('an interrupt during a wait the kernel cannot cancel says so within a second, and the cell then finishes', (t) => {
+    const x = s.foreign_interrupt as Exchange;
+    const text = ofType(x, 'stream').map((m) => m.content.text).join('');
+    assert.match(text, /Interrupt received: the cell is waiting for library code, which stops at its next check/);
+    assert.match(text, /Interrupt again to abandon the cell now/);
+    t.diagnostic(`message ${s.foreign_interrupt_message_seconds.toFixed(3)} s after the interrupt`);
+    assert.ok(s.foreign_interrupt_message_seconds < 1.5, `said after ${s.foreign_interrupt_message_seconds}s`);
+    assert.equal(reply(x).status, 'ok');
+    assert.equal(result(x)['text/plain'], 'finished');
   });
 
   it('restart gives a fresh kernel (count 1) after the old one exited cleanly; shutdown exits cleanly', () => {

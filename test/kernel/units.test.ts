@@ -3,33 +3,52 @@
  * display bridge through tslab's writer, the declaration keeping, and the MIME adapters.
  */
 import assert from 'node:assert/strict';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import pl from 'nodejs-polars';
 import { AbortPolicy } from '../../kernel/abortPolicy';
+import { abortCellRun, endCellRun, installCellScope, startCellRun } from '../../kernel/cellScope';
+import { HistoryLog } from '../../kernel/history';
 import { createDisplaySink, currentWriter, setCurrentWriter, type DisplayDataWriter } from '../../kernel/displaySink';
 import { TensorLeakWatch } from '../../kernel/leakWatch';
-import { cleanFrames, errorFromDiagnostics, errorFromException } from '../../kernel/traceback';
+import { errorFromDiagnostics, errorFromException, formatFrames, parseFrames } from '../../kernel/traceback';
 import { display, DisplayHandle, mimeBundleOf, registerDefaultAdapters, setDisplaySink } from '../../src/display';
 import { FULL_PREVIEW_LIMIT } from '../../src/display/adapters';
 import { memoryReport } from '../../src/display';
 import { ensureEngine } from '../../src/engine';
+import { stripAnsi } from './support';
 
 describe('traceback', () => {
-  it('drops tslab, kernel and node internals and names cell frames <cell>, once', () => {
+  it('drops tslab, kernel and node internals (and unnamed vm code), collapses library frames per package, most recent call last', () => {
     const stack = [
       'Error: boom',
-      '    at fail (evalmachine.<anonymous>:3:25)',
-      '    at evalmachine.<anonymous>:5:22',
+      '    at fail (/repo/node_modules/@tensorflow/tfjs-core/dist/tf-core.node.js:3:25)',
+      '    at Object.inner (/repo/node_modules/@tensorflow/tfjs-core/dist/tf-core.node.js:5:22)',
+      '    at fit (/repo/node_modules/@tensorflow/tfjs-layers/dist/tf-layers.node.js:7:3)',
       '    at evalmachine.<anonymous>:7:3',
       '    at sigintHandlersWrap (node:vm:280:12)',
       '    at Script.runInThisContext (node:vm:134:12)',
-      '    at Object.runInThisContext (node:vm:316:38)',
       '    at Object.execute (/repo/node_modules/tslab/dist/executor.js:162:38)',
       '    at CellRunner.run (/repo/dist/kernel/cellRunner.js:80:47)',
-      '    at fit (/repo/dist/src/train/fit.js:10:5)',
+      '    at async Promise.all (index 0)',
+      '    at /repo/lib/helper.js:10:5',
     ].join('\n');
-    assert.deepEqual(cleanFrames(stack), ['    at fail (<cell>)', '    at <cell>', '    at fit (/repo/dist/src/train/fit.js:10:5)']);
+    const lines = formatFrames(stack).map(stripAnsi);
+    assert.deepEqual(lines, [
+      `File ${path.relative(process.cwd(), '/repo/lib/helper.js')}:10:5`,
+      '… 1 frame in @tensorflow/tfjs-layers (fit)',
+      '… 2 frames in @tensorflow/tfjs-core (inner … fail)',
+    ]);
+  });
+
+  it('parses V8 frames with and without function names', () => {
+    assert.deepEqual(parseFrames('E\n    at new Float32Array (<anonymous>)\n    at async f (/a/b.js:1:2)\n    at /c.js:3:4'), [
+      { fn: 'new Float32Array', file: undefined },
+      { fn: 'f', file: '/a/b.js', line: 1, column: 2 },
+      { fn: '', file: '/c.js', line: 3, column: 4 },
+    ]);
   });
 
   it('gives ename/evalue for errors and for thrown non-errors', () => {
@@ -37,6 +56,21 @@ describe('traceback', () => {
     assert.equal(e.ename, 'RangeError');
     assert.equal(e.evalue, 'too far');
     assert.equal(errorFromException('just a string').evalue, "'just a string'");
+  });
+
+  it('explains a refused allocation in elements and bytes', () => {
+    ensureEngine();
+    let thrown: unknown;
+    try {
+      tf.zeros([1e6, 1e5]);
+    } catch (err) {
+      thrown = err;
+    }
+    const e = errorFromException(thrown);
+    assert.equal(e.ename, 'RangeError');
+    assert.match(e.evalue, /^Cannot allocate a tensor of 100,000,000,000 float32 elements \(400 GB, 4 bytes each\) in tf.zeros: that is more than one JavaScript array can hold/);
+    assert.match(e.evalue, /use fewer or smaller dimensions/);
+    assert.match(stripAnsi(e.traceback.join('\n')), /JavaScript said: Invalid typed array length: 100000000000/);
   });
 
   it('gives TSError for diagnostics, with every diagnostic in the traceback', () => {
@@ -47,6 +81,27 @@ describe('traceback', () => {
     assert.equal(e.ename, 'TSError');
     assert.equal(e.evalue, '<cell>:2:5 - a (and 1 more)');
     assert.deepEqual(e.traceback.slice(1), ['  <cell>:2:5 - a', '  <cell>:3:1 - b']);
+  });
+
+  it('shows a compile error at its line and column in the cell when the source is known', () => {
+    const e = errorFromDiagnostics([{ file: '', line: 2, column: 11, message: "Cannot find name 'x'." }], {
+      source: 'const a = 1;\nconst b = x;\nconst c = 3;\nconst d = 4;',
+      executionCount: 4,
+    });
+    assert.equal(
+      stripAnsi(e.traceback.join('\n')),
+      [
+        'TSError: TypeScript found 1 error(s) in this cell',
+        '',
+        'Cell In[4], line 2, column 11',
+        '      1 const a = 1;',
+        '----> 2 const b = x;',
+        '                  ^',
+        '      3 const c = 3;',
+        '      4 const d = 4;',
+        "Cannot find name 'x'.",
+      ].join('\n'),
+    );
   });
 });
 
@@ -165,5 +220,59 @@ describe('MIME adapters', () => {
     leaked.push(...Array.from({ length: 200 }, () => tf.scalar(1)));
     assert.equal(watch.cellEnded(), undefined, 'only once per session');
     tf.dispose([small, ...leaked]);
+  });
+});
+
+describe('history_request answers', () => {
+  it('tail, range and search over this session, with output when asked', () => {
+    const h = new HistoryLog();
+    h.add(1, 'const a = 1;');
+    h.add(2, 'a + 1');
+    h.add(3, 'const b = a * 2;');
+    assert.deepEqual(h.answer({ hist_access_type: 'tail', n: 2 }), [[1, 2, 'a + 1'], [1, 3, 'const b = a * 2;']]);
+    assert.deepEqual(h.answer({ hist_access_type: 'range', session: 0, start: 1, stop: 3 }), [[1, 1, 'const a = 1;'], [1, 2, 'a + 1']]);
+    assert.deepEqual(h.answer({ hist_access_type: 'range', session: -1, start: 1, stop: 3 }), [], 'earlier sessions are not kept');
+    assert.deepEqual(h.answer({ hist_access_type: 'search', pattern: 'const*' }).map((e) => e[1]), [1, 3]);
+    assert.deepEqual(h.answer({ hist_access_type: 'tail', n: 1, output: true }), [[1, 3, ['const b = a * 2;', null]]]);
+  });
+});
+
+describe('cell scope (what an interrupt cancels)', () => {
+  const scope = () => (globalThis as Record<symbol, any>)[Symbol.for('lessonkit.cellScope')];
+
+  it('rejects the promise a cell waits for with KeyboardInterrupt and clears its timers; later waits never settle', async () => {
+    installCellScope();
+    const { setTimeout: st, Promise: P } = scope();
+    startCellRun();
+    let fired = false;
+    st(() => (fired = true), 30);
+    const waiting = new P((r: () => void) => st(r, 10_000));
+    const summary = abortCellRun();
+    assert.deepEqual(summary, { timers: 2, promises: 1 });
+    await assert.rejects(waiting, (err: Error) => err.name === 'KeyboardInterrupt' && /waiting here/.test(err.message));
+    let settled = false;
+    void new P((r: () => void) => r()).then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 60));
+    endCellRun();
+    assert.equal(fired, false, 'the cleared timer did not fire');
+    assert.equal(settled, false, "the interrupted cell's new promise did not settle");
+  });
+
+  it('behaves like the globals outside an interrupt: instanceof, species, promisify, clearTimeout', async () => {
+    installCellScope();
+    const { setTimeout: st, clearTimeout: ct, Promise: P } = scope();
+    startCellRun();
+    try {
+      assert.equal((async () => 1)() instanceof P, true);
+      assert.equal(Object.getPrototypeOf(new P((r: (v: number) => void) => r(1)).then((v: number) => v)), Promise.prototype);
+      assert.equal(await promisify(st)(5, 'v'), 'v');
+      let fired = false;
+      ct(st(() => (fired = true), 5));
+      await new Promise((r) => setTimeout(r, 30));
+      assert.equal(fired, false);
+      assert.deepEqual(abortCellRun(), { timers: 0, promises: 0 }, 'nothing left to cancel');
+    } finally {
+      endCellRun();
+    }
   });
 });
