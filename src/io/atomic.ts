@@ -1,16 +1,43 @@
-/** Write-then-rename helpers, so that no reader ever sees a half-written file or folder. */
+/**
+ * Write-then-rename helpers, so that no reader ever sees a half-written file or folder.
+ *
+ * Folders (`writeDirAtomic`): `dir` is a symbolic link to a complete, versioned sibling folder. A write fills a temp
+ * sibling, renames it to a new version, and switches the link with one `rename(2)` of a new link over the old one,
+ * which is atomic on POSIX file systems: at every moment `dir` resolves to a complete old or complete new version,
+ * never to nothing. The old version is removed after the switch.
+ *
+ *   .last.tmp-<pid>-<hex>    being filled (removed on failure; a dead pid's is removed by the next write)
+ *   .last.v-<pid>-<hex>      a complete version; `last` links to exactly one of them
+ *   .last.link-<pid>-<hex>   the new link, for the moment before it is renamed over `last`
+ *
+ * Readers need nothing special: every `fs` call and tfjs's `file://` loader follow the link. A `dir` that is still a
+ * plain folder from the earlier layout is replaced once by the same two renames as before, then becomes a link.
+ */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-function tempSibling(target: string): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+type SiblingKind = 'tmp' | 'v' | 'link';
+
+function sibling(target: string, kind: SiblingKind): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.${kind}-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+}
+
+/** Whether a process with this id exists on this machine (EPERM: it exists but belongs to someone else). */
+export function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Writes `data` to `file` atomically (temp file in the same folder, then rename). */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = tempSibling(file);
+  const tmp = sibling(file, 'tmp');
   try {
     fs.writeFileSync(tmp, data);
     fs.renameSync(tmp, file);
@@ -20,22 +47,94 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   }
 }
 
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The entries beside `target` that its writes left (temp, version and link siblings), with the pid in each name. */
+export function atomicSiblings(target: string): { name: string; kind: SiblingKind; pid: number }[] {
+  const parent = path.dirname(target);
+  if (!fs.existsSync(parent)) return [];
+  const re = new RegExp(`^\\.${escapeRegExp(path.basename(target))}\\.(tmp|v|link)-(\\d+)-[0-9a-f]+$`);
+  const out: { name: string; kind: SiblingKind; pid: number }[] = [];
+  for (const name of fs.readdirSync(parent)) {
+    const m = re.exec(name);
+    if (m) out.push({ name, kind: m[1] as SiblingKind, pid: Number(m[2]) });
+  }
+  return out;
+}
+
+/** The version folder `dir` links to (its base name), or undefined when `dir` is missing or a plain folder. */
+function linkedVersion(dir: string): string | undefined {
+  try {
+    return path.basename(fs.readlinkSync(dir));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Fills a folder through `fill(tempDir)` and then renames it into place, replacing any previous folder.
- * If `fill` throws, the temp folder is removed and the old folder (if any) is left as it was.
+ * Removes what interrupted writes of `dir` left behind: temp and link siblings of processes that no longer run, and
+ * version folders that `dir` does not link to (of dead processes, or of this one). Returns the names removed.
  */
-export async function writeDirAtomic(dir: string, fill: (tempDir: string) => Promise<void> | void): Promise<void> {
+export function removeStaleSiblings(dir: string): string[] {
+  const current = linkedVersion(dir);
+  const removed: string[] = [];
+  for (const s of atomicSiblings(dir)) {
+    if (s.name === current) continue;
+    if (s.pid !== process.pid && processAlive(s.pid)) continue; // another live writer's work in progress
+    if (s.pid === process.pid && s.kind !== 'v') continue; // this process's own write in progress
+    fs.rmSync(path.join(path.dirname(dir), s.name), { recursive: true, force: true });
+    removed.push(s.name);
+  }
+  return removed;
+}
+
+/**
+ * Fills a folder through `fill(tempDir)` and then switches `dir` to it atomically, replacing any previous version
+ * (see the module comment). If `fill` throws, the temp folder is removed and the old version is left as it was.
+ * Leftovers of earlier interrupted writes are removed first. Returns the real path of the version written.
+ */
+export async function writeDirAtomic(dir: string, fill: (tempDir: string) => Promise<void> | void): Promise<string> {
   fs.mkdirSync(path.dirname(dir), { recursive: true });
-  const tmp = tempSibling(dir);
+  removeStaleSiblings(dir);
+  const tmp = sibling(dir, 'tmp');
+  const version = sibling(dir, 'v');
+  const link = sibling(dir, 'link');
   fs.mkdirSync(tmp);
+  let switched = false;
   try {
     await fill(tmp);
-    const old = fs.existsSync(dir) ? tempSibling(dir) : undefined;
-    if (old) fs.renameSync(dir, old);
-    fs.renameSync(tmp, dir);
-    if (old) fs.rmSync(old, { recursive: true, force: true });
+    fs.renameSync(tmp, version);
+    fs.symlinkSync(path.basename(version), link, 'dir');
+    const previous = linkedVersion(dir);
+    let oldPlain: string | undefined;
+    if (previous === undefined && fs.existsSync(dir)) {
+      // Earlier layout: a plain folder cannot be replaced by renaming a link over it.
+      oldPlain = sibling(dir, 'tmp');
+      fs.renameSync(dir, oldPlain);
+    }
+    fs.renameSync(link, dir);
+    switched = true;
+    if (oldPlain) fs.rmSync(oldPlain, { recursive: true, force: true });
+    if (previous !== undefined && previous !== path.basename(version) && previous.startsWith(`.${path.basename(dir)}.v-`)) {
+      fs.rmSync(path.join(path.dirname(dir), previous), { recursive: true, force: true });
+    }
+    return version;
   } catch (err) {
     fs.rmSync(tmp, { recursive: true, force: true });
+    fs.rmSync(link, { force: true });
+    if (!switched) fs.rmSync(version, { recursive: true, force: true });
     throw err;
   }
+}
+
+/**
+ * Removes a folder written by `writeDirAtomic` together with its version folder (a plain `rm` of the link would leave
+ * the version behind until the next write).
+ */
+export function removeDirAtomic(dir: string): void {
+  const current = linkedVersion(dir);
+  fs.rmSync(dir, { recursive: true, force: true });
+  if (current) fs.rmSync(path.join(path.dirname(dir), current), { recursive: true, force: true });
 }

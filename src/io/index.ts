@@ -1,4 +1,4 @@
 export { cacheRoot, checkpointDir, datasetCacheDir, decodedCacheDir, offlineDataDir, weightsCacheDir } from './paths';
-export { writeDirAtomic, writeFileAtomic } from './atomic';
+export { atomicSiblings, processAlive, removeDirAtomic, removeStaleSiblings, writeDirAtomic, writeFileAtomic } from './atomic';
 export { downloadVerified, sha256File, verifyFile } from './download';
 export type { DownloadOptions } from './download';
