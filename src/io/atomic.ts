@@ -1,7 +1,10 @@
 /**
  * Write-then-rename helpers, so that no reader ever sees a half-written file or folder.
  *
- * Folders (`writeDirAtomic`): `dir` is a symbolic link to a complete, versioned sibling folder. A write fills a temp
+ * Folders (`writeDirAtomic`) come in two layouts. Plain (the default, for caches): the new folder is filled under a
+ * temp name and renamed into place; replacing an existing folder takes two renames (old aside, new in), so for a
+ * moment the folder is missing, which a cache reader treats as "not cached". Linked (`{ link: true }`, for
+ * checkpoints, where a reader must never find `last/` missing): `dir` is a symbolic link to a complete, versioned sibling folder. A write fills a temp
  * sibling, renames it to a new version, and switches the link with one `rename(2)` of a new link over the old one,
  * which is atomic on POSIX file systems: at every moment `dir` resolves to a complete old or complete new version,
  * never to nothing. The old version is removed after the switch.
@@ -90,14 +93,21 @@ export function removeStaleSiblings(dir: string): string[] {
   return removed;
 }
 
+export interface WriteDirOptions {
+  /** Linked layout: `dir` becomes a link to a versioned folder, switched atomically. Default: false (plain folder). */
+  link?: boolean;
+}
+
 /**
- * Fills a folder through `fill(tempDir)` and then switches `dir` to it atomically, replacing any previous version
- * (see the module comment). If `fill` throws, the temp folder is removed and the old version is left as it was.
- * Leftovers of earlier interrupted writes are removed first. Returns the real path of the version written.
+ * Fills a folder through `fill(tempDir)` and then puts it in place as `dir`, replacing any previous folder (see the
+ * module comment for the two layouts). If `fill` throws, the temp folder is removed and the old folder is left as it
+ * was. Leftovers of earlier interrupted writes (of processes that are gone) are removed first. Returns the real path
+ * of the folder written (the version folder in the linked layout, else `dir`).
  */
-export async function writeDirAtomic(dir: string, fill: (tempDir: string) => Promise<void> | void): Promise<string> {
+export async function writeDirAtomic(dir: string, fill: (tempDir: string) => Promise<void> | void, options: WriteDirOptions = {}): Promise<string> {
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   removeStaleSiblings(dir);
+  if (!options.link && linkedVersion(dir) === undefined) return writePlainDir(dir, fill);
   const tmp = sibling(dir, 'tmp');
   const version = sibling(dir, 'v');
   const link = sibling(dir, 'link');
@@ -125,6 +135,22 @@ export async function writeDirAtomic(dir: string, fill: (tempDir: string) => Pro
     fs.rmSync(tmp, { recursive: true, force: true });
     fs.rmSync(link, { force: true });
     if (!switched) fs.rmSync(version, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function writePlainDir(dir: string, fill: (tempDir: string) => Promise<void> | void): Promise<string> {
+  const tmp = sibling(dir, 'tmp');
+  fs.mkdirSync(tmp);
+  try {
+    await fill(tmp);
+    const old = fs.existsSync(dir) ? sibling(dir, 'tmp') : undefined;
+    if (old) fs.renameSync(dir, old);
+    fs.renameSync(tmp, dir);
+    if (old) fs.rmSync(old, { recursive: true, force: true });
+    return dir;
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true });
     throw err;
   }
 }

@@ -83,7 +83,7 @@ export async function saveCheckpoint(dir: string, model: tf.LayersModel, metadat
       if (weights.length > 0) weights[0].tensor.dispose();
     }
     fs.writeFileSync(path.join(tmp, META), JSON.stringify(metadata, null, 1));
-  });
+  }, { link: true });
 }
 
 /** Parses a checkpoint's JSON file; a damaged file is a CheckpointError naming it. */
@@ -244,7 +244,7 @@ export async function copyCheckpoint(from: string, to: string, options: { withOp
       if (!options.withOptimizer && name.startsWith('optimizer-')) continue;
       fs.copyFileSync(path.join(from, name), path.join(tmp, name));
     }
-  });
+  }, { link: true });
 }
 
 /** Who holds a run folder's lock. */
