@@ -77,6 +77,23 @@ function linkedVersion(dir: string): string | undefined {
 }
 
 /**
+ * Removes what interrupted writes left anywhere in `folder` (for every target inside it, e.g. a run folder's
+ * `last`, `best` and `epoch-NNN`): the same rules as `removeStaleSiblings`. A save removes its own target's leftovers;
+ * this also catches targets that will never be written again (an `epoch-005` whose copy was killed). Returns the
+ * names removed.
+ */
+export function removeStaleEntries(folder: string): string[] {
+  if (!fs.existsSync(folder)) return [];
+  const re = /^\.(.+)\.(tmp|v|link)-\d+-[0-9a-f]+$/;
+  const targets = new Set<string>();
+  for (const name of fs.readdirSync(folder)) {
+    const m = re.exec(name);
+    if (m) targets.add(m[1]);
+  }
+  return [...targets].flatMap((t) => removeStaleSiblings(path.join(folder, t)));
+}
+
+/**
  * Removes what interrupted writes of `dir` left behind: temp and link siblings of processes that no longer run, and
  * version folders that `dir` does not link to (of dead processes, or of this one). Returns the names removed.
  */

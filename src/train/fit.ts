@@ -19,6 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ensureEngine } from '../engine';
 import type { BatchSource } from '../data/batch';
 import { activeSink } from '../display';
+import { removeStaleEntries } from '../io';
 import { clearInterrupt, interruptRequested, InterruptedError } from '../runtime';
 import { LiveLearningCurve } from '../viz/live-learning-curve';
 import type { BatchLogs, FitCallbacks, FitControl } from './callbacks';
@@ -291,6 +292,9 @@ export async function fit(model: tf.LayersModel, train: BatchSource, options: Fi
       notes.push(lock.note);
       console.warn(lock.note);
     }
+    // Leftovers of saves that were killed (temp folders, unlinked versions), for every checkpoint name in the folder.
+    const removed = removeStaleEntries(r.checkpoint.dir);
+    if (removed.length > 0) notes.push(`checkpoint folder ${r.checkpoint.dir}: removed ${removed.length} leftover folder(s) of interrupted saves (${removed.slice(0, 5).join(', ')}${removed.length > 5 ? ', ...' : ''}).`);
   }
   try {
     return await fitLocked(model, train, options, r, notes);
