@@ -36,6 +36,7 @@ import { checkProgressMode, ProgressBar, type ProgressMode } from './progress';
 import { scheduledLearningRate, type LearningRateSchedule } from './schedule';
 import { measureLoss } from './measure';
 
+
 export interface CheckpointOptions {
   /** This run's folder; `checkpointDir(run)` from the io area gives the standard place. Required. */
   dir: string;
@@ -127,15 +128,15 @@ interface Resolved {
 /** Defaults, in one place. */
 function resolveOptions(options: FitOptions): Resolved {
   const epochs = options.epochs ?? 1;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`fit: expected options.epochs to be an integer >= 1. Received: ${options.epochs}`);
+  if (!Number.isInteger(epochs) || epochs < 1) throw new OptionError(`fit: expected options.epochs to be an integer >= 1. Received: ${options.epochs}`);
   const loss = checkLossName(options.loss ?? 'cross-entropy', 'fit options.loss');
   const classification = isClassificationLoss(loss);
   const monitor = options.monitor === undefined ? defaultMonitor(classification, options.validation !== undefined) : checkMetricName(options.monitor, 'fit options.monitor');
-  if (monitor.startsWith('val_') && options.validation === undefined) throw new Error(`fit: options.monitor is ${monitor} but no options.validation was given`);
-  if (monitor.endsWith('_acc') && !classification) throw new Error(`fit: options.monitor is ${monitor}, but loss '${loss}' has no accuracy`);
-  if (options.clipNorm !== undefined && !(options.clipNorm > 0)) throw new Error(`fit: expected options.clipNorm > 0. Received: ${options.clipNorm}`);
+  if (monitor.startsWith('val_') && options.validation === undefined) throw new OptionError(`fit: options.monitor is ${monitor} but no options.validation was given`);
+  if (monitor.endsWith('_acc') && !classification) throw new OptionError(`fit: options.monitor is ${monitor}, but loss '${loss}' has no accuracy`);
+  if (options.clipNorm !== undefined && !(options.clipNorm > 0)) throw new OptionError(`fit: expected options.clipNorm > 0. Received: ${options.clipNorm}`);
   const ck = typeof options.checkpoint === 'string' ? { dir: options.checkpoint } : options.checkpoint;
-  if (options.resume && !ck && typeof options.resume !== 'string') throw new Error('fit: options.resume is true but options.checkpoint names no folder to resume from');
+  if (options.resume && !ck && typeof options.resume !== 'string') throw new OptionError('fit: options.resume is true but options.checkpoint names no folder to resume from');
   return {
     epochs,
     loss,
@@ -159,7 +160,7 @@ function buildGroups(model: tf.LayersModel, options: FitOptions): Group[] {
   if (trainable.length === 0) throw new Error('fit: the model has no trainable weights (is everything frozen?)');
   const choice = options.optimizer ?? 'adam';
   if (isOptimizerInstance(choice)) {
-    if (options.paramGroups?.length) throw new Error('fit: options.paramGroups needs a named optimizer (e.g. "adam"), not an optimizer instance');
+    if (options.paramGroups?.length) throw new OptionError('fit: options.paramGroups needs a named optimizer (e.g. "adam"), not an optimizer instance');
     return [{ name: 'default', variables: trainable, baseLearningRate: getLearningRate(choice), optimizer: choice }];
   }
   const spec = typeof choice === 'string' ? { name: choice } : choice;
