@@ -232,7 +232,7 @@ function outputClasses(model: tf.LayersModel): number | undefined {
  * Class labels must be integers in [0, classes); checked on the batch's own label tensor (a few hundred numbers)
  * before the step, so a bad label never trains. The error names the value, its sample index and the batch.
  */
-async function checkLabels(y: tf.Tensor, classes: number, indices: Int32Array | undefined, epoch: number, batch: number): Promise<void> {
+export async function checkLabels(y: tf.Tensor, classes: number, indices: Int32Array | undefined, epoch: number, batch: number): Promise<void> {
   const values = await y.data();
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
@@ -251,7 +251,7 @@ async function checkLabels(y: tf.Tensor, classes: number, indices: Int32Array | 
 }
 
 /** Names of the variables that hold NaN or infinite values (one reduction per weight, one read). */
-function nonFiniteWeights(variables: readonly tf.Variable[]): string[] {
+export function nonFiniteWeights(variables: readonly tf.Variable[]): string[] {
   if (variables.length === 0) return [];
   const flags = tf.tidy(() => tf.stack(variables.map((v) => tf.all(tf.isFinite(v)))).dataSync());
   return variables.filter((_, i) => !flags[i]).map((v) => v.name);
