@@ -135,6 +135,11 @@ function resolveOptions(options: FitOptions): Resolved {
   if (monitor.startsWith('val_') && options.validation === undefined) throw new OptionError(`fit: options.monitor is ${monitor} but no options.validation was given`);
   if (monitor.endsWith('_acc') && !classification) throw new OptionError(`fit: options.monitor is ${monitor}, but loss '${loss}' has no accuracy`);
   if (options.clipNorm !== undefined && !(options.clipNorm > 0)) throw new OptionError(`fit: expected options.clipNorm > 0. Received: ${options.clipNorm}`);
+  if (options.earlyStopping?.monitor !== undefined) {
+    const m = checkMetricName(options.earlyStopping.monitor, 'fit options.earlyStopping.monitor');
+    if (m.startsWith('val_') && options.validation === undefined) throw new OptionError(`fit: options.earlyStopping.monitor is ${m} but no options.validation was given`, 'earlyStopping.monitor');
+    if (m.endsWith('_acc') && !classification) throw new OptionError(`fit: options.earlyStopping.monitor is ${m}, but loss '${loss}' has no accuracy`, 'earlyStopping.monitor');
+  }
   const ck = typeof options.checkpoint === 'string' ? { dir: options.checkpoint } : options.checkpoint;
   if (options.resume && !ck && typeof options.resume !== 'string') throw new OptionError('fit: options.resume is true but options.checkpoint names no folder to resume from');
   return {

@@ -308,3 +308,17 @@ test("progress: 'off' and false are silent like 'none'; an unknown value is an O
   assert.doesNotMatch(child.stderr, /epoch 1\/2|loss=/, child.stderr);
   model.dispose();
 });
+
+test('early stopping on a metric the run does not have is refused up front (it used to stop with "best null at epoch null")', async () => {
+  const model = denseModel({ prefix: 'early' });
+  await assert.rejects(
+    fit(model, blobs(32, 1), { epochs: 5, earlyStopping: { monitor: 'val_loss', patience: 1 }, progress: 'none' }),
+    (err: Error) => err instanceof OptionError && err.option === 'earlyStopping.monitor' && /^fit: options\.earlyStopping\.monitor is val_loss but no options\.validation was given$/.test(err.message),
+  );
+  await assert.rejects(
+    fit(model, blobs(32, 1), { epochs: 5, loss: 'mse', earlyStopping: { monitor: 'train_acc' }, progress: 'none' }),
+    /options\.earlyStopping\.monitor is train_acc, but loss 'mse' has no accuracy/,
+  );
+  model.dispose();
+});
+
