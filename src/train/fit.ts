@@ -36,7 +36,6 @@ import { checkProgressMode, ProgressBar, type ProgressMode } from './progress';
 import { scheduledLearningRate, type LearningRateSchedule } from './schedule';
 import { measureLoss } from './measure';
 
-
 export interface CheckpointOptions {
   /** This run's folder; `checkpointDir(run)` from the io area gives the standard place. Required. */
   dir: string;
