@@ -57,7 +57,7 @@ export function recurrentLayer(cell: RecurrentCell, args: { units: number; retur
   if (cell === 'simple') return tf.layers.simpleRNN(common);
   if (cell === 'lstm') return tf.layers.lstm(common);
   if (cell === 'gru') return tf.layers.gru({ ...common, resetAfter: false } as Parameters<typeof tf.layers.gru>[0]);
-  throw new Error(`recurrentLayer: cell must be 'simple', 'lstm' or 'gru'. Received: ${JSON.stringify(cell)}.`);
+  throw new OptionError(`recurrentLayer: cell must be 'simple', 'lstm' or 'gru'. Received: ${JSON.stringify(cell)}.`);
 }
 
 /** Builds a recurrent classifier/regressor for one of the three sequence tasks. */

@@ -15,6 +15,7 @@ import { TensorDataset } from '../../src/data/tensor-dataset';
 import { ensureEngine } from '../../src/engine';
 import { CheckpointError, DataFormatError, LabelRangeError, LessonkitError, NonFiniteLossError, OptionError } from '../../src/errors';
 import { loadCheckpointModel, LOCK_FILE, lockRunFolder, readCheckpointMetadata, restoreCheckpoint, saveCheckpoint, type CheckpointMetadata } from '../../src/train/checkpoint';
+import { evaluate } from '../../src/train/evaluate';
 import { fit } from '../../src/train/fit';
 import { ProgressBar } from '../../src/train/progress';
 import { ArraySource, blobs, denseModel, tempDir, weightValues } from './helpers';
@@ -132,6 +133,18 @@ test('labels outside [0, classes) or not integers: LabelRangeError naming the va
   const ok = denseModel({ prefix: 'labels' });
   await fit(ok, labelled([0, 1, 2, 1, 0, 2, 1, 0], 'float32'), { epochs: 1, progress: 'none' });
   ok.dispose();
+});
+
+test('evaluate and fit raise the same error kind for a label outside the class range', async () => {
+  const model = denseModel({ prefix: 'evallabels' });
+  await assert.rejects(evaluate(model, labelled([0, 1, 2, 5], 'int32')), (err: Error) => {
+    assert.ok(err instanceof LabelRangeError, `${err.name}: ${err.message}`);
+    assert.equal(err.value, 5);
+    assert.equal(err.index, 3);
+    assert.match(err.message, /label pair 3 is \(actual 5, predicted \d\); expected integers in \[0, 3\)/);
+    return true;
+  });
+  model.dispose();
 });
 
 test('checkpoint lock: a second run on the same folder gets a CheckpointError naming the folder and the holder', async () => {
