@@ -2,6 +2,7 @@
  * lessonkit: the shared library of the lesson kit. Notebooks, tests and benchmarks import it by its package name.
  * Importing it does nothing by itself; computing functions call `ensureEngine()` to load native TensorFlow.
  */
+export * from './errors';
 export * from './engine';
 export * from './io';
 export * from './display';

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { datasetCacheDir, downloadVerified } from '../io';
 import { extractTarGzAtomic } from './extract';
 import { ImageDataset } from './image-dataset';
+import { DataFormatError } from '../errors';
 
 export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 export const CIFAR10_SIDE = 32;
@@ -42,10 +43,10 @@ export const CIFAR10_BINARY_ARCHIVE: ArchiveSpec = {
 export function readCifar10Binary(files: string[]): ImageDataset {
   const chunks: Buffer[] = [];
   for (const file of files) {
-    if (!fs.existsSync(file)) throw new Error(`CIFAR-10: expected the binary file ${file}, found nothing there.`);
+    if (!fs.existsSync(file)) throw new DataFormatError(`CIFAR-10: expected the binary file ${file}, found nothing there.`);
     const bytes = fs.readFileSync(file);
     if (bytes.length === 0 || bytes.length % CIFAR10_RECORD_BYTES !== 0) {
-      throw new Error(
+      throw new DataFormatError(
         `CIFAR-10 file ${file}: expected a whole number of ${CIFAR10_RECORD_BYTES}-byte records, found ${bytes.length} bytes ` +
           `(${Math.floor(bytes.length / CIFAR10_RECORD_BYTES)} records and ${bytes.length % CIFAR10_RECORD_BYTES} extra bytes; truncated?).`,
       );
@@ -60,7 +61,7 @@ export function readCifar10Binary(files: string[]): ImageDataset {
   chunks.forEach((bytes, f) => {
     for (let r = 0; r < bytes.length; r += CIFAR10_RECORD_BYTES, n++) {
       const label = bytes[r];
-      if (label > 9) throw new Error(`CIFAR-10 file ${files[f]}: record ${r / CIFAR10_RECORD_BYTES} has label ${label}; expected 0..9.`);
+      if (label > 9) throw new DataFormatError(`CIFAR-10 file ${files[f]}: record ${r / CIFAR10_RECORD_BYTES} has label ${label}; expected 0..9.`);
       labels[n] = label;
       const out = n * 3 * plane;
       for (let p = 0; p < plane; p++) {
@@ -107,7 +108,7 @@ export async function loadCifar10(options: LoadCifar10Options = {}): Promise<{ t
     });
     await extractTarGzAtomic(file, path.join(cache, 'extracted'));
   } else if (!present) {
-    throw new Error(
+    throw new DataFormatError(
       `loadCifar10: expected ${[...CIFAR10_TRAIN_FILES, ...CIFAR10_TEST_FILES].join(', ')} in ${dir}, found ` +
         (fs.existsSync(dir) ? 'some missing' : 'no such folder') +
         '. Pass { download: true } (online), or use loadCifar10Jpeg() for the offline JPEG copy.',

@@ -13,6 +13,7 @@ import { CIFAR10_CLASSES } from './cifar10-binary';
 import { extractTarGzAtomic } from './extract';
 import { loadImageFolderWithInfo, type ImageFolderLoadInfo } from './image-folder';
 import type { ImageDataset } from './image-dataset';
+import { DataFormatError } from '../errors';
 
 export const CIFAR10_JPEG_ARCHIVE = {
   name: 'cifar10-jpeg.tar.gz',
@@ -58,7 +59,7 @@ export interface Cifar10Jpeg {
 export async function loadCifar10Jpeg(options: LoadCifar10JpegOptions = {}): Promise<Cifar10Jpeg> {
   const archive = findCifar10JpegArchive(options.archive);
   if (!archive) {
-    throw new Error(
+    throw new DataFormatError(
       `loadCifar10Jpeg: expected ${options.archive ?? `${CIFAR10_JPEG_ARCHIVE.name} in LESSON_DATA_DIR`}, found ` +
         (options.archive ? 'no such file' : `LESSON_DATA_DIR=${process.env.LESSON_DATA_DIR ?? '(unset)'}`) +
         '. Online, use loadCifar10({ download: true }) for the official binary release.',
@@ -71,7 +72,7 @@ export async function loadCifar10Jpeg(options: LoadCifar10JpegOptions = {}): Pro
   for (const part of [train, test]) {
     const classes = part.dataset.classes;
     if (classes.join() !== CIFAR10_CLASSES.join()) {
-      throw new Error(`loadCifar10Jpeg: expected classes ${CIFAR10_CLASSES.join(', ')} in ${root}, found ${classes.join(', ')}.`);
+      throw new DataFormatError(`loadCifar10Jpeg: expected classes ${CIFAR10_CLASSES.join(', ')} in ${root}, found ${classes.join(', ')}.`);
     }
   }
   return { train: train.dataset, test: test.dataset, info: { train: train.info, test: test.info } };

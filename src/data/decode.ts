@@ -4,6 +4,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ensureEngine } from '../engine';
+import { DataFormatError } from '../errors';
+
+/** The image format named by a file's first bytes (magic numbers), or undefined. */
+export function sniffImageKind(bytes: Uint8Array): 'JPEG' | 'PNG' | 'GIF' | 'BMP' | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'JPEG';
+  if (bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'PNG';
+  if (bytes[0] === 0x47 && bytes[1] === 0x49 && bytes[2] === 0x46) return 'GIF';
+  if (bytes[0] === 0x42 && bytes[1] === 0x4d) return 'BMP';
+  return undefined;
+}
 
 interface NodeNamespace {
   decodeImage(contents: Uint8Array, channels?: number, dtype?: string, expandAnimations?: boolean): tf.Tensor3D | tf.Tensor4D;
@@ -38,8 +48,12 @@ export function decodeImageBytes(bytes: Uint8Array, file: string, channels: 1 | 
   try {
     decoded = native().decodeImage(bytes, channels, 'int32', false) as tf.Tensor3D;
   } catch (err) {
-    const first = (err as Error).message.split('\n')[0];
-    throw new Error(`${file}: expected an image (JPEG, PNG, BMP or GIF), found data that does not decode (${first}).`);
+    // tfjs-node's text is "Invalid TF_Status: 3\nMessage: <TensorFlow's reason>"; the status code alone says nothing.
+    const message = (err as Error).message;
+    const reason = /^Message: (.*)$/m.exec(message)?.[1] ?? message.split('\n')[0];
+    const kind = sniffImageKind(bytes);
+    const found = kind ? `a damaged or truncated ${kind} file (${bytes.length} bytes)` : `data that is not a known image format (${bytes.length} bytes)`;
+    throw new DataFormatError(`${file}: expected an image (JPEG, PNG, BMP or GIF), found ${found}: ${reason}`, file, { cause: err });
   }
   let result = decoded;
   if (size && (decoded.shape[0] !== size[0] || decoded.shape[1] !== size[1])) {

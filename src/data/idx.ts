@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
+import { DataFormatError, OptionError } from '../errors';
 
 /** Magic number of an IDX file of unsigned-byte images, `[n, rows, cols]` (0x00000803). */
 export const IDX_IMAGES_MAGIC = 2051;
@@ -26,7 +27,7 @@ export function readMaybeGzipped(file: string): Buffer {
     try {
       return zlib.gunzipSync(raw);
     } catch (err) {
-      throw new Error(`IDX file ${file}: gzip data is corrupt or truncated (${(err as Error).message}).`);
+      throw new DataFormatError(`IDX file ${file}: gzip data is corrupt or truncated (${(err as Error).message}).`);
     }
   }
   return raw;
@@ -35,7 +36,7 @@ export function readMaybeGzipped(file: string): Buffer {
 /** Parses IDX bytes; `expectedMagic` is 2051 (images) or 2049 (labels). Every header field is checked. */
 export function parseIdx(bytes: Uint8Array, expectedMagic: number, name: string): IdxArray {
   const rank = expectedMagic === IDX_IMAGES_MAGIC ? 3 : expectedMagic === IDX_LABELS_MAGIC ? 1 : NaN;
-  if (Number.isNaN(rank)) throw new Error(`parseIdx: expectedMagic must be 2051 or 2049, got ${expectedMagic}.`);
+  if (Number.isNaN(rank)) throw new OptionError(`parseIdx: expectedMagic must be 2051 or 2049, got ${expectedMagic}.`);
   const headerBytes = 4 + 4 * rank;
   const tooShort = () =>
     new Error(`IDX file ${name}: expected a header of ${headerBytes} bytes, found a file of ${bytes.length} bytes.`);
@@ -44,20 +45,20 @@ export function parseIdx(bytes: Uint8Array, expectedMagic: number, name: string)
   const magic = view.getUint32(0, false);
   if (magic !== expectedMagic) {
     const what = magic === IDX_IMAGES_MAGIC ? ' (an image file)' : magic === IDX_LABELS_MAGIC ? ' (a label file)' : '';
-    throw new Error(`IDX file ${name}: expected magic ${expectedMagic}, got ${magic}${what}.`);
+    throw new DataFormatError(`IDX file ${name}: expected magic ${expectedMagic}, got ${magic}${what}.`);
   }
   if (bytes.length < headerBytes) throw tooShort();
   const dims: number[] = [];
   for (let d = 0; d < rank; d++) {
     const size = view.getUint32(4 + 4 * d, false);
-    if (size === 0) throw new Error(`IDX file ${name}: dimension ${d} is 0; expected a positive size.`);
+    if (size === 0) throw new DataFormatError(`IDX file ${name}: dimension ${d} is 0; expected a positive size.`);
     dims.push(size);
   }
   const elements = dims.reduce((a, b) => a * b, 1);
   const found = bytes.length - headerBytes;
   if (found !== elements) {
     const problem = found < elements ? 'truncated' : 'has trailing bytes';
-    throw new Error(
+    throw new DataFormatError(
       `IDX file ${name}: header [${dims.join(', ')}] needs ${elements} data bytes, found ${found} (file ${problem}).`,
     );
   }

@@ -9,6 +9,7 @@ import { decodedCacheDir } from '../io';
 import { cacheEntryDir, fingerprintOf, readCachedStore, writeCachedStore, type FileStamp } from './decoded-cache';
 import { decodeImageBytes } from './decode';
 import { ImageDataset, type ImageStore } from './image-dataset';
+import { DataFormatError, OptionError } from '../errors';
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png']);
 
@@ -40,14 +41,14 @@ interface Listing {
 }
 
 function listImageFolder(root: string, limitPerClass: number): Listing {
-  if (!fs.existsSync(root)) throw new Error(`Image folder ${root} does not exist; expected a folder with one sub-folder per class.`);
-  if (!fs.statSync(root).isDirectory()) throw new Error(`Image folder ${root} is a file; expected a folder with one sub-folder per class.`);
+  if (!fs.existsSync(root)) throw new OptionError(`Image folder ${root} does not exist; expected a folder with one sub-folder per class.`);
+  if (!fs.statSync(root).isDirectory()) throw new OptionError(`Image folder ${root} is a file; expected a folder with one sub-folder per class.`);
   const classes = fs
     .readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
     .map((d) => d.name)
     .sort();
-  if (classes.length === 0) throw new Error(`Image folder ${root}: expected one sub-folder per class, found none.`);
+  if (classes.length === 0) throw new DataFormatError(`Image folder ${root}: expected one sub-folder per class, found none.`);
   const listing: Listing = { classes, files: [], labels: [], stamps: [] };
   classes.forEach((cls, label) => {
     const dir = path.join(root, cls);
@@ -57,7 +58,7 @@ function listImageFolder(root: string, limitPerClass: number): Listing {
       .sort()
       .slice(0, limitPerClass);
     if (names.length === 0) {
-      throw new Error(`Image folder ${root}: class folder ${dir} is empty; expected at least one .jpg, .jpeg or .png image.`);
+      throw new DataFormatError(`Image folder ${root}: class folder ${dir} is empty; expected at least one .jpg, .jpeg or .png image.`);
     }
     for (const name of names) {
       const file = path.join(dir, name);
@@ -79,7 +80,7 @@ function decodeAll(root: string, listing: Listing, channels: 1 | 3, size?: [numb
       shape = [image.height, image.width];
       pixels = new Uint8Array(listing.files.length * image.pixels.length);
     } else if (image.height !== shape[0] || image.width !== shape[1]) {
-      throw new Error(
+      throw new DataFormatError(
         `Image folder ${root}: ${file} is ${image.height}x${image.width}, expected ${shape[0]}x${shape[1]} like ` +
           `${listing.files[0]}. Pass { size: [h, w] } to resize while loading.`,
       );

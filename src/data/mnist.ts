@@ -9,6 +9,7 @@ import { datasetCacheDir, downloadVerified, sha256File } from '../io';
 import { ImageDataset } from './image-dataset';
 import { readIdxImages, readIdxLabels } from './idx';
 import { packageDir } from './package-dir';
+import { DataFormatError, OptionError } from '../errors';
 
 export type MnistPart = 'train' | 'test';
 
@@ -75,7 +76,7 @@ function findIdx(dir: string, name: string): string {
     const file = path.join(dir, candidate);
     if (fs.existsSync(file)) return file;
   }
-  throw new Error(`loadMnist: expected ${name} (or ${name}.gz) in ${dir}, found neither. Pass { download: true } to fetch it.`);
+  throw new DataFormatError(`loadMnist: expected ${name} (or ${name}.gz) in ${dir}, found neither. Pass { download: true } to fetch it.`);
 }
 
 async function downloadMnist(dir: string, mirror: string): Promise<void> {
@@ -97,13 +98,13 @@ export function readMnistPart(imagesFile: string, labelsFile: string): ImageData
   const labels = readIdxLabels(labelsFile);
   const [count, rows, cols] = images.dims;
   if (labels.dims[0] !== count) {
-    throw new Error(
+    throw new DataFormatError(
       `MNIST: ${imagesFile} holds ${count} images but ${labelsFile} holds ${labels.dims[0]} labels; expected equal counts.`,
     );
   }
   const labelValues = Int32Array.from(labels.data);
   const bad = labelValues.findIndex((v) => v > 9);
-  if (bad >= 0) throw new Error(`MNIST: ${labelsFile} label ${bad} is ${labelValues[bad]}; expected 0..9.`);
+  if (bad >= 0) throw new DataFormatError(`MNIST: ${labelsFile} label ${bad} is ${labelValues[bad]}; expected 0..9.`);
   return new ImageDataset({
     pixels: images.data,
     labels: labelValues,
@@ -121,7 +122,7 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<Mnist> 
   const mirror = options.mirror ?? MNIST_DEFAULT_MIRROR;
   const dir = options.dir ?? (download ? datasetCacheDir('mnist') : mnistPackageDir());
   if (download) await downloadMnist(dir, mirror);
-  else if (!fs.existsSync(dir)) throw new Error(`loadMnist: folder ${dir} does not exist; expected the four MNIST IDX files there.`);
+  else if (!fs.existsSync(dir)) throw new OptionError(`loadMnist: folder ${dir} does not exist; expected the four MNIST IDX files there.`);
   const file = (name: string) => findIdx(dir, name);
   const f = MNIST_FILES;
   return {
@@ -135,6 +136,6 @@ export async function verifyMnistFiles(dir: string = mnistPackageDir()): Promise
   for (const f of Object.values(MNIST_FILES)) {
     const file = path.join(dir, f.name);
     const actual = await sha256File(file);
-    if (actual !== f.sha256) throw new Error(`${file}: sha256 mismatch: expected ${f.sha256} (original MNIST), found ${actual}.`);
+    if (actual !== f.sha256) throw new DataFormatError(`${file}: sha256 mismatch: expected ${f.sha256} (original MNIST), found ${actual}.`);
   }
 }

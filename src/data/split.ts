@@ -5,6 +5,7 @@
  * the already-split 48,000-sample training subset, so its "validation" samples were training samples. Here both
  * parts are index lists into the same parent, disjoint by construction, and `ImageDataset.split` returns both.
  */
+import { OptionError } from '../errors';
 import { createRng, shuffleInPlace } from './random';
 
 export interface StratifiedSplitOptions {
@@ -29,7 +30,17 @@ export function stratifiedSplit(labels: ArrayLike<number>, options: StratifiedSp
   const fraction = options.validationFraction ?? 0.2;
   const seed = options.seed ?? 42;
   if (!(fraction > 0 && fraction < 1)) {
-    throw new RangeError(`stratifiedSplit: validationFraction must be in (0, 1), got ${fraction}.`);
+    throw new OptionError(`stratifiedSplit: validationFraction must be in (0, 1), got ${fraction}.`, 'validationFraction');
+  }
+  const total = Math.round(labels.length * fraction);
+  if (total < 1 || total > labels.length - 1) {
+    const part = total < 1 ? 'validation' : 'training';
+    throw new OptionError(
+      `stratifiedSplit: validationFraction ${fraction} of ${labels.length} samples gives ${total < 1 ? 0 : total} validation and ` +
+        `${labels.length - total} training samples; expected at least 1 in each part (the ${part} part is empty). ` +
+        (labels.length < 2 ? 'Two samples at least are needed to split.' : `Use a fraction in [${(0.5 / labels.length).toPrecision(2)}, ${(1 - 0.5 / labels.length).toPrecision(3)}] for ${labels.length} samples.`),
+      'validationFraction',
+    );
   }
   const byClass = new Map<number, number[]>();
   for (let i = 0; i < labels.length; i++) {
@@ -38,7 +49,6 @@ export function stratifiedSplit(labels: ArrayLike<number>, options: StratifiedSp
     else byClass.set(labels[i], [i]);
   }
   const classes = [...byClass.keys()].sort((a, b) => a - b);
-  const total = Math.round(labels.length * fraction);
   const exact = classes.map((c) => byClass.get(c)!.length * fraction);
   const counts = exact.map(Math.floor);
   let missing = total - counts.reduce((a, b) => a + b, 0);

@@ -4,7 +4,15 @@
  * and frees them in `dispose()`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { DataFormatError } from '../errors';
 import { checkIndices, type Dataset } from './dataset';
+
+/** Position of the first sample of `t` (float) that holds NaN or an infinity, or -1; one reduction and one read. */
+export function firstNonFiniteSample(t: tf.Tensor): number {
+  if (t.dtype !== 'float32' || t.size === 0) return -1;
+  const flags = tf.tidy(() => tf.all(tf.isFinite(tf.reshape(t, [t.shape[0] ?? 1, -1])), 1).dataSync());
+  return flags.indexOf(0);
+}
 
 export class TensorDataset implements Dataset {
   readonly x: tf.Tensor;
@@ -13,6 +21,15 @@ export class TensorDataset implements Dataset {
   constructor(x: tf.Tensor, y: tf.Tensor) {
     if (x.shape[0] !== y.shape[0]) {
       throw new Error(`TensorDataset: x has ${x.shape[0]} samples (shape [${x.shape}]) but y has ${y.shape[0]} (shape [${y.shape}]).`);
+    }
+    for (const [name, t] of [['x', x], ['y', y]] as const) {
+      const bad = firstNonFiniteSample(t);
+      if (bad >= 0) {
+        throw new DataFormatError(
+          `TensorDataset: ${name} of sample ${bad} holds NaN or an infinite value; expected finite numbers (shape [${t.shape}]). ` +
+            'Remove or repair those samples before training.',
+        );
+      }
     }
     this.x = x;
     this.y = y;

@@ -4,6 +4,7 @@
  * boundary, and the scaler is fitted on the training rows only.
  */
 import type { CsvSeries } from './csv-series';
+import { OptionError } from '../errors';
 import { fitScaler, type Scaler, type ScalerKind } from './scaler';
 import { WindowDataset, type WindowOptions } from './windows';
 
@@ -29,6 +30,18 @@ export function chronologicalSplit(rows: number, options: ChronologicalSplitOpti
   }
   const a = Math.round(rows * trainShare);
   const b = Math.round(rows * (trainShare + validationShare));
+  const empty = ([
+    ['train', trainShare, a],
+    ['validation', validationShare, b - a],
+    ['test', 1 - trainShare - validationShare, rows - b],
+  ] as const).find(([, share, count]) => share > 0 && count < 1);
+  if (empty) {
+    throw new OptionError(
+      `chronologicalSplit: the ${empty[0]} share ${empty[0] === 'test' ? `(1 - train - validation = ${+empty[1].toPrecision(6)})` : empty[1]} ` +
+        `of ${rows} rows gives 0 rows; expected at least 1 row in every part with a share > 0. Use a larger share (or more rows).`,
+      empty[0],
+    );
+  }
   return { train: [0, a], validation: [a, b], test: [b, rows] };
 }
 

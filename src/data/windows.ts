@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ensureEngine } from '../engine';
+import { DataFormatError } from '../errors';
 import { checkIndices, type Dataset } from './dataset';
 
 export interface WindowOptions {
@@ -41,6 +42,14 @@ export class WindowDataset implements Dataset {
     }
     const bad = this.targets.find((t) => !Number.isInteger(t) || t < 0 || t >= features);
     if (bad !== undefined) throw new RangeError(`WindowDataset: target feature ${bad} is out of range [0, ${features}).`);
+    const nonFinite = values.findIndex((v) => !Number.isFinite(v));
+    if (nonFinite >= 0) {
+      const row = startRow + Math.floor(nonFinite / features);
+      throw new DataFormatError(
+        `WindowDataset: row ${row} (feature ${nonFinite % features}) of the series is ${values[nonFinite]}; expected finite numbers ` +
+          'in every row (a NaN would make every window that contains it, and the loss, NaN).',
+      );
+    }
   }
 
   get rows(): number {

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { DataFormatError, OfflineError } from '../errors';
 
 export interface DownloadOptions {
   /** Source URL. */
@@ -32,11 +33,11 @@ export async function sha256File(file: string): Promise<string> {
 export async function verifyFile(file: string, sha256: string, size?: number): Promise<void> {
   const stat = fs.statSync(file);
   if (size !== undefined && stat.size !== size) {
-    throw new Error(`${file}: expected ${size} bytes, found ${stat.size} bytes (truncated or wrong file).`);
+    throw new DataFormatError(`${file}: expected ${size} bytes, found ${stat.size} bytes (truncated or wrong file).`, file);
   }
   const actual = await sha256File(file);
   if (actual !== sha256.toLowerCase()) {
-    throw new Error(`${file}: sha256 mismatch: expected ${sha256}, found ${actual}.`);
+    throw new DataFormatError(`${file}: sha256 mismatch: expected ${sha256}, found ${actual}.`, file);
   }
 }
 
@@ -54,16 +55,16 @@ export async function downloadVerified(options: DownloadOptions): Promise<string
     try {
       response = await fetch(url);
     } catch (err) {
-      throw new Error(
+      throw new OfflineError(
         `Could not download ${url} (${(err as Error).message}).` + (options.offlineHint ? ` ${options.offlineHint}` : ''),
       );
     }
     if (!response.ok || !response.body) {
-      throw new Error(`Could not download ${url}: HTTP ${response.status} ${response.statusText}.`);
+      throw new OfflineError(`Could not download ${url}: HTTP ${response.status} ${response.statusText}.`);
     }
     await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), fs.createWriteStream(tmp));
     await verifyFile(tmp, sha256, size).catch((err: Error) => {
-      throw new Error(`Download of ${url} failed verification: ${err.message}`);
+      throw new DataFormatError(`Download of ${url} failed verification: ${err.message}`, dest);
     });
     fs.renameSync(tmp, dest);
     return dest;

@@ -13,6 +13,7 @@ import { setFrozenBatchNormMode, type FrozenBatchNormMode } from './batch-norm';
 import { reinitialize } from './reinitialize';
 import { STAGE_ORDER, stageOf, type StageName } from './stages';
 import { TrainableSummary, trainableSummary } from './trainable-summary';
+import { OptionError } from '../errors';
 
 export type FreezeStrategy = 1 | 2 | 3;
 
@@ -48,7 +49,7 @@ function upToPosition(upTo: string | undefined, model: tf.LayersModel): [number,
     return [STAGE_ORDER.indexOf(upTo as StageName), Number.POSITIVE_INFINITY];
   }
   if (upTo !== undefined && blocks.has(upTo)) return position(`${upTo}.x`);
-  throw new Error(
+  throw new OptionError(
     `freeze strategy 2: upTo must name a stage (${FREEZABLE.join(', ')}) or a block (e.g. layer3.1) of ${model.name}. ` +
       `Received: ${JSON.stringify(upTo)}.`,
   );
@@ -57,7 +58,7 @@ function upToPosition(upTo: string | undefined, model: tf.LayersModel): [number,
 /** Applies a strategy in place and returns the trainable/non-trainable summary. */
 export function applyFreezeStrategy(model: tf.LayersModel, options: FreezeOptions): TrainableSummary {
   const { strategy } = options;
-  if (!(strategy in STRATEGY_NAMES)) throw new Error(`applyFreezeStrategy: strategy must be 1, 2 or 3. Received: ${strategy}.`);
+  if (!(strategy in STRATEGY_NAMES)) throw new OptionError(`applyFreezeStrategy: strategy must be 1, 2 or 3. Received: ${strategy}.`);
   setFrozenBatchNormMode(model, options.frozenBatchNorm ?? 'inference');
   if (strategy === 1) {
     reinitialize(model, { seed: options.seed });

@@ -4,6 +4,7 @@
  * Each subclass adds its weights in `build` and runs its native op in `call`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { OptionError } from '../errors';
 
 export interface FusedRecurrentArgs {
   /** Hidden units. Required. */
@@ -23,7 +24,7 @@ export abstract class FusedRecurrentLayer extends tf.layers.Layer {
 
   constructor(args: FusedRecurrentArgs, kind: string) {
     super({ name: args.name });
-    if (!Number.isInteger(args.units) || args.units < 1) throw new Error(`${kind}: units must be a positive integer. Received: ${args.units}.`);
+    if (!Number.isInteger(args.units) || args.units < 1) throw new OptionError(`${kind}: units must be a positive integer. Received: ${args.units}.`);
     this.units = args.units;
     this.returnSequences = args.returnSequences ?? false;
     this.seed = args.seed;

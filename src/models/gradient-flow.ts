@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import { orthogonalInitializer } from './orthogonal';
 import { ensureEngine } from '../engine';
 import type { RecurrentCell } from './rnn';
+import { OptionError } from '../errors';
 
 export interface GradientFlowOptions {
   /** Cell type. Required. */
@@ -48,7 +49,7 @@ function makeCell(cell: RecurrentCell, units: number, seed: number): tf.layers.R
   if (cell === 'simple') return tf.layers.simpleRNNCell(args);
   if (cell === 'lstm') return tf.layers.lstmCell(args);
   if (cell === 'gru') return tf.layers.gruCell({ ...args, resetAfter: false });
-  throw new Error(`gradientFlow: cell must be 'simple', 'lstm' or 'gru'. Received: ${JSON.stringify(cell)}.`);
+  throw new OptionError(`gradientFlow: cell must be 'simple', 'lstm' or 'gru'. Received: ${JSON.stringify(cell)}.`);
 }
 
 /** Measures ||d loss / d h_t|| per step for one cell type. */

@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { LogSoftmax } from './log-softmax';
 import { reinitialize } from './reinitialize';
+import { OptionError } from '../errors';
 
 export interface LinearHeadSpec {
   kind?: 'linear';
@@ -42,7 +43,7 @@ const isHeadLayer = (name: string) => name === 'fc' || name.startsWith('fc.');
 
 function checkSpec(spec: HeadSpec): void {
   const bad = (why: string): never => {
-    throw new Error(`replaceHead: invalid head spec: ${why}. Received: ${JSON.stringify(spec)}.`);
+    throw new OptionError(`replaceHead: invalid head spec: ${why}. Received: ${JSON.stringify(spec)}.`);
   };
   if (typeof spec !== 'object' || spec === null) bad('expected an object');
   const kind = spec.kind ?? 'linear';

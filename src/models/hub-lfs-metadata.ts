@@ -4,6 +4,7 @@
  * quoted) and `x-linked-size` (its size in bytes): the hub's own record of the content, which the download is then
  * checked against. This is how `huggingface_hub` reads file metadata too.
  */
+import { OfflineError } from '../errors';
 
 /** HTTP headers the hub sets on LFS files. */
 const LINKED_ETAG_HEADER = 'x-linked-etag';
@@ -30,7 +31,7 @@ export async function readHubLfsMetadata(url: string, offlineHint = ''): Promise
   try {
     response = await fetch(url, { method: 'HEAD', redirect: 'manual', signal: AbortSignal.timeout(HEAD_TIMEOUT_MS) });
   } catch (err) {
-    throw new Error(`Could not reach ${url} (${(err as Error).message}).${offlineHint ? ` ${offlineHint}` : ''}`);
+    throw new OfflineError(`Could not reach ${url} (${(err as Error).message}).${offlineHint ? ` ${offlineHint}` : ''}`);
   }
   const answer = `HEAD ${url} answered HTTP ${response.status}`;
   const etag = response.headers.get(LINKED_ETAG_HEADER);

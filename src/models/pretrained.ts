@@ -15,6 +15,7 @@ import { loadStateDict, type LoadReport } from './load-state-dict';
 import type { ResNetArch } from './resnet-spec';
 import { readSidecar, sidecarPath, writeSidecar, type HashSource } from './verified-sidecar';
 import { DEFAULT_WEIGHTS, weightsEntry, type WeightsEntry } from './weights-registry';
+import { OptionError, WeightsIntegrityError } from '../errors';
 
 /** The registry's URLs point here; `baseUrl` swaps this origin for a mirror (or a test server). */
 export const HUB_BASE_URL = 'https://huggingface.co';
@@ -44,7 +45,7 @@ export function cachedWeightsPath(entry: WeightsEntry, options: FetchWeightsOpti
 /** The URL an entry is fetched from: its registry URL with the hub origin replaced by `baseUrl`. */
 export function weightsUrl(entry: WeightsEntry, options: FetchWeightsOptions = {}): string {
   if (!entry.url.startsWith(`${HUB_BASE_URL}/`)) {
-    throw new Error(`Weights ${entry.name}: expected a URL under ${HUB_BASE_URL}/, found ${entry.url}.`);
+    throw new OptionError(`Weights ${entry.name}: expected a URL under ${HUB_BASE_URL}/, found ${entry.url}.`, "url");
   }
   return resolveFetchOptions(options).baseUrl.replace(/\/+$/, '') + entry.url.slice(HUB_BASE_URL.length);
 }
@@ -75,13 +76,13 @@ async function verifyCachedWeights(entry: WeightsEntry, dest: string): Promise<s
   }
   const retry = `Delete ${dest} and ${sidecarPath(dest)} to download it again.`;
   if (entry.sha256 !== null && record.sha256 !== entry.sha256) {
-    throw new Error(
+    throw new WeightsIntegrityError(
       `Weights ${entry.name}: the cached file was verified against sha256 ${record.sha256} (${record.source}), but the ` +
         `registry expects ${entry.sha256}. ${retry}`,
     );
   }
   await verifyFile(dest, record.sha256, record.size).catch((err: Error) => {
-    throw new Error(`Weights ${entry.name}: the cached file no longer matches its record: ${err.message} ${retry}`);
+    throw new WeightsIntegrityError(`Weights ${entry.name}: the cached file no longer matches its record: ${err.message} ${retry}`);
   });
   return dest;
 }
@@ -92,7 +93,7 @@ async function downloadWeights(entry: WeightsEntry, dest: string, url: string): 
   let expected: { sha256: string; size: number | undefined; source: HashSource };
   if (entry.sha256 !== null) {
     if (hub.found && hub.sha256 !== entry.sha256) {
-      throw new Error(
+      throw new WeightsIntegrityError(
         `Weights ${entry.name}: the registry's sha256 is ${entry.sha256}, but the hub reports ${hub.sha256} for ${url}. ` +
           `The file was not downloaded; the registry entry (${entry.sha256Source}) needs checking.`,
       );
@@ -100,7 +101,7 @@ async function downloadWeights(entry: WeightsEntry, dest: string, url: string): 
     expected = { sha256: entry.sha256, size: entry.sizeBytes ?? (hub.found ? hub.size : undefined), source: 'registry' };
   } else {
     if (!hub.found) {
-      throw new Error(
+      throw new WeightsIntegrityError(
         `Weights ${entry.name}: the registry has no sha256 for this file and the hub gave none: ${hub.reason}. ` +
           `The kit does not keep a file it cannot verify. ${howToSupply(url, dest)}`,
       );
@@ -108,7 +109,7 @@ async function downloadWeights(entry: WeightsEntry, dest: string, url: string): 
     expected = { sha256: hub.sha256, size: hub.size, source: 'hub-lfs-metadata' };
   }
   if (hub.found && entry.sizeBytes !== null && hub.size !== entry.sizeBytes) {
-    throw new Error(`Weights ${entry.name}: the registry's size is ${entry.sizeBytes} bytes, but the hub reports ${hub.size} for ${url}.`);
+    throw new WeightsIntegrityError(`Weights ${entry.name}: the registry's size is ${entry.sizeBytes} bytes, but the hub reports ${hub.size} for ${url}.`);
   }
   // Download beside the final name, record the hash, then rename: a file at `dest` without a sidecar is always one
   // placed by hand, never an interrupted download.
@@ -143,7 +144,7 @@ export async function loadPretrainedWeights(
   } else {
     file = path.resolve(weights);
     if (!fs.existsSync(file)) {
-      throw new Error(`${arch}: weights file ${file} does not exist (expected null, 'imagenet' or a safetensors path).`);
+      throw new OptionError(`${arch}: weights file ${file} does not exist (expected null, 'imagenet' or a safetensors path).`, "weights");
     }
   }
   const includeTop = options.includeTop ?? true;

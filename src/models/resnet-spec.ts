@@ -2,6 +2,7 @@
  * ResNet architectures as data, the way torchvision's `_resnet(block, layers)` describes them: a block type and the
  * number of blocks per stage. Everything else (widths, strides, downsampling) follows from these two facts.
  */
+import { OptionError } from '../errors';
 
 export type ResNetBlockType = 'basic' | 'bottleneck';
 
@@ -39,7 +40,7 @@ export function featureChannels(spec: ResNetSpec): number {
 /** Looks up an architecture by name; unknown names get an error listing the known ones. */
 export function resnetSpec(arch: string): ResNetSpec {
   const spec = (RESNET_SPECS as Record<string, ResNetSpec | undefined>)[arch];
-  if (!spec) throw new Error(`Unknown architecture "${arch}": expected one of ${Object.keys(RESNET_SPECS).join(', ')}.`);
+  if (!spec) throw new OptionError(`Unknown architecture "${arch}": expected one of ${Object.keys(RESNET_SPECS).join(', ')}.`);
   return spec;
 }
 

@@ -28,6 +28,7 @@ import {
   type ResNetSpec,
 } from './resnet-spec';
 import { loadPretrainedWeights } from './pretrained';
+import { OptionError } from '../errors';
 
 export type ResNetPooling = 'avg' | 'max' | null;
 
@@ -71,22 +72,22 @@ function resolveOptions(arch: string, options: ResNetOptions): Resolved {
     frozenBatchNorm: options.frozenBatchNorm ?? DEFAULTS.frozenBatchNorm,
     seed: options.seed,
   };
-  if (!Number.isInteger(o.classes) || o.classes < 1) throw new Error(`${arch}: classes must be a positive integer. Received: ${o.classes}.`);
+  if (!Number.isInteger(o.classes) || o.classes < 1) throw new OptionError(`${arch}: classes must be a positive integer. Received: ${o.classes}.`);
   if (o.includeTop && o.weights === 'imagenet' && o.classes !== 1000) {
-    throw new Error(
+    throw new OptionError(
       `${arch}: classes ${o.classes} conflicts with includeTop: true and weights: 'imagenet' (the ImageNet classifier has 1000 ` +
         `classes). Build with includeTop: false (pooling: 'avg') or with the 1000-class top, then call ` +
         `replaceHead(model, { classes: ${o.classes} }).`,
     );
   }
-  if (!['avg', 'max', null].includes(o.pooling)) throw new Error(`${arch}: pooling must be 'avg', 'max' or null. Received: ${o.pooling}.`);
+  if (!['avg', 'max', null].includes(o.pooling)) throw new OptionError(`${arch}: pooling must be 'avg', 'max' or null. Received: ${o.pooling}.`);
   const [h, w, c] = o.inputShape;
   for (const side of [h, w]) {
     if (side !== null && (!Number.isInteger(side) || side < MIN_INPUT_SIZE)) {
-      throw new Error(`${arch}: input sides must be integers >= ${MIN_INPUT_SIZE} (or null for any). Received: [${o.inputShape}].`);
+      throw new OptionError(`${arch}: input sides must be integers >= ${MIN_INPUT_SIZE} (or null for any). Received: [${o.inputShape}].`);
     }
   }
-  if (o.weights !== null && c !== 3) throw new Error(`${arch}: pretrained weights need 3 input channels. Received: [${o.inputShape}].`);
+  if (o.weights !== null && c !== 3) throw new OptionError(`${arch}: pretrained weights need 3 input channels. Received: [${o.inputShape}].`);
   return o;
 }
 

@@ -12,6 +12,7 @@
  * Porting note (dropout): like PyTorch's `dropout=` argument, dropout acts between stacked layers, not on the last.
  */
 import * as tf from '@tensorflow/tfjs';
+import { OptionError } from '../errors';
 import { orthogonalInitializer, silenceOrthogonalWarnings } from './orthogonal';
 
 export type RecurrentCell = 'simple' | 'lstm' | 'gru';
@@ -56,7 +57,7 @@ export function recurrentLayer(cell: RecurrentCell, args: { units: number; retur
   if (cell === 'simple') return tf.layers.simpleRNN(common);
   if (cell === 'lstm') return tf.layers.lstm(common);
   if (cell === 'gru') return tf.layers.gru({ ...common, resetAfter: false } as Parameters<typeof tf.layers.gru>[0]);
-  throw new Error(`recurrentLayer: cell must be 'simple', 'lstm' or 'gru'. Received: ${JSON.stringify(cell)}.`);
+  throw new OptionError(`recurrentLayer: cell must be 'simple', 'lstm' or 'gru'. Received: ${JSON.stringify(cell)}.`);
 }
 
 /** Builds a recurrent classifier/regressor for one of the three sequence tasks. */
@@ -65,9 +66,13 @@ export function recurrentModel(options: RecurrentModelOptions): tf.LayersModel {
     units: 128, layers: 1, bidirectional: false, mergeMode: 'concat' as const, dropout: 0, task: 'many-to-one' as SequenceTask,
     outputActivation: 'linear' as const, ...options,
   };
-  const bad = (why: string): never => {
-    throw new Error(`recurrentModel: ${why}. Received: ${JSON.stringify(options)}.`);
+  const bad = (why: string, option?: string): never => {
+    throw new OptionError(`recurrentModel: ${why}. Received: ${JSON.stringify(options)}.`, option);
   };
+  for (const name of ['units', 'outputUnits'] as const) {
+    const v = o[name];
+    if (!Number.isInteger(v) || v < 1) bad(`options.${name} must be a positive integer, found ${JSON.stringify(v)}`, name);
+  }
   if (!['simple', 'lstm', 'gru'].includes(o.cell)) bad(`cell must be 'simple', 'lstm' or 'gru'`);
   if (!['many-to-one', 'many-to-many', 'one-to-many'].includes(o.task)) bad(`task must be 'many-to-one', 'many-to-many' or 'one-to-many'`);
   const wantRank = o.task === 'one-to-many' ? 1 : 2;

@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { decodeBfloat16, decodeFloat16 } from './float16';
+import { DataFormatError } from '../errors';
 
 /** Bytes per element of every dtype the format defines. */
 export const SAFETENSORS_DTYPE_BYTES = {
@@ -55,7 +56,7 @@ export function readSafetensorsFile(file: string): SafetensorsFile {
   try {
     bytes = fs.readFileSync(file);
   } catch (err) {
-    throw new Error(`safetensors file ${file}: cannot read it (${(err as Error).message}).`);
+    throw new DataFormatError(`safetensors file ${file}: cannot read it (${(err as Error).message}).`, file);
   }
   return parseSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), file);
 }
@@ -63,7 +64,7 @@ export function readSafetensorsFile(file: string): SafetensorsFile {
 /** Validates safetensors bytes; `source` names them in errors. */
 export function parseSafetensors(bytes: Uint8Array, source = '<buffer>'): SafetensorsFile {
   const fail = (what: string): never => {
-    throw new Error(`safetensors file ${source}: ${what}`);
+    throw new DataFormatError(`safetensors file ${source}: ${what}`, source);
   };
   if (bytes.byteLength < 8) fail(`expected at least 8 bytes (the header length), found ${bytes.byteLength} (truncated file?).`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -150,7 +151,7 @@ function decodeFloat32(entry: SafetensorsEntry, data: Uint8Array, source: string
     case 'BF16':
       return decodeBfloat16(bytes);
     default:
-      throw new Error(
+      throw new DataFormatError(
         `safetensors file ${source}: tensor "${entry.name}" has dtype ${entry.dtype}; only ${FLOAT_DTYPES.join(', ')} load as float32.`,
       );
   }

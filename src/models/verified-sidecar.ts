@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { writeFileAtomic } from '../io';
+import { WeightsIntegrityError } from '../errors';
 
 /** Where the expected sha256 came from: the kit's registry, or the hub's LFS headers at download time. */
 export type HashSource = 'registry' | 'hub-lfs-metadata';
@@ -36,7 +37,7 @@ export function readSidecar(file: string): VerifiedSidecar | null {
   try {
     record = JSON.parse(fs.readFileSync(where, 'utf8')) as Partial<VerifiedSidecar>;
   } catch (err) {
-    throw new Error(`${where}: expected JSON, found unreadable content (${(err as Error).message}). Delete it and ${file} to download again.`);
+    throw new WeightsIntegrityError(`${where}: expected JSON, found unreadable content (${(err as Error).message}). Delete it and ${file} to download again.`);
   }
   const ok =
     typeof record.url === 'string' &&
@@ -47,7 +48,7 @@ export function readSidecar(file: string): VerifiedSidecar | null {
     HASH_SOURCES.includes(record.source as HashSource) &&
     typeof record.date === 'string';
   if (!ok) {
-    throw new Error(
+    throw new WeightsIntegrityError(
       `${where}: expected {url, sha256 (64 hex), size, source (${HASH_SOURCES.join(' | ')}), date}, found ` +
         `${JSON.stringify(record)}. Delete it and ${file} to download again.`,
     );

@@ -8,6 +8,7 @@
  */
 import type { ResNetArch } from './resnet-spec';
 import { IMAGENET_CATEGORIES } from './imagenet-categories';
+import { OptionError } from '../errors';
 
 export type WeightsName = 'resnet18.tv_in1k' | 'resnet34.tv_in1k' | 'resnet50.tv2_in1k';
 
@@ -102,6 +103,6 @@ export const DEFAULT_WEIGHTS: Readonly<Record<ResNetArch, WeightsName>> = {
 /** Looks up an entry by name; unknown names fail with the list of known ones. */
 export function weightsEntry(name: string): WeightsEntry {
   const entry = (WEIGHTS as Record<string, WeightsEntry | undefined>)[name];
-  if (!entry) throw new Error(`Unknown weights "${name}": expected one of ${Object.keys(WEIGHTS).join(', ')}.`);
+  if (!entry) throw new OptionError(`Unknown weights "${name}": expected one of ${Object.keys(WEIGHTS).join(', ')}.`);
   return entry;
 }

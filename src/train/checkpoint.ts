@@ -1,5 +1,6 @@
 /**
- * Checkpoints: a folder per checkpoint, written atomically (temp folder, then rename) with `writeDirAtomic`.
+ * Checkpoints: a folder per checkpoint, written atomically with `writeDirAtomic` (a complete versioned folder, then an
+ * atomic switch of the `last`/`best` link: there is no moment at which the checkpoint is missing).
  *
  *   model.json + weights.bin      tfjs `file://` format (`model.save`), loadable with `tf.loadLayersModel`
  *   optimizer-<group>.json/.bin   the optimizer's state per parameter group (Adam moments, momentum), when saved
@@ -8,12 +9,18 @@
  * Porting note: PyTorch's `torch.save(model)` pickles the Python object; here the architecture is JSON and custom
  * layers must be registered with `tf.serialization.registerClass` (the models area does this) before
  * `loadCheckpointModel`. `restoreCheckpoint` into a model you built yourself needs no registration.
+ *
+ * A run folder is locked while `fit` writes into it (`lockRunFolder`): a `.lock` file naming the holder (pid, host,
+ * process start time). A second run on the same folder gets a `CheckpointError`; a lock whose holder process is gone
+ * is taken over with a note.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ensureEngine } from '../engine';
-import { writeDirAtomic } from '../io';
+import * as os from 'node:os';
+import { CheckpointError } from '../errors';
+import { processAlive, writeDirAtomic } from '../io';
 import type { EpochRecord, MetricName } from './history';
 
 export const CHECKPOINT_FORMAT = 'lessonkit-checkpoint/1';
@@ -57,10 +64,13 @@ function optimizerFiles(dir: string, group: string): { json: string; bin: string
   return { json: path.join(dir, `optimizer-${safe}.json`), bin: path.join(dir, `optimizer-${safe}.bin`) };
 }
 
-/** Writes one checkpoint folder atomically: model, optimizer states, then metadata. */
-export async function saveCheckpoint(dir: string, model: tf.LayersModel, metadata: CheckpointMetadata, optimizers: readonly NamedOptimizer[] = []): Promise<void> {
+/**
+ * Writes one checkpoint folder atomically: model, optimizer states, then metadata. Returns the real folder written
+ * (the version `dir` links to), so that a caller can copy exactly this save.
+ */
+export async function saveCheckpoint(dir: string, model: tf.LayersModel, metadata: CheckpointMetadata, optimizers: readonly NamedOptimizer[] = []): Promise<string> {
   ensureEngine();
-  await writeDirAtomic(dir, async (tmp) => {
+  return writeDirAtomic(dir, async (tmp) => {
     await model.save(`file://${tmp}`);
     for (const { name, optimizer } of optimizers) {
       const weights = await optimizer.getWeights();
@@ -73,16 +83,36 @@ export async function saveCheckpoint(dir: string, model: tf.LayersModel, metadat
       if (weights.length > 0) weights[0].tensor.dispose();
     }
     fs.writeFileSync(path.join(tmp, META), JSON.stringify(metadata, null, 1));
-  });
+  }, { link: true });
+}
+
+/** Parses a checkpoint's JSON file; a damaged file is a CheckpointError naming it. */
+function readJsonFile<T>(file: string, dir: string, what: string): T {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CheckpointError(`checkpoint ${dir}: cannot read ${file} (${(err as Error).message}); expected ${what}.`, dir, { cause: err });
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new CheckpointError(
+      `checkpoint ${dir}: ${file} is not valid JSON (${(err as Error).message}; ${text.length} characters); expected ${what}. ` +
+        'The file is damaged: use another checkpoint (best/, epoch-NNN/) or start fresh.',
+      dir,
+      { cause: err },
+    );
+  }
 }
 
 /** Reads and checks a checkpoint's metadata. */
 export function readCheckpointMetadata(dir: string): CheckpointMetadata {
   const file = path.join(dir, META);
-  if (!fs.existsSync(file)) throw new Error(`checkpoint ${dir}: ${META} not found (not a lessonkit checkpoint folder?)`);
-  const meta = JSON.parse(fs.readFileSync(file, 'utf8')) as CheckpointMetadata;
-  if (meta.format !== CHECKPOINT_FORMAT) {
-    throw new Error(`checkpoint ${file}: expected format "${CHECKPOINT_FORMAT}", got ${JSON.stringify(meta.format)}`);
+  if (!fs.existsSync(file)) throw new CheckpointError(`checkpoint ${dir}: ${META} not found (not a lessonkit checkpoint folder?)`, dir);
+  const meta = readJsonFile<CheckpointMetadata>(file, dir, 'the checkpoint metadata');
+  if (meta === null || typeof meta !== 'object' || meta.format !== CHECKPOINT_FORMAT) {
+    throw new CheckpointError(`checkpoint ${file}: expected format "${CHECKPOINT_FORMAT}", got ${JSON.stringify(meta?.format)}`, dir);
   }
   return meta;
 }
@@ -94,7 +124,27 @@ export function readCheckpointMetadata(dir: string): CheckpointMetadata {
  */
 export async function loadCheckpointModel(dir: string): Promise<tf.LayersModel> {
   ensureEngine();
-  return tf.loadLayersModel(`file://${path.join(dir, 'model.json')}`);
+  const file = path.join(dir, 'model.json');
+  readJsonFile(file, dir, 'a tfjs model.json');
+  try {
+    return await tf.loadLayersModel(`file://${file}`);
+  } catch (err) {
+    throw damaged(dir, 'model.json + weights.bin', err);
+  }
+}
+
+/** A CheckpointError for a file whose contents tfjs could not decode, keeping tfjs's text as the cause. */
+function damaged(dir: string, files: string, err: unknown): CheckpointError {
+  if (err instanceof CheckpointError) return err;
+  const sizes = fs.existsSync(dir)
+    ? fs.readdirSync(dir).map((n) => `${n} ${fs.statSync(path.join(dir, n)).size} bytes`).join(', ')
+    : 'folder missing';
+  return new CheckpointError(
+    `checkpoint ${dir}: ${files} do not fit together (${(err as Error).message}). Found: ${sizes}. ` +
+      'The checkpoint is damaged (truncated or mixed files): use another checkpoint (best/, epoch-NNN/) or start fresh.',
+    dir,
+    { cause: err },
+  );
 }
 
 /** How a restore went. */
@@ -109,11 +159,22 @@ export interface RestoreReport {
 }
 
 async function readModelWeights(dir: string): Promise<{ names: string[]; tensors: tf.Tensor[] }> {
+  readJsonFile(path.join(dir, 'model.json'), dir, 'a tfjs model.json');
   const handlers = tf.io.getLoadHandlers(`file://${path.join(dir, 'model.json')}`);
   if (handlers.length === 0 || !handlers[0].load) throw new Error(`checkpoint ${dir}: no file:// load handler (is the native engine loaded?)`);
-  const artifacts = await handlers[0].load();
-  if (!artifacts.weightSpecs || !artifacts.weightData) throw new Error(`checkpoint ${dir}: model.json lists no weights`);
-  const map = tf.io.decodeWeights(artifacts.weightData, artifacts.weightSpecs);
+  let artifacts: tf.io.ModelArtifacts;
+  try {
+    artifacts = await handlers[0].load();
+  } catch (err) {
+    throw damaged(dir, 'model.json + weights.bin', err);
+  }
+  if (!artifacts.weightSpecs || !artifacts.weightData) throw new CheckpointError(`checkpoint ${dir}: model.json lists no weights`, dir);
+  let map: tf.NamedTensorMap;
+  try {
+    map = tf.io.decodeWeights(artifacts.weightData, artifacts.weightSpecs);
+  } catch (err) {
+    throw damaged(dir, 'model.json + weights.bin', err);
+  }
   const names = artifacts.weightSpecs.map((s) => s.name);
   return { names, tensors: names.map((n) => map[n]) };
 }
@@ -127,7 +188,7 @@ export async function restoreCheckpoint(dir: string, model: tf.LayersModel, opti
   try {
     const modelWeights = model.weights;
     if (modelWeights.length !== tensors.length) {
-      throw new Error(`checkpoint ${dir}: it holds ${tensors.length} weights but the model has ${modelWeights.length}; the architectures differ`);
+      throw new CheckpointError(`checkpoint ${dir}: it holds ${tensors.length} weights but the model has ${modelWeights.length}; the architectures differ`, dir);
     }
     const byName = new Map(names.map((n, i) => [n, tensors[i]]));
     const allNamed = modelWeights.every((w) => byName.has(w.originalName));
@@ -135,7 +196,7 @@ export async function restoreCheckpoint(dir: string, model: tf.LayersModel, opti
     const ordered = modelWeights.map((w, i) => {
       const t = allNamed ? (byName.get(w.originalName) as tf.Tensor) : tensors[i];
       if (!tf.util.arraysEqual(t.shape, w.shape as number[])) {
-        throw new Error(`checkpoint ${dir}: weight ${w.originalName} has shape [${w.shape}] in the model but [${t.shape}] in the checkpoint`);
+        throw new CheckpointError(`checkpoint ${dir}: weight ${w.originalName} has shape [${w.shape}] in the model but [${t.shape}] in the checkpoint`, dir);
       }
       return t;
     });
@@ -151,14 +212,19 @@ export async function restoreCheckpoint(dir: string, model: tf.LayersModel, opti
       notes.push(`group ${name}: no saved optimizer state; starting fresh`);
       continue;
     }
-    const saved = JSON.parse(fs.readFileSync(files.json, 'utf8')) as { className: string; specs: tf.io.WeightsManifestEntry[] };
+    const saved = readJsonFile<{ className: string; specs: tf.io.WeightsManifestEntry[] }>(files.json, dir, 'saved optimizer state');
     if (saved.className !== optimizer.getClassName()) {
       notes.push(`group ${name}: saved state is for ${saved.className}, the optimizer is ${optimizer.getClassName()}; starting fresh`);
       continue;
     }
     const bytes = fs.readFileSync(files.bin);
     const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-    const map = tf.io.decodeWeights(buffer, saved.specs);
+    let map: tf.NamedTensorMap;
+    try {
+      map = tf.io.decodeWeights(buffer, saved.specs);
+    } catch (err) {
+      throw damaged(dir, `${path.basename(files.json)} + ${path.basename(files.bin)}`, err);
+    }
     const named = saved.specs.map((s) => ({ name: s.name, tensor: map[s.name] }));
     try {
       await optimizer.setWeights(named);
@@ -171,12 +237,143 @@ export async function restoreCheckpoint(dir: string, model: tf.LayersModel, opti
 }
 
 /** Copies a checkpoint folder atomically (file copies, no re-serialization), optionally without optimizer state. */
-export async function copyCheckpoint(from: string, to: string, options: { withOptimizer?: boolean } = {}): Promise<void> {
+export async function copyCheckpoint(from: string, to: string, options: { withOptimizer?: boolean } = {}): Promise<string> {
   readCheckpointMetadata(from);
-  await writeDirAtomic(to, (tmp) => {
+  return writeDirAtomic(to, (tmp) => {
     for (const name of fs.readdirSync(from)) {
       if (!options.withOptimizer && name.startsWith('optimizer-')) continue;
       fs.copyFileSync(path.join(from, name), path.join(tmp, name));
     }
-  });
+  }, { link: true });
+}
+
+/** Who holds a run folder's lock. */
+export interface LockHolder {
+  pid: number;
+  host: string;
+  /** When the holding run took the lock (ISO time). */
+  startedAt: string;
+  /** The holder process's start time in clock ticks since boot (Linux `/proc/<pid>/stat`), to tell a reused pid. */
+  processStart?: number;
+  command?: string;
+}
+
+/** A held lock; `release()` removes it (only if it is still this holder's). */
+export interface RunFolderLock {
+  file: string;
+  holder: LockHolder;
+  /** Set when a stale lock (its holder process gone) was taken over. */
+  note?: string;
+  release(): void;
+}
+
+export const LOCK_FILE = '.lock';
+
+function processStartTicks(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 22 (starttime) counted after the command name, which is in parentheses and may contain spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const v = Number(fields[19]);
+    return Number.isFinite(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function describeHolder(h: LockHolder): string {
+  return `pid ${h.pid} on ${h.host}, started ${h.startedAt}${h.command ? ` (${h.command})` : ''}`;
+}
+
+/** Why a recorded holder no longer holds the lock, or undefined when it still runs (or cannot be checked). */
+function staleReason(h: Partial<LockHolder> | undefined): string | undefined {
+  if (!h || typeof h.pid !== 'number' || typeof h.host !== 'string') return 'the lock file is unreadable (written by a process killed while taking it)';
+  if (h.host !== os.hostname()) return undefined;
+  if (!processAlive(h.pid)) return `process ${h.pid} is gone`;
+  if (h.processStart !== undefined) {
+    const now = processStartTicks(h.pid);
+    if (now !== undefined && now !== h.processStart) return `process ${h.pid} is gone (the pid now belongs to another process)`;
+  }
+  return undefined;
+}
+
+/**
+ * Takes the exclusive lock of a run folder (`<dir>/.lock`), or throws a CheckpointError naming the folder and the
+ * holder. A lock left by a process that is gone (same host) is taken over, and `note` says so.
+ */
+export function lockRunFolder(dir: string): RunFolderLock {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, LOCK_FILE);
+  const holder: LockHolder = {
+    pid: process.pid,
+    host: os.hostname(),
+    startedAt: new Date().toISOString(),
+    processStart: processStartTicks(process.pid),
+    command: path.basename(process.argv[1] ?? process.argv0),
+  };
+  const text = JSON.stringify(holder);
+  let note: string | undefined;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    // Write the content first, then link it into place: link(2) fails if the lock exists, so the lock file never
+    // exists without its content.
+    const tmp = path.join(dir, `.lock.tmp-${process.pid}-${Math.random().toString(16).slice(2, 10)}`);
+    fs.writeFileSync(tmp, text);
+    try {
+      fs.linkSync(tmp, file);
+      fs.rmSync(tmp, { force: true });
+      return {
+        file,
+        holder,
+        note,
+        release: () => {
+          try {
+            if (fs.readFileSync(file, 'utf8') === text) fs.rmSync(file, { force: true });
+          } catch {
+            // already gone
+          }
+        },
+      };
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    let existingText = '';
+    let existing: Partial<LockHolder> | undefined;
+    try {
+      existingText = fs.readFileSync(file, 'utf8');
+      existing = JSON.parse(existingText) as Partial<LockHolder>;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile: try again
+    }
+    const reason = staleReason(existing);
+    if (reason === undefined) {
+      const h = existing as LockHolder;
+      throw new CheckpointError(
+        `checkpoint folder ${dir} is in use by another run (${describeHolder(h)}); expected no other run writing there. ` +
+          `Wait for it to finish, choose another folder, or, if that run is really gone, delete ${file}.`,
+        dir,
+      );
+    }
+    // Stale: move it aside under a unique name (only one taker succeeds), check it is still the stale one, retry.
+    const aside = path.join(dir, `.lock.stale-${process.pid}-${Math.random().toString(16).slice(2, 10)}`);
+    try {
+      fs.renameSync(file, aside);
+    } catch {
+      continue;
+    }
+    const movedText = fs.readFileSync(aside, 'utf8');
+    if (movedText !== existingText) {
+      // Another run took the lock between our read and our rename: put its lock back.
+      try {
+        fs.linkSync(aside, file);
+      } catch {
+        // it re-created one meanwhile
+      }
+      fs.rmSync(aside, { force: true });
+      continue;
+    }
+    fs.rmSync(aside, { force: true });
+    note = `checkpoint folder ${dir}: took over a stale lock (${existing && typeof existing.pid === 'number' ? describeHolder(existing as LockHolder) + '; ' : ''}${reason}).`;
+  }
+  throw new CheckpointError(`checkpoint folder ${dir}: could not take the lock ${file} after 5 attempts (other runs keep taking it).`, dir);
 }

@@ -1,5 +1,6 @@
 /** Gradient clipping by global norm (PyTorch's `clip_grad_norm_`, TF's `clip_by_global_norm`). */
 import * as tf from '@tensorflow/tfjs';
+import { OptionError } from '../errors';
 
 /** The global L2 norm of a list of gradients, as a scalar tensor. */
 export function globalNorm(grads: tf.Tensor[]): tf.Scalar {
@@ -11,7 +12,7 @@ export function globalNorm(grads: tf.Tensor[]): tf.Scalar {
  * norm before clipping.
  */
 export function clipByGlobalNorm(grads: tf.Tensor[], maxNorm: number): { clipped: tf.Tensor[]; norm: tf.Scalar } {
-  if (!(maxNorm > 0)) throw new Error(`clipByGlobalNorm: expected maxNorm > 0. Received: ${maxNorm}`);
+  if (!(maxNorm > 0)) throw new OptionError(`clipByGlobalNorm: expected maxNorm > 0. Received: ${maxNorm}`);
   return tf.tidy(() => {
     const norm = globalNorm(grads);
     // PyTorch adds 1e-6 to the norm in the same place.

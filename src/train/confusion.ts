@@ -5,6 +5,7 @@
 import * as pl from 'nodejs-polars';
 import type { MimeBundle } from '../display';
 import { escapeHtml } from '../viz/html';
+import { LabelRangeError, OptionError } from '../errors';
 
 export class ConfusionMatrix {
   readonly counts: number[][];
@@ -12,7 +13,7 @@ export class ConfusionMatrix {
 
   /** An empty matrix for `numClasses` classes; `classNames` defaults to '0', '1', ... */
   constructor(numClasses: number, classNames?: readonly string[]) {
-    if (!Number.isInteger(numClasses) || numClasses < 1) throw new Error(`ConfusionMatrix: expected numClasses >= 1. Received: ${numClasses}`);
+    if (!Number.isInteger(numClasses) || numClasses < 1) throw new OptionError(`ConfusionMatrix: expected numClasses >= 1. Received: ${numClasses}`);
     if (classNames && classNames.length !== numClasses) {
       throw new Error(`ConfusionMatrix: expected ${numClasses} class names. Received: ${classNames.length}`);
     }
@@ -40,7 +41,8 @@ export class ConfusionMatrix {
       const a = actual[i];
       const p = predicted[i];
       if (!(Number.isInteger(a) && a >= 0 && a < k && Number.isInteger(p) && p >= 0 && p < k)) {
-        throw new Error(`ConfusionMatrix.add: label pair ${i} is (actual ${a}, predicted ${p}); expected integers in [0, ${k})`);
+        const badActual = !(Number.isInteger(a) && a >= 0 && a < k);
+        throw new LabelRangeError(`ConfusionMatrix.add: label pair ${i} is (actual ${a}, predicted ${p}); expected integers in [0, ${k})`, badActual ? a : p, i);
       }
       this.counts[a][p] += 1;
     }

@@ -12,6 +12,7 @@ import { dataFrameBundle } from '../display/adapters/dataframe';
 import { escapeHtml } from '../viz/html';
 import { ConfusionMatrix } from './confusion';
 import { checkLossName, computeLoss, isClassificationLoss, type LossName } from './losses';
+import { OptionError } from '../errors';
 
 export interface EvaluateOptions {
   /** Names for class indices (e.g. CIFAR-10's). Default: '0', '1', ... */
@@ -49,7 +50,7 @@ interface Wrong {
 export async function evaluate(model: tf.LayersModel, source: BatchSource, options: EvaluateOptions = {}): Promise<EvaluationResult> {
   ensureEngine();
   const loss = checkLossName(options.loss ?? 'cross-entropy', 'evaluate options.loss');
-  if (!isClassificationLoss(loss)) throw new Error(`evaluate: needs a classification loss ('cross-entropy' or 'nll'). Received: '${loss}'; use measureLoss for regression`);
+  if (!isClassificationLoss(loss)) throw new OptionError(`evaluate: needs a classification loss ('cross-entropy' or 'nll'). Received: '${loss}'; use measureLoss for regression`);
   const keep = options.keepMisclassified ?? 0;
   let confusion: ConfusionMatrix | undefined;
   const wrong: Wrong[] = [];

@@ -19,10 +19,12 @@ import * as tf from '@tensorflow/tfjs';
 import { ensureEngine } from '../engine';
 import type { BatchSource } from '../data/batch';
 import { activeSink } from '../display';
+import { removeStaleEntries } from '../io';
 import { clearInterrupt, interruptRequested, InterruptedError } from '../runtime';
 import { LiveLearningCurve } from '../viz/live-learning-curve';
 import type { BatchLogs, FitCallbacks, FitControl } from './callbacks';
-import { copyCheckpoint, saveCheckpoint, restoreCheckpoint, type CheckpointMetadata, type MonitorState, type NamedOptimizer, type RestoreReport, CHECKPOINT_FORMAT } from './checkpoint';
+import { DataFormatError, LabelRangeError, NonFiniteLossError, OptionError } from '../errors';
+import { copyCheckpoint, lockRunFolder, saveCheckpoint, restoreCheckpoint, type CheckpointMetadata, type RunFolderLock, type MonitorState, type NamedOptimizer, type RestoreReport, CHECKPOINT_FORMAT } from './checkpoint';
 import { clipByGlobalNorm } from './clip';
 import type { EarlyStoppingOptions } from './early-stopping';
 import { History, type EpochRecord, type MetricName } from './history';
@@ -30,7 +32,7 @@ import { checkLossName, computeLoss, countCorrect, isClassificationLoss, type Lo
 import { checkMetricName, defaultMonitor, improves, newMonitor, observe } from './monitor';
 import { disposeOptimizer, getLearningRate, isOptimizerInstance, makeOptimizer, setLearningRate, type OptimizerChoice } from './optimizer';
 import { resolveGroups, toVariable, type ParameterGroup, type ResolvedGroup } from './param-groups';
-import { ProgressBar, type ProgressMode } from './progress';
+import { checkProgressMode, ProgressBar, type ProgressMode } from './progress';
 import { scheduledLearningRate, type LearningRateSchedule } from './schedule';
 import { measureLoss } from './measure';
 
@@ -73,8 +75,8 @@ export interface FitOptions {
    * from that checkpoint (it must exist). Default: false.
    */
   resume?: boolean | string;
-  /** Progress bar mode. Default: 'auto'. */
-  progress?: ProgressMode;
+  /** Progress bar mode; `'none'`, `'off'` or `false` is silent. Other values are an OptionError. Default: 'auto'. */
+  progress?: ProgressMode | false;
   /** Show a learning curve that updates after every epoch. Default: true inside a notebook, false elsewhere. */
   liveChart?: boolean;
   /** Batches per epoch for the progress bar's total and ETA. Default: the source's `length` if it has one, else the count seen in the first epoch. */
@@ -94,6 +96,8 @@ export interface FitResult {
   lastCheckpoint?: string;
   /** What a resume restored. */
   resumed?: RestoreReport;
+  /** Things worth knowing that did not stop training (e.g. a stale checkpoint lock taken over). */
+  notes: string[];
 }
 
 /** Thrown when an interrupt stopped `fit`; `result` holds the history so far and the checkpoint written at the stop. */
@@ -116,22 +120,27 @@ interface Resolved {
   schedule?: LearningRateSchedule;
   callbacks: FitCallbacks[];
   checkpoint?: Required<CheckpointOptions>;
-  progress: ProgressMode;
+  progress: Exclude<ProgressMode, 'off'>;
   liveChart: boolean;
 }
 
 /** Defaults, in one place. */
 function resolveOptions(options: FitOptions): Resolved {
   const epochs = options.epochs ?? 1;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`fit: expected options.epochs to be an integer >= 1. Received: ${options.epochs}`);
+  if (!Number.isInteger(epochs) || epochs < 1) throw new OptionError(`fit: expected options.epochs to be an integer >= 1. Received: ${options.epochs}`);
   const loss = checkLossName(options.loss ?? 'cross-entropy', 'fit options.loss');
   const classification = isClassificationLoss(loss);
   const monitor = options.monitor === undefined ? defaultMonitor(classification, options.validation !== undefined) : checkMetricName(options.monitor, 'fit options.monitor');
-  if (monitor.startsWith('val_') && options.validation === undefined) throw new Error(`fit: options.monitor is ${monitor} but no options.validation was given`);
-  if (monitor.endsWith('_acc') && !classification) throw new Error(`fit: options.monitor is ${monitor}, but loss '${loss}' has no accuracy`);
-  if (options.clipNorm !== undefined && !(options.clipNorm > 0)) throw new Error(`fit: expected options.clipNorm > 0. Received: ${options.clipNorm}`);
+  if (monitor.startsWith('val_') && options.validation === undefined) throw new OptionError(`fit: options.monitor is ${monitor} but no options.validation was given`);
+  if (monitor.endsWith('_acc') && !classification) throw new OptionError(`fit: options.monitor is ${monitor}, but loss '${loss}' has no accuracy`);
+  if (options.clipNorm !== undefined && !(options.clipNorm > 0)) throw new OptionError(`fit: expected options.clipNorm > 0. Received: ${options.clipNorm}`);
+  if (options.earlyStopping?.monitor !== undefined) {
+    const m = checkMetricName(options.earlyStopping.monitor, 'fit options.earlyStopping.monitor');
+    if (m.startsWith('val_') && options.validation === undefined) throw new OptionError(`fit: options.earlyStopping.monitor is ${m} but no options.validation was given`, 'earlyStopping.monitor');
+    if (m.endsWith('_acc') && !classification) throw new OptionError(`fit: options.earlyStopping.monitor is ${m}, but loss '${loss}' has no accuracy`, 'earlyStopping.monitor');
+  }
   const ck = typeof options.checkpoint === 'string' ? { dir: options.checkpoint } : options.checkpoint;
-  if (options.resume && !ck && typeof options.resume !== 'string') throw new Error('fit: options.resume is true but options.checkpoint names no folder to resume from');
+  if (options.resume && !ck && typeof options.resume !== 'string') throw new OptionError('fit: options.resume is true but options.checkpoint names no folder to resume from');
   return {
     epochs,
     loss,
@@ -141,7 +150,7 @@ function resolveOptions(options: FitOptions): Resolved {
     schedule: options.schedule,
     callbacks: options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks],
     checkpoint: ck ? { dir: path.resolve(ck.dir), keepEveryEpoch: ck.keepEveryEpoch ?? false, saveOptimizer: ck.saveOptimizer ?? true } : undefined,
-    progress: options.progress ?? 'auto',
+    progress: checkProgressMode(options.progress, 'fit options.progress'),
     liveChart: options.liveChart ?? activeSink() !== undefined,
   };
 }
@@ -155,7 +164,7 @@ function buildGroups(model: tf.LayersModel, options: FitOptions): Group[] {
   if (trainable.length === 0) throw new Error('fit: the model has no trainable weights (is everything frozen?)');
   const choice = options.optimizer ?? 'adam';
   if (isOptimizerInstance(choice)) {
-    if (options.paramGroups?.length) throw new Error('fit: options.paramGroups needs a named optimizer (e.g. "adam"), not an optimizer instance');
+    if (options.paramGroups?.length) throw new OptionError('fit: options.paramGroups needs a named optimizer (e.g. "adam"), not an optimizer instance');
     return [{ name: 'default', variables: trainable, baseLearningRate: getLearningRate(choice), optimizer: choice }];
   }
   const spec = typeof choice === 'string' ? { name: choice } : choice;
@@ -163,8 +172,20 @@ function buildGroups(model: tf.LayersModel, options: FitOptions): Group[] {
   return resolveGroups(trainable, options.paramGroups, base).map((g) => ({ ...g, optimizer: makeOptimizer(spec, g.baseLearningRate) }));
 }
 
-/** One training step; returns the batch loss, the number correct (classification) and the gradient norm (clipping). */
-function trainStep(model: tf.LayersModel, groups: Group[], r: Resolved, x: tf.Tensor, y: tf.Tensor): { loss: tf.Scalar; correct?: tf.Scalar; norm?: tf.Scalar } {
+interface Step {
+  loss: tf.Scalar;
+  correct?: tf.Scalar;
+  norm?: tf.Scalar;
+  /** The (clipped) gradients by variable name, not yet applied. */
+  grads: Record<string, tf.Tensor | undefined>;
+}
+
+/**
+ * The first half of a training step: the batch loss, the number correct (classification), the gradient norm
+ * (clipping) and the gradients. Nothing is applied yet, so a non-finite loss can stop training with the weights
+ * unchanged.
+ */
+function computeStep(model: tf.LayersModel, groups: Group[], r: Resolved, x: tf.Tensor, y: tf.Tensor): Step {
   const varList = groups.flatMap((g) => g.variables);
   let correct: tf.Scalar | undefined;
   const out = tf.tidy(() => {
@@ -184,16 +205,75 @@ function trainStep(model: tf.LayersModel, groups: Group[], r: Resolved, x: tf.Te
       norm = clipped.norm;
       gradByName = Object.fromEntries(present.map((n, i) => [n, clipped.clipped[i]]));
     }
+    const kept = Object.fromEntries(Object.entries(gradByName).filter((e): e is [string, tf.Tensor] => e[1] !== undefined));
+    return norm ? { loss: value, norm, grads: kept } : { loss: value, grads: kept };
+  });
+  return { ...out, correct };
+}
+
+/** The second half of a training step: every group's optimizer applies its gradients; the gradients are freed. */
+function applyStep(groups: Group[], step: Step): void {
+  tf.tidy(() => {
     for (const g of groups) {
       // Every variable of the group, in a fixed order, even when its gradient is missing: tfjs optimizers keep their
       // state by position, and skip a null gradient without shifting the others.
       const map: Record<string, tf.Tensor | null> = {};
-      for (const v of g.variables) map[v.name] = gradByName[v.name] ?? null;
+      for (const v of g.variables) map[v.name] = step.grads[v.name] ?? null;
       g.optimizer.applyGradients(map as tf.NamedTensorMap);
     }
-    return norm ? { loss: value, norm } : { loss: value };
   });
-  return { ...out, correct };
+  tf.dispose(Object.values(step.grads).filter((t): t is tf.Tensor => t !== undefined));
+}
+
+/** Number of classes of a classifier: the last axis of its (first) output. */
+function outputClasses(model: tf.LayersModel): number | undefined {
+  const shape = model.outputs[0]?.shape;
+  const c = shape?.[shape.length - 1];
+  return typeof c === 'number' && c > 0 ? c : undefined;
+}
+
+/**
+ * Class labels must be integers in [0, classes); checked on the batch's own label tensor (a few hundred numbers)
+ * before the step, so a bad label never trains. The error names the value, its sample index and the batch.
+ */
+export async function checkLabels(y: tf.Tensor, classes: number, indices: Int32Array | undefined, epoch: number, batch: number): Promise<void> {
+  const values = await y.data();
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (Number.isInteger(v) && v >= 0 && v < classes) continue;
+    const perSample = values.length / Math.max(1, y.shape[0] ?? values.length);
+    const local = Math.floor(i / perSample);
+    const sample = indices?.[local];
+    const where = `${sample !== undefined ? `sample index ${sample}` : `position ${local}`} (batch ${batch} of epoch ${epoch}${perSample > 1 ? `, label ${i % perSample} of that sample` : ''})`;
+    throw new LabelRangeError(
+      `fit: label ${v} at ${where} is ${Number.isInteger(v) ? 'outside' : 'not an integer in'} [0, ${classes}); expected integer class ` +
+        `indices 0..${classes - 1}, because the model outputs ${classes} classes. Check the labels, or the model's number of classes.`,
+      v,
+      sample ?? local,
+    );
+  }
+}
+
+/** Names of the variables that hold NaN or infinite values (one reduction per weight, one read). */
+export function nonFiniteWeights(variables: readonly tf.Variable[]): string[] {
+  if (variables.length === 0) return [];
+  const flags = tf.tidy(() => tf.stack(variables.map((v) => tf.all(tf.isFinite(v)))).dataSync());
+  return variables.filter((_, i) => !flags[i]).map((v) => v.name);
+}
+
+/** Positions (in the batch) of samples whose input has NaN or infinite values. */
+function nonFiniteSamples(x: tf.Tensor): number[] {
+  if (x.dtype !== 'float32') return [];
+  const flags = tf.tidy(() => tf.all(tf.isFinite(tf.reshape(x, [x.shape[0] ?? 1, -1])), 1).dataSync());
+  const bad: number[] = [];
+  flags.forEach((f, i) => {
+    if (!f) bad.push(i);
+  });
+  return bad;
+}
+
+function learningRates(groups: Group[]): string {
+  return groups.length === 1 ? `learning rate ${getLearningRate(groups[0].optimizer)}` : `learning rates ${groups.map((g) => `${g.name} ${getLearningRate(g.optimizer)}`).join(', ')}`;
 }
 
 function optimizerList(groups: Group[]): NamedOptimizer[] {
@@ -209,7 +289,29 @@ function sourceLength(source: BatchSource): number | undefined {
 export async function fit(model: tf.LayersModel, train: BatchSource, options: FitOptions = {}): Promise<FitResult> {
   ensureEngine();
   const r = resolveOptions(options);
+  const notes: string[] = [];
+  let lock: RunFolderLock | undefined;
+  if (r.checkpoint) {
+    lock = lockRunFolder(r.checkpoint.dir);
+    if (lock.note) {
+      notes.push(lock.note);
+      console.warn(lock.note);
+    }
+    // Leftovers of saves that were killed (temp folders, unlinked versions), for every checkpoint name in the folder.
+    const removed = removeStaleEntries(r.checkpoint.dir);
+    if (removed.length > 0) notes.push(`checkpoint folder ${r.checkpoint.dir}: removed ${removed.length} leftover folder(s) of interrupted saves (${removed.slice(0, 5).join(', ')}${removed.length > 5 ? ', ...' : ''}).`);
+  }
+  try {
+    return await fitLocked(model, train, options, r, notes);
+  } finally {
+    lock?.release();
+  }
+}
+
+async function fitLocked(model: tf.LayersModel, train: BatchSource, options: FitOptions, r: Resolved, notes: string[]): Promise<FitResult> {
   const groups = buildGroups(model, options);
+  const classes = r.classification ? outputClasses(model) : undefined;
+  const allVariables = () => model.weights.map((w) => w.read() as tf.Variable);
   let history = new History();
   let monitor = newMonitor(r.monitor);
   let startEpoch = 0;
@@ -219,7 +321,7 @@ export async function fit(model: tf.LayersModel, train: BatchSource, options: Fi
 
   if (options.resume) {
     const from = typeof options.resume === 'string' ? path.resolve(options.resume) : lastDir!;
-    if (typeof options.resume === 'string' && !fs.existsSync(from)) throw new Error(`fit: options.resume names ${from}, which does not exist`);
+    if (typeof options.resume === 'string' && !fs.existsSync(from)) throw new OptionError(`fit: options.resume names ${from}, which does not exist`, 'resume');
     if (fs.existsSync(from)) {
       resumed = await restoreCheckpoint(from, model, optimizerList(groups));
       history = new History(resumed.metadata.history);
@@ -247,6 +349,7 @@ export async function fit(model: tf.LayersModel, train: BatchSource, options: Fi
     bestCheckpoint: bestDir && fs.existsSync(bestDir) ? bestDir : undefined,
     lastCheckpoint: lastDir && fs.existsSync(lastDir) ? lastDir : undefined,
     resumed,
+    notes,
   });
   const metadata = (epoch: number, interrupted: boolean, batchesIntoNextEpoch: number): CheckpointMetadata => ({
     format: CHECKPOINT_FORMAT,
@@ -260,6 +363,21 @@ export async function fit(model: tf.LayersModel, train: BatchSource, options: Fi
     tfjsVersion: tf.version_core,
   });
   const savedOptimizers = () => (r.checkpoint?.saveOptimizer ? optimizerList(groups) : []);
+  /** Refuses to write a checkpoint of non-finite weights (a finite last loss does not rule them out). */
+  const assertFiniteWeights = (epoch: number, batch: number, when: string) => {
+    const bad = nonFiniteWeights(allVariables());
+    if (bad.length === 0) return;
+    throw new NonFiniteLossError(
+      `fit: the weights became NaN or infinite in epoch ${epoch} (after batch ${batch}, ${learningRates(groups)}): ` +
+        `${bad.slice(0, 5).join(', ')}${bad.length > 5 ? `, ... (${bad.length} in all)` : ''}. Training stopped ${when}; ` +
+        `no checkpoint was written with these weights${r.checkpoint ? ` (last/ and best/ in ${r.checkpoint.dir} keep the previous epoch's)` : ''}. ` +
+        'Lower the learning rate or set clipNorm.',
+      epoch,
+      batch,
+      getLearningRate(groups[0].optimizer),
+      NaN,
+    );
+  };
 
   try {
     for (const cb of r.callbacks) await cb.onTrainBegin?.(control);
@@ -275,8 +393,34 @@ export async function fit(model: tf.LayersModel, train: BatchSource, options: Fi
       let targets = 0;
       let batch = 0;
       for await (const b of train) {
-        const step = trainStep(model, groups, r, b.x, b.y);
+        if (classes !== undefined) await checkLabels(b.y, classes, b.indices, epoch, batch);
+        const step = computeStep(model, groups, r, b.x, b.y);
         const [lossValue] = await step.loss.data();
+        if (!Number.isFinite(lossValue)) {
+          tf.dispose([step.loss, step.correct, step.norm].filter((t): t is tf.Scalar => t !== undefined));
+          tf.dispose(Object.values(step.grads).filter((t): t is tf.Tensor => t !== undefined));
+          bar.close();
+          const badInputs = nonFiniteSamples(b.x);
+          if (badInputs.length > 0) {
+            const ids = badInputs.slice(0, 10).map((i) => b.indices?.[i] ?? i);
+            throw new DataFormatError(
+              `fit: the input of batch ${batch} in epoch ${epoch} holds NaN or infinite values (sample indices ${ids.join(', ')}` +
+                `${badInputs.length > 10 ? `, ... ${badInputs.length} in all` : ''}), so the loss is ${lossValue}; expected finite numbers. ` +
+                'Check the data set and its transform (e.g. a division by a zero std).',
+            );
+          }
+          throw new NonFiniteLossError(
+            `fit: the loss is ${lossValue} in epoch ${epoch}, batch ${batch}, at ${learningRates(groups)}; expected a finite number. ` +
+              'Training stopped before applying this batch, so the trainable weights are those from the batch before, and no ' +
+              `checkpoint was written with non-finite weights. The inputs of this batch are finite; a learning rate that is ` +
+              'too large (or no gradient clipping) is the usual cause: lower learningRate or set clipNorm.',
+            epoch,
+            batch,
+            getLearningRate(groups[0].optimizer),
+            lossValue,
+          );
+        }
+        applyStep(groups, step);
         const n = b.x.shape[0] ?? 0;
         lossSum += lossValue * n;
         samples += n;
@@ -303,13 +447,29 @@ export async function fit(model: tf.LayersModel, train: BatchSource, options: Fi
         if (interruptRequested()) {
           clearInterrupt();
           bar.close();
-          if (r.checkpoint) await saveCheckpoint(lastDir!, model, metadata(e, true, batch), savedOptimizers());
+          if (r.checkpoint) {
+            assertFiniteWeights(epoch, batch, 'at the interrupt');
+            await saveCheckpoint(lastDir!, model, metadata(e, true, batch), savedOptimizers());
+          }
           throw new FitInterruptedError(result(), epoch, batch);
         }
       }
       if (samples === 0) throw new Error(`fit: the training source yielded no batches in epoch ${epoch}`);
       batchesPerEpoch ??= batch;
+      assertFiniteWeights(epoch, batch, 'at the end of the epoch');
       const val = options.validation ? await measureLoss(model, options.validation, r.loss) : undefined;
+      if (val && !Number.isFinite(val.loss)) {
+        bar.close();
+        throw new NonFiniteLossError(
+          `fit: the validation loss is ${val.loss} after epoch ${epoch} (${learningRates(groups)}), while the training loss and the ` +
+            'weights are finite; expected a finite number. The validation data probably holds NaN or infinite values (or labels ' +
+            'the training data does not have). No checkpoint was written for this epoch.',
+          epoch,
+          batch,
+          getLearningRate(groups[0].optimizer),
+          val.loss,
+        );
+      }
       const record: EpochRecord = {
         epoch,
         train_loss: lossSum / samples,
@@ -328,9 +488,10 @@ export async function fit(model: tf.LayersModel, train: BatchSource, options: Fi
       const isBest = observe(monitor, record);
       if (r.checkpoint) {
         const meta = metadata(epoch, false, 0);
-        await saveCheckpoint(lastDir!, model, meta, savedOptimizers());
-        if (isBest) await copyCheckpoint(lastDir!, bestDir!);
-        if (r.checkpoint.keepEveryEpoch) await copyCheckpoint(lastDir!, path.join(r.checkpoint.dir, `epoch-${String(epoch).padStart(3, '0')}`));
+        // best/ and epoch-NNN/ are copies of this very save (the version folder it wrote), not of whatever last/ is now.
+        const own = await saveCheckpoint(lastDir!, model, meta, savedOptimizers());
+        if (isBest) await copyCheckpoint(own, bestDir!);
+        if (r.checkpoint.keepEveryEpoch) await copyCheckpoint(own, path.join(r.checkpoint.dir, `epoch-${String(epoch).padStart(3, '0')}`));
       }
       for (const cb of r.callbacks) await cb.onEpochEnd?.(record, control);
       live?.update(history);
@@ -342,7 +503,8 @@ export async function fit(model: tf.LayersModel, train: BatchSource, options: Fi
             bestWeights = model.getWeights().map((w) => tf.keep(w.clone()));
           }
         } else if (epoch - (earlyMonitor.bestEpoch ?? startEpoch) >= (early.patience ?? 3)) {
-          stopReason ??= `early stopping: ${earlyMonitor.metric} did not improve for ${early.patience ?? 3} epochs (best ${earlyMonitor.best} at epoch ${earlyMonitor.bestEpoch})`;
+          const best = earlyMonitor.bestEpoch === null ? `no epoch had a finite ${earlyMonitor.metric}` : `best ${earlyMonitor.best} at epoch ${earlyMonitor.bestEpoch}`;
+          stopReason ??= `early stopping: ${earlyMonitor.metric} did not improve for ${early.patience ?? 3} epochs (${best})`;
         }
       }
       if (interruptRequested()) {

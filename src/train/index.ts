@@ -1,7 +1,7 @@
 // Public API of src/train/.
 export type { BatchLogs, FitCallbacks, FitControl } from './callbacks';
-export { CHECKPOINT_FORMAT, copyCheckpoint, loadCheckpointModel, readCheckpointMetadata, restoreCheckpoint, saveCheckpoint } from './checkpoint';
-export type { CheckpointMetadata, MonitorState, NamedOptimizer, RestoreReport } from './checkpoint';
+export { CHECKPOINT_FORMAT, copyCheckpoint, LOCK_FILE, loadCheckpointModel, lockRunFolder, readCheckpointMetadata, restoreCheckpoint, saveCheckpoint } from './checkpoint';
+export type { CheckpointMetadata, LockHolder, MonitorState, NamedOptimizer, RestoreReport, RunFolderLock } from './checkpoint';
 export { clipByGlobalNorm, globalNorm } from './clip';
 export { ConfusionMatrix } from './confusion';
 export type { EarlyStoppingOptions } from './early-stopping';
@@ -20,7 +20,7 @@ export { getLearningRate, makeOptimizer, setLearningRate } from './optimizer';
 export type { OptimizerChoice, OptimizerName, OptimizerSpec } from './optimizer';
 export { resolveGroups } from './param-groups';
 export type { ParameterGroup as FitParameterGroup, VariableLike } from './param-groups';
-export { barText, formatDuration, ProgressBar, ProgressSnapshot } from './progress';
+export { barText, checkProgressMode, formatDuration, PROGRESS_MODES, ProgressBar, ProgressSnapshot } from './progress';
 export type { ProgressMode, ProgressOptions } from './progress';
 export {
   accuracyNoise,

@@ -9,6 +9,7 @@
  * All three return the mean over samples (and over time steps for sequence outputs), as PyTorch's defaults do.
  */
 import * as tf from '@tensorflow/tfjs';
+import { OptionError } from '../errors';
 
 export type LossName = 'cross-entropy' | 'nll' | 'mse';
 
@@ -21,7 +22,7 @@ export function isClassificationLoss(loss: LossName): boolean {
 
 export function checkLossName(loss: unknown, where: string): LossName {
   if (typeof loss === 'string' && (LOSS_NAMES as readonly string[]).includes(loss)) return loss as LossName;
-  throw new Error(`${where}: expected loss to be one of ${LOSS_NAMES.map((n) => `'${n}'`).join(', ')}. Received: ${JSON.stringify(loss)}`);
+  throw new OptionError(`${where}: expected loss to be one of ${LOSS_NAMES.map((n) => `'${n}'`).join(', ')}. Received: ${JSON.stringify(loss)}`);
 }
 
 /** Flattens `[..., C]` outputs to `[N, C]` and `[...]` class targets to `[N]` (int32). */

@@ -1,6 +1,7 @@
 /** Which metric decides "best" (checkpoints, early stopping), and whether bigger is better. */
 import type { EpochRecord, MetricName } from './history';
 import type { MonitorState } from './checkpoint';
+import { OptionError } from '../errors';
 
 export const METRIC_NAMES: readonly MetricName[] = ['train_loss', 'train_acc', 'val_loss', 'val_acc'];
 
@@ -17,7 +18,7 @@ export function defaultMonitor(classification: boolean, hasValidation: boolean):
 
 export function checkMetricName(metric: unknown, where: string): MetricName {
   if (typeof metric === 'string' && (METRIC_NAMES as readonly string[]).includes(metric)) return metric as MetricName;
-  throw new Error(`${where}: expected one of ${METRIC_NAMES.join(', ')}. Received: ${JSON.stringify(metric)}`);
+  throw new OptionError(`${where}: expected one of ${METRIC_NAMES.join(', ')}. Received: ${JSON.stringify(metric)}`);
 }
 
 export function newMonitor(metric: MetricName): MonitorState {

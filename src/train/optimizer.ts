@@ -6,6 +6,7 @@
  * order, which is also what makes saved optimizer state restorable into a freshly built model.
  */
 import * as tf from '@tensorflow/tfjs';
+import { OptionError } from '../errors';
 
 export type OptimizerName = 'adam' | 'sgd';
 
@@ -48,7 +49,7 @@ export function makeOptimizer(choice: OptimizerName | OptimizerSpec, learningRat
       return momentum === 0 ? tf.train.sgd(lr) : tf.train.momentum(lr, momentum, spec.nesterov ?? false);
     }
     default:
-      throw new Error(`makeOptimizer: expected optimizer 'adam' or 'sgd'. Received: ${JSON.stringify((spec as { name?: unknown }).name)}`);
+      throw new OptionError(`makeOptimizer: expected optimizer 'adam' or 'sgd'. Received: ${JSON.stringify((spec as { name?: unknown }).name)}`);
   }
 }
 

@@ -7,6 +7,7 @@
  * (non-trainable) variables in a group are ignored.
  */
 import * as tf from '@tensorflow/tfjs';
+import { OptionError } from '../errors';
 
 /** A tf.Variable, or a tfjs-layers `LayerVariable` (an entry of `model.trainableWeights`). */
 export type VariableLike = tf.Variable | { read(): tf.Tensor; readonly originalName?: string };
@@ -46,7 +47,7 @@ export function resolveGroups(trainable: readonly tf.Variable[], groups: readonl
   const owner = new Map<tf.Variable, number>();
   groups.forEach((g, i) => {
     if (!g.name || names.has(g.name) || g.name === 'default') {
-      throw new Error(`fit paramGroups[${i}]: expected a unique name other than 'default'. Received: ${JSON.stringify(g.name)}`);
+      throw new OptionError(`fit paramGroups[${i}]: expected a unique name other than 'default'. Received: ${JSON.stringify(g.name)}`);
     }
     names.add(g.name);
     for (const v of g.variables) {

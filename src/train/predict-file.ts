@@ -9,6 +9,7 @@ import { ensureEngine } from '../engine';
 import type { MimeBundle } from '../display';
 import { escapeHtml } from '../display/adapters';
 import { sampleGrid, type ImageGrid } from '../viz';
+import { OptionError } from '../errors';
 
 export interface PredictImageFileOptions {
   /** Class names, indexed by class. Required. */
@@ -38,7 +39,7 @@ export interface FilePrediction {
 
 export async function predictImageFile(model: tf.LayersModel, file: string, options: PredictImageFileOptions): Promise<FilePrediction> {
   ensureEngine();
-  if (!fs.existsSync(file)) throw new Error(`predictImageFile: ${file} does not exist (expected a JPEG or PNG image).`);
+  if (!fs.existsSync(file)) throw new OptionError(`predictImageFile: ${file} does not exist (expected a JPEG or PNG image).`);
   const decoded = decodeImageBytes(fs.readFileSync(file), file, options.channels, options.size);
   const raw = tf.tidy(() => {
     const t = tf.tensor4d(Int32Array.from(decoded.pixels), [1, decoded.height, decoded.width, decoded.channels], 'int32');

@@ -17,6 +17,7 @@ import { DataLoader } from '../data';
 import { encodeSafetensors, exportStateDict, recalibrateBatchNorm, resnet, type ResNetArch } from '../models';
 import { fit } from './fit';
 import type { History } from './history';
+import { OptionError } from '../errors';
 
 export interface PretrainBackboneOptions {
   /** The architecture to pre-train. Required. */
@@ -62,7 +63,7 @@ export async function pretrainBackbone(options: PretrainBackboneOptions): Promis
   const learningRate = options.learningRate ?? 1e-3;
   const seed = options.seed ?? 0;
   if (!/^[a-z0-9-]+$/i.test(options.dataName)) {
-    throw new Error(`pretrainBackbone: dataName must be letters, digits and dashes; found ${JSON.stringify(options.dataName)}.`);
+    throw new OptionError(`pretrainBackbone: dataName must be letters, digits and dashes; found ${JSON.stringify(options.dataName)}.`);
   }
   const recipe: Record<string, string> = {
     // Bump when the procedure changes (v2: BatchNorm statistics recomputed after training), so old files are not reused.

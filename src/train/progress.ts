@@ -7,9 +7,27 @@
  * - Elsewhere (CI logs, pipes) it writes one line when it closes, so logs do not fill with partial bars.
  */
 import { activeSink, DisplayHandle, type MimeBundle } from '../display';
+import { OptionError } from '../errors';
 import { escapeHtml } from '../viz/html';
 
-export type ProgressMode = 'auto' | 'notebook' | 'terminal' | 'log' | 'none';
+/** Where a bar draws; `'none'` (alias `'off'`) draws nothing. */
+export type ProgressMode = 'auto' | 'notebook' | 'terminal' | 'log' | 'none' | 'off';
+
+export const PROGRESS_MODES: readonly ProgressMode[] = ['auto', 'notebook', 'terminal', 'log', 'none', 'off'];
+
+/**
+ * Checks a progress mode from plain JS: `'off'` and `false` mean `'none'` (silent), `undefined` means `'auto'`,
+ * anything else that is not a mode is an OptionError naming `where`.
+ */
+export function checkProgressMode(mode: unknown, where: string): Exclude<ProgressMode, 'off'> {
+  if (mode === undefined) return 'auto';
+  if (mode === false || mode === 'off') return 'none';
+  if (typeof mode === 'string' && (PROGRESS_MODES as readonly string[]).includes(mode)) return mode as Exclude<ProgressMode, 'off'>;
+  throw new OptionError(
+    `${where}: expected progress to be one of ${PROGRESS_MODES.map((m) => `'${m}'`).join(', ')} (or false for none). Received: ${JSON.stringify(mode)}`,
+    'progress',
+  );
+}
 
 export interface ProgressOptions {
   /** Text before the bar, e.g. `epoch 1/5`. Default: ''. */
@@ -102,7 +120,7 @@ export class ProgressSnapshot {
 }
 
 export class ProgressBar {
-  private readonly mode: Exclude<ProgressMode, 'auto'>;
+  private readonly mode: Exclude<ProgressMode, 'auto' | 'off'>;
   private readonly minInterval: number;
   private readonly now: () => number;
   private readonly stream: NodeJS.WritableStream & { isTTY?: boolean };
@@ -118,7 +136,7 @@ export class ProgressBar {
   constructor(readonly total: number | undefined, private readonly options: ProgressOptions = {}) {
     this.now = options.now ?? (() => performance.now());
     this.stream = options.stream ?? process.stderr;
-    const mode = options.mode ?? 'auto';
+    const mode = checkProgressMode(options.mode, 'ProgressBar options.mode');
     this.mode = mode !== 'auto' ? mode : activeSink() ? 'notebook' : this.stream.isTTY ? 'terminal' : 'log';
     this.minInterval = 1000 / (options.maxUpdatesPerSecond ?? 4);
     this.start = this.now();

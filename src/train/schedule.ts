@@ -2,6 +2,7 @@
  * Learning-rate schedules, stepped once per epoch (as PyTorch's `StepLR` and `CosineAnnealingLR` are in the lesson's
  * style of loop). A schedule maps the 0-based epoch and the base learning rate to the rate for that epoch.
  */
+import { OptionError } from '../errors';
 
 /** PyTorch's StepLR: multiply by `gamma` every `stepSize` epochs. */
 export interface StepSchedule {
@@ -41,17 +42,17 @@ export function scheduledLearningRate(
   }
   switch (schedule.kind) {
     case 'step': {
-      if (!(schedule.stepSize >= 1)) throw new Error(`step schedule: expected stepSize >= 1. Received: ${schedule.stepSize}`);
+      if (!(schedule.stepSize >= 1)) throw new OptionError(`step schedule: expected stepSize >= 1. Received: ${schedule.stepSize}`);
       return baseLearningRate * (schedule.gamma ?? 0.1) ** Math.floor(epoch / schedule.stepSize);
     }
     case 'cosine': {
       const period = schedule.periodEpochs ?? totalEpochs;
-      if (!(period >= 1)) throw new Error(`cosine schedule: expected periodEpochs >= 1. Received: ${period}`);
+      if (!(period >= 1)) throw new OptionError(`cosine schedule: expected periodEpochs >= 1. Received: ${period}`);
       const min = schedule.minLearningRate ?? 0;
       const t = Math.min(epoch, period) / period;
       return min + ((baseLearningRate - min) * (1 + Math.cos(Math.PI * t))) / 2;
     }
     default:
-      throw new Error(`learning-rate schedule: expected kind 'step' or 'cosine'. Received: ${JSON.stringify((schedule as { kind?: unknown }).kind)}`);
+      throw new OptionError(`learning-rate schedule: expected kind 'step' or 'cosine'. Received: ${JSON.stringify((schedule as { kind?: unknown }).kind)}`);
   }
 }

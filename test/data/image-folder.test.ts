@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { loadImageFolder, loadImageFolderWithInfo } from '../../src/data';
 import { ensureEngine } from '../../src/engine';
+import { DataFormatError } from '../../src/errors';
 import { tempDir } from './helpers';
 
 interface NodeEncoders {
@@ -125,10 +126,29 @@ test('a file named like an image that is not one: error names the file; no cache
   await withCache(async (cacheDir) => {
     await assert.rejects(
       loadImageFolder(root, { cacheDir }),
-      new RegExp(`${path.join(root, 'cat', 'broken.jpg')}: expected an image \\(JPEG, PNG, BMP or GIF\\), found data that does not decode`),
+      new RegExp(`${path.join(root, 'cat', 'broken.jpg')}: expected an image \\(JPEG, PNG, BMP or GIF\\), found data that is not a known image format \\(24 bytes\\)`),
     );
     assert.deepEqual(fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir) : [], []);
   });
   assert.equal(tf.memory().numTensors, 0, 'no tensor leaks on the error path');
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+test("a damaged JPEG: a DataFormatError naming the file and TensorFlow's reason, not '(Invalid TF_Status: 3)'", async () => {
+  const root = await makeFolder();
+  const t = tf.tensor3d(Int32Array.from(pattern(3, 16, 16, 3)), [16, 16, 3], 'int32');
+  const good = Buffer.from(await encoders().encodeJpeg(t));
+  t.dispose();
+  const file = path.join(root, 'cat', 'damaged.jpg');
+  const bad = Buffer.from(good);
+  bad.fill(7, 30, 200); // header intact (starts with FF D8), tables and scan overwritten
+  fs.writeFileSync(file, bad);
+  await assert.rejects(loadImageFolder(root, { cache: false }), (err: Error) => {
+    assert.ok(err instanceof DataFormatError, `${err.name}: ${err.message}`);
+    assert.equal(err.file, file);
+    assert.match(err.message, new RegExp(`^${file}: expected an image \\(JPEG, PNG, BMP or GIF\\), found a damaged or truncated JPEG file \\(${bad.length} bytes\\): \\S`));
+    assert.doesNotMatch(err.message, /TF_Status/);
+    return true;
+  });
   fs.rmSync(root, { recursive: true, force: true });
 });

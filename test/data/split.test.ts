@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadMnist, stratifiedSplit } from '../../src/data';
+import { chronologicalSplit, loadMnist, stratifiedSplit } from '../../src/data';
+import { OptionError } from '../../src/errors';
 
 function classCounts(labels: ArrayLike<number>): number[] {
   const counts = new Array(10).fill(0);
@@ -51,3 +52,21 @@ test("the original lesson's split bug: validation taken from the training subset
 test('bad split fractions are refused with the value found', () => {
   assert.throws(() => stratifiedSplit([0, 1], { validationFraction: 1.2 }), /validationFraction must be in \(0, 1\), got 1\.2/);
 });
+
+test('a fraction that leaves a part empty is refused at once, naming the fraction and the sample count', () => {
+  const labels = Array.from({ length: 50 }, (_, i) => i % 5);
+  assert.throws(
+    () => stratifiedSplit(labels, { validationFraction: 0.001 }),
+    (err: Error) =>
+      err instanceof OptionError &&
+      err.option === 'validationFraction' &&
+      /^stratifiedSplit: validationFraction 0\.001 of 50 samples gives 0 validation and 50 training samples; expected at least 1 in each part \(the validation part is empty\)\. Use a fraction in \[0\.010, 0\.990\] for 50 samples\.$/.test(err.message),
+  );
+  assert.throws(() => stratifiedSplit(labels, { validationFraction: 0.999 }), /gives 50 validation and 0 training samples; .*\(the training part is empty\)/);
+  assert.equal(stratifiedSplit(labels, { validationFraction: 0.02 }).validation.length, 1, 'one sample is enough');
+  assert.throws(() => chronologicalSplit(50, { train: 0.7, validation: 0.005 }), (err: Error) => err instanceof OptionError && /^chronologicalSplit: the validation share 0\.005 of 50 rows gives 0 rows; expected at least 1 row/.test(err.message));
+  assert.throws(() => chronologicalSplit(50, { train: 0.005, validation: 0.5 }), /the train share 0\.005 of 50 rows gives 0 rows/);
+  assert.throws(() => chronologicalSplit(50, { train: 0.7, validation: 0.295 }), /the test share \(1 - train - validation = 0\.005\) of 50 rows gives 0 rows/);
+  assert.deepEqual(chronologicalSplit(50, { train: 0.8, validation: 0 }).validation, [40, 40], 'a validation share of 0 asks for no validation part');
+});
+

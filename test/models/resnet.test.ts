@@ -21,6 +21,7 @@ import {
   torchShapeOf,
   type ResNetArch,
 } from '../../src/models';
+import { WeightsIntegrityError } from '../../src/errors';
 
 const trainableCount = (m: tf.LayersModel) => m.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b as number), 1), 0);
 
@@ -149,4 +150,34 @@ test("weights: 'imagenet' offline / unverifiable: the error says how to supply t
     else process.env.LESSONKIT_CACHE = saved;
     fs.rmSync(cache, { recursive: true, force: true });
   }
+});
+
+test('loadStateDict is all-or-nothing: a file whose fc.bias (loaded last) is I32 leaves every weight unchanged', async () => {
+  const source = await resnet18({ seed: 1, inputShape: [32, 32, 3] });
+  const target = await resnet18({ seed: 2, inputShape: [32, 32, 3] });
+  const bytes = encodeSafetensors(exportStateDict(source));
+  // Rewrite fc.bias's dtype from F32 to I32 in the header (same length, same byte count per value).
+  const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+  const header = Buffer.from(bytes.subarray(8, 8 + headerLength)).toString('utf8');
+  const patched = header.replace(/("fc\.bias":\{"dtype":)"F32"/, '$1"I32"');
+  assert.notEqual(patched, header, 'the header names fc.bias with dtype F32');
+  const damaged = Uint8Array.from(bytes);
+  damaged.set(Buffer.from(patched, 'utf8'), 8);
+  const file = parseSafetensors(damaged, 'int-bias.safetensors');
+  const keys = [...torchKeyTable(target).keys()];
+  assert.equal(keys[keys.length - 1], 'fc.bias', 'fc.bias is the last tensor written');
+  const before = target.getWeights().map((w) => w.dataSync().slice());
+  let error: unknown;
+  try {
+    loadStateDict(target, file);
+  } catch (err) {
+    error = err;
+  }
+  const after = target.getWeights().map((w) => w.dataSync());
+  after.forEach((w, i) => assert.deepEqual(w, before[i], `weight ${target.weights[i].originalName} unchanged`));
+  assert.ok(error instanceof WeightsIntegrityError, String(error));
+  assert.match(error.message, /Loading int-bias\.safetensors into resnet18 failed \(the model was left unchanged\)/);
+  assert.match(error.message, /dtypes that do not load as float32 \(1\): fc\.bias is I32 \(expected one of F32, F16, BF16\)/);
+  source.dispose();
+  target.dispose();
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { ensureEngine } from '../../src/engine';
+import { OptionError } from '../../src/errors';
 import { gradientFlow, linearRecurrenceGradients, recurrentModel, type RecurrentCell } from '../../src/models';
 
 const CELLS: RecurrentCell[] = ['simple', 'lstm', 'gru'];
@@ -41,6 +42,19 @@ test('invalid recurrent options fail with a clear error', () => {
   assert.throws(() => recurrentModel({ cell: 'transformer' as never, inputShape: [2, 3], outputUnits: 1 }), /cell must be 'simple', 'lstm' or 'gru'/);
   assert.throws(() => recurrentModel({ cell: 'gru', inputShape: [3], outputUnits: 1, task: 'one-to-many' }), /one-to-many needs outputSteps > 0/);
   assert.throws(() => recurrentModel({ cell: 'gru', inputShape: [3], outputUnits: 1 }), /inputShape must have 2 entries for many-to-one/);
+});
+
+test('units: 0 and outputUnits: 0 are OptionErrors naming the option (not tfjs\'s "Expected units")', () => {
+  for (const [options, name] of [
+    [{ cell: 'lstm', inputShape: [4, 3], outputUnits: 2, units: 0 }, 'units'],
+    [{ cell: 'gru', inputShape: [4, 3], outputUnits: 0 }, 'outputUnits'],
+    [{ cell: 'simple', inputShape: [4, 3], outputUnits: 2, units: 2.5 }, 'units'],
+  ] as const) {
+    assert.throws(
+      () => recurrentModel(options as unknown as Parameters<typeof recurrentModel>[0]),
+      (err: Error) => err instanceof OptionError && err.option === name && new RegExp(`options\\.${name} must be a positive integer, found`).test(err.message),
+    );
+  }
 });
 
 test("the probe on a linear recurrence reproduces the lesson's arithmetic: 0.9^10 = 0.349, 1.1^10 = 2.59", () => {

@@ -21,7 +21,11 @@ test('checkpoints: last/ and best/ hold model.json, weights.bin, optimizer state
     assert.ok(fs.existsSync(path.join(dir, 'last', name)), `last/${name}`);
   }
   assert.ok(fs.existsSync(path.join(dir, 'best', 'model.json')));
-  assert.deepEqual(fs.readdirSync(dir).sort(), ['best', 'last'], 'no temp folders left behind');
+  assert.deepEqual(fs.readdirSync(dir).filter((n) => !n.startsWith('.')).sort(), ['best', 'last']);
+  // last/ and best/ are links to one complete version each; no temp folder, no lock after the run.
+  const hidden = fs.readdirSync(dir).filter((n) => n.startsWith('.')).sort();
+  assert.deepEqual(hidden.map((n) => n.replace(/-\d+-[0-9a-f]+$/, '')), ['.best.v', '.last.v'], `hidden entries ${hidden}`);
+  assert.equal(fs.readlinkSync(path.join(dir, 'last')), hidden[1]);
   const meta = readCheckpointMetadata(path.join(dir, 'last'));
   assert.equal(meta.epoch, 2);
   assert.equal(meta.history.length, 2);
