@@ -19,7 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ensureEngine } from '../engine';
 import type { BatchSource } from '../data/batch';
 import { activeSink } from '../display';
-import { removeStaleEntries } from '../io';
+import { removeStaleEntries, settleRetiredVersions } from '../io';
 import { clearInterrupt, interruptRequested, InterruptedError } from '../runtime';
 import { LiveLearningCurve } from '../viz/live-learning-curve';
 import type { BatchLogs, FitCallbacks, FitControl } from './callbacks';
@@ -304,6 +304,8 @@ export async function fit(model: tf.LayersModel, train: BatchSource, options: Fi
   try {
     return await fitLocked(model, train, options, r, notes);
   } finally {
+    // Checkpoints replaced during the run stay for a moment for readers in flight; gone before fit returns.
+    if (lock) await settleRetiredVersions();
     lock?.release();
   }
 }

@@ -103,13 +103,15 @@ test('SIGKILL 20 times at random moments while saving: every checkpoint still lo
     const { signal } = await run.exited;
     assert.equal(signal, 'SIGKILL', `run ${k} ended by itself: ${run.stderr}`);
     killedPids.push(run.pid);
-    // Did the kill land inside a save? Then it left a temp folder, a link, or a version nothing links to.
+    // Did the kill land inside a save? Then it left a temp folder, a link, or a version nothing links to that is
+    // newer than the linked one. (An older unlinked version is one replaced moments before, in its grace period.)
     const midSave = fs.readdirSync(dir).filter((n) => {
       if (LEFTOVER.test(n)) return true;
       const v = VERSION.exec(n);
       if (!v) return false;
       try {
-        return fs.readlinkSync(path.join(dir, v[1])) !== n;
+        const linked = fs.readlinkSync(path.join(dir, v[1]));
+        return linked !== n && fs.statSync(path.join(dir, n)).mtimeMs >= fs.statSync(path.join(dir, linked)).mtimeMs;
       } catch {
         return true;
       }

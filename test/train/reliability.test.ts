@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../../src/data/batch';
 import { TensorDataset } from '../../src/data/tensor-dataset';
 import { ensureEngine } from '../../src/engine';
+import { RETIRE_GRACE_MS } from '../../src/io/atomic';
 import { CheckpointError, DataFormatError, LabelRangeError, LessonkitError, NonFiniteLossError, OptionError } from '../../src/errors';
 import { loadCheckpointModel, LOCK_FILE, lockRunFolder, readCheckpointMetadata, restoreCheckpoint, saveCheckpoint, type CheckpointMetadata } from '../../src/train/checkpoint';
 import { evaluate } from '../../src/train/evaluate';
@@ -238,6 +239,8 @@ test('last/ never goes missing while it is replaced: a reader polling it during 
   assert.ok(reads > 1000, `the poller read ${reads} times`);
   assert.equal(misses, 0, `${misses} of ${reads} reads found last/metadata.json missing or partial`);
   assert.equal(readCheckpointMetadata(path.join(dir, 'last')).epoch, 40);
+  // Replaced versions stay for a grace period (readers that resolved the old link are still walking into them).
+  await new Promise((r) => setTimeout(r, RETIRE_GRACE_MS + 200));
   assert.equal(fs.readdirSync(dir).filter((n) => n.startsWith('.last.')).length, 1, 'one version folder remains');
   model.dispose();
 });
