@@ -79,6 +79,10 @@ export interface HandoutTools {
   exportHandout(nb: Notebook, options: { output: string; name: string; source?: string; executedAt?: string; cwd?: string }): Promise<{ output: string } & HandoutMeasure>;
 }
 export interface HandoutHtmlTools {
+  finishHandout(
+    html: string,
+    info: { title: string; profile: string; engine: string; executedAt?: string; source?: string },
+  ): { html: string } & HandoutMeasure;
   measureHandout(html: string): HandoutMeasure;
   formatHandoutSize(m: HandoutMeasure): string;
 }
