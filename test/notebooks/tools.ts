@@ -25,6 +25,7 @@ export interface Output {
   ename?: string;
   evalue?: string;
   traceback?: string[];
+  execution_count?: number | null;
 }
 export interface Cell {
   cell_type: 'code' | 'markdown' | 'raw';
