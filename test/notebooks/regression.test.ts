@@ -4,10 +4,14 @@
  * test/notebooks/tolerances.json (see test/notebooks/README.md). A failure prints a diff naming notebook and cell.
  * Regenerate references deliberately with `node scripts/regress.mjs --update <notebook>`.
  *
+ * The same run then goes through the handout checks (handout-checks.ts): the executed notebook is at most 2 MB, its
+ * handout at most 5 MB, offline, and in headless Chromium its charts, images, maths and Korean text render.
+ *
  * LESSON_REGRESSION=<names> (comma-separated, by name or prefix) limits the run to some notebooks.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { checkHandout, describeReport } from './handout-checks';
 import { tools } from './tools';
 
 test('every notebook matches its reference outputs (profile ci)', async (t) => {
@@ -31,6 +35,7 @@ test('every notebook matches its reference outputs (profile ci)', async (t) => {
       st.diagnostic(`${run.name}: executed in ${run.seconds.toFixed(1)} s`);
       const problems = checkAgainstReference(run.name, run.executed);
       if (problems.length) assert.fail(`${run.name} differs from its reference:\n${formatProblems(problems)}`);
+      st.diagnostic(describeReport(run.name, await checkHandout(run, file)));
     });
   }
 });
