@@ -342,6 +342,27 @@ function sameTree(a, b) {
   });
 }
 
+/** HTMLExporter subclasses (by class name) whose default template is not `lab`, with that template. */
+function ownTemplates(python) {
+  const script = [
+    'import json',
+    'from nbconvert.exporters import HTMLExporter, get_export_names, get_exporter',
+    'own = {}',
+    'for name in get_export_names():',
+    '    try:',
+    '        cls = get_exporter(name)',
+    '    except Exception:',
+    '        continue',
+    '    if cls is not HTMLExporter and issubclass(cls, HTMLExporter):',
+    '        template = cls().template_name',
+    "        if template != 'lab': own[cls.__name__] = template",
+    'print(json.dumps(own))',
+  ].join('\n');
+  const out = capture(python, ['-c', script]);
+  if (out === undefined) fail(`could not list nbconvert's HTML exporters with ${python}`);
+  return JSON.parse(out);
+}
+
 /**
  * `jupyter nbconvert --to html` and JupyterLab's HTML export (the Jupyter server runs the same exporter) render
  * every plotly figure offline: python/lessonkit_nbconvert goes on the environment's Python path (a .pth file, like
@@ -370,9 +391,15 @@ function htmlExport(prefix, python) {
   const config = fs.existsSync(configFile) ? readJson(configFile) : {};
   if (config === undefined) fail(`${configFile} is not valid JSON; fix or remove it`);
   const merged = { ...config, HTMLExporter: { ...(config.HTMLExporter ?? {}), ...EXPORT_CONFIG.HTMLExporter } };
+  // HTMLExporter's settings reach its subclasses too; those with a template of their own (slides: reveal, webpdf)
+  // keep it. (They keep the preprocessor, so their charts draw as well.)
+  for (const [cls, template] of Object.entries(ownTemplates(python))) {
+    if (!merged[cls]?.template_name) merged[cls] = { ...(merged[cls] ?? {}), template_name: template };
+  }
   if (JSON.stringify(merged) !== JSON.stringify(config)) {
     writeJsonAtomic(configFile, merged);
-    changed.push(`${path.relative(ROOT, configFile) || configFile} (HTMLExporter.template_name, .preprocessors)`);
+    const keys = Object.keys(merged).filter((k) => JSON.stringify(merged[k]) !== JSON.stringify(config[k]));
+    changed.push(`${path.relative(ROOT, configFile) || configFile} (${keys.join(', ')})`);
   }
   const check = capture(python, ['-c', 'import lessonkit_nbconvert, nbconvert; print(nbconvert.__version__)']);
   if (!check) fail(`${python} cannot import lessonkit_nbconvert after writing ${pth}`);

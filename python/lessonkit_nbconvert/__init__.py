@@ -8,7 +8,9 @@ Jupyter server behind JupyterLab's "Save and Export Notebook As > HTML" alike):
     {"HTMLExporter": {"template_name": "lessonkit",
                       "preprocessors": ["lessonkit_nbconvert.LessonkitHtmlPreprocessor"]}}
 
-so a plain `jupyter nbconvert --to html lesson.ipynb` renders every plotly figure offline.
+so a plain `jupyter nbconvert --to html lesson.ipynb` renders every plotly figure offline. HTMLExporter's settings
+reach its subclasses as well; setup pins the ones with a template of their own to it (`SlidesExporter`: reveal,
+`WebPDFExporter`: webpdf), and they keep the preprocessor, so their charts draw too.
 
 `LessonkitHtmlPreprocessor` (any HTML template: lab, classic, basic, lessonkit)
   - gives every output that carries a plotly figure (`application/vnd.plotly.v1+json`) a fresh `text/html` drawn from

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { ROOT } from './tools';
@@ -83,4 +84,30 @@ print(json.dumps({
   assert.equal(got.same, true, 'a second run changes nothing');
   assert.deepEqual(got.resources, { charts: 2, math: false });
   assert.equal(got.mathjax, '', 'no maths, no MathJax');
+});
+
+test('setup made `lessonkit` the template of `--to html` only: slides keep reveal.js, and their charts still draw', () => {
+  const jupyter = path.join(path.dirname(python()), 'jupyter');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lessonkit-slides-'));
+  try {
+    const nb = {
+      nbformat: 4, nbformat_minor: 5, metadata: {},
+      cells: [{ cell_type: 'code', id: 'c', metadata: {}, source: 'chart', execution_count: 1, outputs: [
+        { output_type: 'display_data', metadata: {}, data: { 'text/plain': 'chart', 'application/vnd.plotly.v1+json': { data: [{ type: 'bar', y: [1] }], layout: {} } } },
+      ] }],
+    };
+    fs.writeFileSync(path.join(dir, 'nb.ipynb'), JSON.stringify(nb));
+    const html = spawnSync(jupyter, ['nbconvert', '--to', 'html', 'nb.ipynb'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(html.status, 0, html.stderr);
+    const slides = spawnSync(jupyter, ['nbconvert', '--to', 'slides', 'nb.ipynb'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(slides.status, 0, slides.stderr);
+    const page = fs.readFileSync(path.join(dir, 'nb.html'), 'utf8');
+    const deck = fs.readFileSync(path.join(dir, 'nb.slides.html'), 'utf8');
+    assert.match(page, /--lessonkit-font-sans/, '--to html uses the lessonkit template');
+    assert.match(deck, /Reveal\.initialize/, '--to slides still uses the reveal template');
+    assert.doesNotMatch(deck, /--lessonkit-font-sans/);
+    assert.equal(deck.split('data-lessonkit-plotly=').length - 1, 1, 'the slides carry plotly.js once for their chart');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
