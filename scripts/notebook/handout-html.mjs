@@ -9,7 +9,7 @@ const PLOTLY_LIBRARY = /<script\b[^>]*\bdata-lessonkit-plotly="[^"]*"[^>]*>[\s\S
 const MATHJAX_LIBRARY = /<script\b[^>]*\bdata-lessonkit-mathjax\b[^>]*>[\s\S]*?<\/script>/gi;
 /** lessonkit charts mark their container with this attribute (src/viz/plotly-document.ts). */
 const CHART_CONTAINER = /<div\b[^>]*\bdata-lessonkit-plotly-chart="1"/gi;
-/** Embedded images (outputs and markdown images, `--embed-images`). */
+/** Embedded images: outputs, markdown images (`--embed-images`), and the icons in the template's CSS. */
 const DATA_IMAGE = /data:image\/[a-z+.-]+;base64,[A-Za-z0-9+/=]+/gi;
 /** Requests a page would make to the network: script, link and image sources that are not inline. */
 const EXTERNAL_SOURCE = /<(?:script|img|link|iframe)\b[^>]*\b(?:src|href)\s*=\s*["'](https?:)?\/\/[^"']*["']/gi;
