@@ -315,10 +315,12 @@ function kernelspec(prefix) {
 }
 
 // 5. HTML export: the lesson kit's nbconvert preprocessor and template, made the default of `--to html` ----------
-/** Settings this step owns in `<prefix>/etc/jupyter/jupyter_config.json` (read by every Jupyter application). */
+/**
+ * Settings this step owns in `<prefix>/etc/jupyter/jupyter_config.json` (read by every Jupyter application). No
+ * template is named: a template in HTMLExporter's section would outrank `--template` on the command line.
+ */
 const EXPORT_CONFIG = {
   HTMLExporter: {
-    template_name: 'lessonkit',
     preprocessors: ['lessonkit_nbconvert.LessonkitHtmlPreprocessor'],
   },
 };
@@ -342,32 +344,12 @@ function sameTree(a, b) {
   });
 }
 
-/** HTMLExporter subclasses (by class name) whose default template is not `lab`, with that template. */
-function ownTemplates(python) {
-  const script = [
-    'import json',
-    'from nbconvert.exporters import HTMLExporter, get_export_names, get_exporter',
-    'own = {}',
-    'for name in get_export_names():',
-    '    try:',
-    '        cls = get_exporter(name)',
-    '    except Exception:',
-    '        continue',
-    '    if cls is not HTMLExporter and issubclass(cls, HTMLExporter):',
-    '        template = cls().template_name',
-    "        if template != 'lab': own[cls.__name__] = template",
-    'print(json.dumps(own))',
-  ].join('\n');
-  const out = capture(python, ['-c', script]);
-  if (out === undefined) fail(`could not list nbconvert's HTML exporters with ${python}`);
-  return JSON.parse(out);
-}
-
 /**
  * `jupyter nbconvert --to html` and JupyterLab's HTML export (the Jupyter server runs the same exporter) render
- * every plotly figure offline: python/lessonkit_nbconvert goes on the environment's Python path (a .pth file, like
- * an editable install), its `lessonkit` template into `<prefix>/share/jupyter/nbconvert/templates/`, and
- * jupyter_config.json names both for HTMLExporter. Other settings in that file are kept.
+ * every plotly figure and formula offline: python/lessonkit_nbconvert goes on the environment's Python path (a .pth
+ * file, like an editable install), its preprocessor is named for HTMLExporter in jupyter_config.json (other settings
+ * there are kept), and its `lessonkit` template (fonts; the handouts use it) goes into
+ * `<prefix>/share/jupyter/nbconvert/templates/`.
  */
 function htmlExport(prefix, python) {
   if (!prefix) return;
@@ -391,11 +373,6 @@ function htmlExport(prefix, python) {
   const config = fs.existsSync(configFile) ? readJson(configFile) : {};
   if (config === undefined) fail(`${configFile} is not valid JSON; fix or remove it`);
   const merged = { ...config, HTMLExporter: { ...(config.HTMLExporter ?? {}), ...EXPORT_CONFIG.HTMLExporter } };
-  // HTMLExporter's settings reach its subclasses too; those with a template of their own (slides: reveal, webpdf)
-  // keep it. (They keep the preprocessor, so their charts draw as well.)
-  for (const [cls, template] of Object.entries(ownTemplates(python))) {
-    if (!merged[cls]?.template_name) merged[cls] = { ...(merged[cls] ?? {}), template_name: template };
-  }
   if (JSON.stringify(merged) !== JSON.stringify(config)) {
     writeJsonAtomic(configFile, merged);
     const keys = Object.keys(merged).filter((k) => JSON.stringify(merged[k]) !== JSON.stringify(config[k]));
@@ -403,7 +380,7 @@ function htmlExport(prefix, python) {
   }
   const check = capture(python, ['-c', 'import lessonkit_nbconvert, nbconvert; print(nbconvert.__version__)']);
   if (!check) fail(`${python} cannot import lessonkit_nbconvert after writing ${pth}`);
-  done('html export', changed.length ? `installed for nbconvert ${check}: ${changed.join('; ')}` : `up to date (nbconvert ${check}, template lessonkit, preprocessor)`);
+  done('html export', changed.length ? `installed for nbconvert ${check}: ${changed.join('; ')}` : `up to date (nbconvert ${check}, preprocessor, template lessonkit)`);
 }
 
 // -----------------------------------------------------------------------------------------------------------

@@ -1,28 +1,28 @@
 """nbconvert extension of the lesson kit: notebooks become HTML that works offline.
 
 `npm run setup` puts this folder on the Jupyter environment's Python path (a `lessonkit.pth` file), copies the
-`lessonkit` template into `<prefix>/share/jupyter/nbconvert/templates/`, and names both in
+`lessonkit` template into `<prefix>/share/jupyter/nbconvert/templates/`, and registers the preprocessor in
 `<prefix>/etc/jupyter/jupyter_config.json`, the configuration file every Jupyter application reads (nbconvert and the
 Jupyter server behind JupyterLab's "Save and Export Notebook As > HTML" alike):
 
-    {"HTMLExporter": {"template_name": "lessonkit",
-                      "preprocessors": ["lessonkit_nbconvert.LessonkitHtmlPreprocessor"]}}
+    {"HTMLExporter": {"preprocessors": ["lessonkit_nbconvert.LessonkitHtmlPreprocessor"]}}
 
-so a plain `jupyter nbconvert --to html lesson.ipynb` renders every plotly figure offline. HTMLExporter's settings
-reach its subclasses as well; setup pins the ones with a template of their own to it (`SlidesExporter`: reveal,
-`WebPDFExporter`: webpdf), and they keep the preprocessor, so their charts draw too.
+so a plain `jupyter nbconvert --to html lesson.ipynb` (JupyterLab's `lab` template) renders every plotly figure and
+every formula offline. The default template stays `lab` on purpose: naming a template in HTMLExporter's section would
+outrank `--template` on the command line (that option sets TemplateExporter's), as measured with nbconvert 7.17.
 
-`LessonkitHtmlPreprocessor` (any HTML template: lab, classic, basic, lessonkit)
+`LessonkitHtmlPreprocessor` (any HTML template: lab, classic, basic, lessonkit, and slides)
   - gives every output that carries a plotly figure (`application/vnd.plotly.v1+json`) a fresh `text/html` drawn from
     that figure, whatever the output held before (a chart cell that was re-run, a figure from another library, an
     old output that still carried a copy of plotly.js);
   - puts plotly.js (`plotly.js-dist-min`, gzip-compressed and base64-encoded, unpacked by the browser's
     DecompressionStream) into the first chart's output: once per document, and only when the document has charts;
-  - tells the `lessonkit` template (through `resources["lessonkit"]`) whether the document has maths, and gives it
-    MathJax 3 (TeX input and SVG output only, compressed the same way) for such documents.
+  - points the template's MathJax script (`resources["mathjax_url"]`) at MathJax 3, TeX input and SVG output only,
+    compressed the same way, when the document has maths, and at nothing otherwise; and the template's require.js
+    (`resources["require_js_url"]`) at nothing unless the notebook has widgets: no CDN requests.
 
-The `lessonkit` template (extends `lab`) inlines that MathJax instead of the CDN MathJax 2, drops require.js when
-the notebook has no widgets, and sets a font stack with Korean (CJK) fallbacks.
+The `lessonkit` template (extends `lab`; the handouts use it, and `--template lessonkit` gives it to anyone) adds a
+font stack with Korean (CJK) fallbacks.
 """
 from __future__ import annotations
 
@@ -33,11 +33,12 @@ import html
 import json
 import os
 import re
+import urllib.parse
 from pathlib import Path
 
 from nbconvert.preprocessors import Preprocessor
 
-__all__ = ["LessonkitHtmlPreprocessor", "chart_html", "has_math", "plotly_library_html", "mathjax_html"]
+__all__ = ["LessonkitHtmlPreprocessor", "chart_html", "has_math", "plotly_library_html", "mathjax_url"]
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 #: The attribute of the one script element that carries plotly.js.
@@ -169,17 +170,23 @@ def _mathjax_packed(root: str) -> str:
     return _packed((";\n".join(parts) + ";\n" + preload).encode("utf-8"))
 
 
-def mathjax_html() -> str:
-    """MathJax's configuration and the compressed components, for documents that have maths."""
+#: Characters left as they are in the MathJax data: URL (base64 and JavaScript punctuation that is safe inside a
+#: double-quoted attribute); everything else (quotes, <, >, #, %, &, spaces) is percent-encoded.
+URL_SAFE = "+/=(){}[];:,.!*'$?@-_~"
+
+
+def mathjax_url() -> str:
+    """A data: URL of a script that configures MathJax 3 and unpacks its components (for the template's
+    `<script src=...>`, which every nbconvert HTML template has); the script starts with a marker comment."""
     root = os.environ.get("LESSON_MATHJAX_DIR") or str(ROOT / "node_modules" / "mathjax" / "es5")
     if not (Path(root) / "startup.js").is_file():
         raise FileNotFoundError(f"lessonkit_nbconvert: no MathJax 3 in {root}; run `npm run setup` in {ROOT}")
-    return (
-        f'<script type="text/javascript">window.MathJax={json.dumps(MATHJAX_CONFIG)};</script>'
-        '<script type="text/javascript" data-lessonkit-mathjax="tex-svg">'
+    js = (
+        f"/*lessonkit-mathjax*/window.MathJax={json.dumps(MATHJAX_CONFIG, separators=(',', ':'))};"
         f"({INFLATE_JS})('{_mathjax_packed(root)}').then({RUN_JS})"
-        ".catch(function(e){console.error('MathJax could not be unpacked',e);});</script>"
+        ".catch(function(e){console.error('MathJax could not be unpacked',e);});"
     )
+    return "data:text/javascript;charset=utf-8," + urllib.parse.quote(js, safe=URL_SAFE)
 
 
 def _text(value) -> str:
@@ -220,9 +227,11 @@ class LessonkitHtmlPreprocessor(Preprocessor):
             out["data"]["text/html"] = (plotly_library_html() if charts == 0 else "") + chart
             charts += 1
         math = has_math(nb)
-        resources["lessonkit"] = {
-            "charts": charts,
-            "math": math,
-            "mathjax": mathjax_html() if math else "",
-        }
+        # Every nbconvert HTML template loads `<script src="{{ resources.mathjax_url }}">` (MathJax 2 from a CDN by
+        # default; its configuration block is type text/x-mathjax-config, inert without MathJax 2) and, before it,
+        # require.js. An empty src makes no request.
+        resources["mathjax_url"] = mathjax_url() if math else ""
+        if "widgets" not in nb.get("metadata", {}):
+            resources["require_js_url"] = ""
+        resources["lessonkit"] = {"charts": charts, "math": math}
         return nb, resources

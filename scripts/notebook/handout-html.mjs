@@ -5,8 +5,8 @@
 
 /** The script element that carries plotly.js in an exported document (python/lessonkit_nbconvert). */
 const PLOTLY_LIBRARY = /<script\b[^>]*\bdata-lessonkit-plotly="[^"]*"[^>]*>[\s\S]*?<\/script>/gi;
-/** The script element that carries MathJax. */
-const MATHJAX_LIBRARY = /<script\b[^>]*\bdata-lessonkit-mathjax\b[^>]*>[\s\S]*?<\/script>/gi;
+/** The script element that carries MathJax: the template's MathJax script, pointed at a data: URL by the export. */
+const MATHJAX_LIBRARY = /<script\b[^>]*\bsrc="data:text\/javascript[^"]*lessonkit-mathjax[^"]*"[^>]*>[\s\S]*?<\/script>/gi;
 /** lessonkit charts mark their container with this attribute (src/viz/plotly-document.ts). */
 const CHART_CONTAINER = /<div\b[^>]*\bdata-lessonkit-plotly-chart="1"/gi;
 /** Embedded images: outputs, markdown images (`--embed-images`), and the icons in the template's CSS. */

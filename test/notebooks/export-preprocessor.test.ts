@@ -73,8 +73,8 @@ print(json.dumps({
   "heights": [("height:300px" in h, "height:420px" in h) for h in first],
   "summaries": ["a chart</div>" in h for h in first],
   "same": first == second,
-  "resources": {k: v for k, v in res["lessonkit"].items() if k != "mathjax"},
-  "mathjax": res["lessonkit"]["mathjax"],
+  "resources": res["lessonkit"],
+  "urls": [res["mathjax_url"], res["require_js_url"]],
 }))`) as Record<string, unknown>;
   assert.deepEqual(got.libraries, [1, 0], 'plotly.js in the first chart output only');
   assert.deepEqual(got.charts, [1, 1], 'both outputs draw a chart (one had only a JSON string)');
@@ -83,30 +83,46 @@ print(json.dumps({
   assert.deepEqual(got.summaries, [true, true], 'the container shows the text summary until the chart draws');
   assert.equal(got.same, true, 'a second run changes nothing');
   assert.deepEqual(got.resources, { charts: 2, math: false });
-  assert.equal(got.mathjax, '', 'no maths, no MathJax');
+  assert.deepEqual(got.urls, ['', ''], 'no maths and no widgets: the template loads neither MathJax nor require.js');
 });
 
-test('setup made `lessonkit` the template of `--to html` only: slides keep reveal.js, and their charts still draw', () => {
+test('the stock export keeps its templates (`--template` is honoured) and every HTML template gets the charts', () => {
   const jupyter = path.join(path.dirname(python()), 'jupyter');
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lessonkit-slides-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lessonkit-templates-'));
   try {
     const nb = {
       nbformat: 4, nbformat_minor: 5, metadata: {},
-      cells: [{ cell_type: 'code', id: 'c', metadata: {}, source: 'chart', execution_count: 1, outputs: [
-        { output_type: 'display_data', metadata: {}, data: { 'text/plain': 'chart', 'application/vnd.plotly.v1+json': { data: [{ type: 'bar', y: [1] }], layout: {} } } },
-      ] }],
+      cells: [
+        { cell_type: 'markdown', id: 'm', metadata: {}, source: 'The cell: $h_t = \\tanh(x_t)$' },
+        { cell_type: 'code', id: 'c', metadata: {}, source: 'chart', execution_count: 1, outputs: [
+          { output_type: 'display_data', metadata: {}, data: { 'text/plain': 'chart', 'application/vnd.plotly.v1+json': { data: [{ type: 'bar', y: [1] }], layout: {} } } },
+        ] },
+      ],
     };
     fs.writeFileSync(path.join(dir, 'nb.ipynb'), JSON.stringify(nb));
-    const html = spawnSync(jupyter, ['nbconvert', '--to', 'html', 'nb.ipynb'], { cwd: dir, encoding: 'utf8' });
-    assert.equal(html.status, 0, html.stderr);
-    const slides = spawnSync(jupyter, ['nbconvert', '--to', 'slides', 'nb.ipynb'], { cwd: dir, encoding: 'utf8' });
-    assert.equal(slides.status, 0, slides.stderr);
-    const page = fs.readFileSync(path.join(dir, 'nb.html'), 'utf8');
+    const convert = (...args: string[]) => {
+      const r = spawnSync(jupyter, ['nbconvert', ...args, 'nb.ipynb'], { cwd: dir, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+    };
+    convert('--to', 'html');
+    const lab = fs.readFileSync(path.join(dir, 'nb.html'), 'utf8');
+    convert('--to', 'html', '--template', 'classic', '--output', 'classic');
+    const classic = fs.readFileSync(path.join(dir, 'classic.html'), 'utf8');
+    convert('--to', 'html', '--template', 'lessonkit', '--output', 'lessonkit');
+    const kit = fs.readFileSync(path.join(dir, 'lessonkit.html'), 'utf8');
+    convert('--to', 'slides');
     const deck = fs.readFileSync(path.join(dir, 'nb.slides.html'), 'utf8');
-    assert.match(page, /--lessonkit-font-sans/, '--to html uses the lessonkit template');
-    assert.match(deck, /Reveal\.initialize/, '--to slides still uses the reveal template');
-    assert.doesNotMatch(deck, /--lessonkit-font-sans/);
-    assert.equal(deck.split('data-lessonkit-plotly=').length - 1, 1, 'the slides carry plotly.js once for their chart');
+    assert.match(lab, /<body class="jp-Notebook"/, '--to html: the lab template');
+    assert.doesNotMatch(lab, /--lessonkit-font-sans/);
+    assert.match(classic, /id="notebook-container"/, '--template classic is honoured');
+    assert.match(kit, /--lessonkit-font-sans: [^;]*"Noto Sans CJK KR"[^;]*"Apple SD Gothic Neo"[^;]*"Malgun Gothic"/, '--template lessonkit: fonts');
+    assert.match(deck, /Reveal\.initialize/, '--to slides: reveal');
+    for (const [name, html] of Object.entries({ lab, classic, kit, deck })) {
+      assert.equal(html.split('data-lessonkit-plotly=').length - 1, 1, `${name}: plotly.js once`);
+      assert.equal(html.split('lessonkit-mathjax').length - 1, 1, `${name}: the offline MathJax once`);
+    }
+    // lab and lessonkit load nothing else (classic keeps its jQuery, slides their reveal.js, from a CDN).
+    for (const [name, html] of Object.entries({ lab, kit })) assert.doesNotMatch(html, /<script[^>]*src="https?:/, `${name}: no CDN scripts`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -44,7 +44,7 @@ test('a notebook without its own title gets one in the header, HTML-escaped', as
 test('measureHandout splits the bytes into plotly.js, MathJax, images and the page, and finds network sources', async () => {
   const { measureHandout, formatHandoutSize } = await load();
   const plotly = `<script type="text/javascript" data-lessonkit-plotly="3.7.0">window.lessonkitPlotly=${'A'.repeat(1000)}</script>`;
-  const mathjax = `<script type="text/javascript" data-lessonkit-mathjax="tex-svg">${'B'.repeat(500)}</script>`;
+  const mathjax = `<script src="data:text/javascript;charset=utf-8,/*lessonkit-mathjax*/window.MathJax=${'B'.repeat(500)}"> </script>`;
   const image = `data:image/png;base64,${'C'.repeat(300)}`;
   const chart = '<div id="c1" class="lessonkit-plotly" data-lessonkit-plotly-chart="1" style="height:420px">summary</div>';
   const html = exported(`${plotly}${chart}${chart.replace('c1', 'c2')}<img src="${image}"><a href="https://example.org">a link is no request</a>`, mathjax);
