@@ -9,16 +9,18 @@
 //   npm run lessons -- --update-references   store this run's outputs as the new references (profile ci)
 //   npm run lessons -- --lab [--ServerApp.port=8899 ...]   open JupyterLab on notebooks/ with the lesson kernel
 //
-// Handouts go to handouts/<name>.html (self-contained: plotly.js once per file, images embedded, title, contents,
-// and the profile and backend used), with handouts/index.html listing them. Everything is written to a temporary
+// Handouts go to handouts/<name>.html (self-contained: `jupyter nbconvert --to html` with the kit's template, so
+// plotly.js once per file, MathJax only where there is maths, images embedded; plus title, contents, and the profile
+// and backend used), with handouts/index.html listing them. Each handout's and executed notebook's size is printed and
+// checked against its target (5 MB and 2 MB). Everything is written to a temporary
 // file first and then renamed, so an interrupted run never leaves half a file.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { requireKernel } from './notebook/execute.mjs';
-import { exportHandout, notebookTitle } from './notebook/handout.mjs';
+import { exportHandout, HANDOUT_MAX_BYTES, NOTEBOOK_MAX_BYTES, notebookTitle } from './notebook/handout.mjs';
 import { listNotebooks, writeTextAtomic } from './notebook/notebook-file.mjs';
-import { escapeHtml } from './notebook/handout-html.mjs';
+import { escapeHtml, formatHandoutSize } from './notebook/handout-html.mjs';
 import { HANDOUTS_DIR, jupyterCommand, kernelName, lessonDataDir, NOTEBOOKS_DIR, ROOT } from './notebook/paths.mjs';
 import { runNotebook } from './notebook/pipeline.mjs';
 import { chooseProfile } from './notebook/profile.mjs';
@@ -90,7 +92,12 @@ async function main() {
   for (const file of files) {
     try {
       const run = await runNotebook(file, { profile, log: console.log });
-      console.log(`✓ ${run.name}: executed in ${run.seconds.toFixed(1)} s -> ${path.relative(ROOT, run.output)}`);
+      const nbBytes = fs.statSync(run.output).size;
+      console.log(`✓ ${run.name}: executed in ${run.seconds.toFixed(1)} s -> ${path.relative(ROOT, run.output)} (${(nbBytes / 1e6).toFixed(2)} MB)`);
+      if (nbBytes > NOTEBOOK_MAX_BYTES) {
+        failed += 1;
+        console.error(`  ✗ the executed notebook is ${(nbBytes / 1e6).toFixed(2)} MB, over its ${NOTEBOOK_MAX_BYTES / 1e6} MB target`);
+      }
       if (opts.update) console.log(`  reference stored: ${path.relative(ROOT, writeReference(run.name, run.executed))}`);
       if (opts.check) {
         const problems = checkAgainstReference(run.name, run.executed);
@@ -106,7 +113,15 @@ async function main() {
           source: path.relative(ROOT, file),
           executedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
         });
-        console.log(`  handout: ${path.relative(ROOT, h.output)} (${(h.bytes / 1e6).toFixed(1)} MB, "${notebookTitle(run.executed, run.name)}")`);
+        console.log(`  handout: ${path.relative(ROOT, h.output)} "${notebookTitle(run.executed, run.name)}": ${formatHandoutSize(h)}`);
+        if (h.bytes > HANDOUT_MAX_BYTES) {
+          failed += 1;
+          console.error(`  ✗ the handout is over its ${HANDOUT_MAX_BYTES / 1e6} MB target`);
+        }
+        if (h.external.length) {
+          failed += 1;
+          console.error(`  ✗ the handout loads from the network: ${h.external.join(', ')}`);
+        }
       }
     } catch (err) {
       failed += 1;

@@ -314,6 +314,75 @@ function kernelspec(prefix) {
   done('kernel', `installed the lessonkit kernelspec into ${path.relative(ROOT, prefix) || prefix}`);
 }
 
+// 5. HTML export: the lesson kit's nbconvert preprocessor and template, made the default of `--to html` ----------
+/**
+ * Settings this step owns in `<prefix>/etc/jupyter/jupyter_config.json` (read by every Jupyter application). No
+ * template is named: a template in HTMLExporter's section would outrank `--template` on the command line.
+ */
+const EXPORT_CONFIG = {
+  HTMLExporter: {
+    preprocessors: ['lessonkit_nbconvert.LessonkitHtmlPreprocessor'],
+  },
+};
+
+function copyDirAtomic(from, to) {
+  const tmp = `${to}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.cpSync(from, tmp, { recursive: true });
+  fs.rmSync(to, { recursive: true, force: true });
+  fs.renameSync(tmp, to);
+}
+
+function sameTree(a, b) {
+  if (!fs.existsSync(b)) return false;
+  const list = (d) => fs.readdirSync(d, { recursive: true }).map(String).sort();
+  const names = list(a);
+  if (names.join('\n') !== list(b).join('\n')) return false;
+  return names.every((n) => {
+    const fa = path.join(a, n);
+    return fs.statSync(fa).isDirectory() || fs.readFileSync(fa).equals(fs.readFileSync(path.join(b, n)));
+  });
+}
+
+/**
+ * `jupyter nbconvert --to html` and JupyterLab's HTML export (the Jupyter server runs the same exporter) render
+ * every plotly figure and formula offline: python/lessonkit_nbconvert goes on the environment's Python path (a .pth
+ * file, like an editable install), its preprocessor is named for HTMLExporter in jupyter_config.json (other settings
+ * there are kept), and its `lessonkit` template (fonts; the handouts use it) goes into
+ * `<prefix>/share/jupyter/nbconvert/templates/`.
+ */
+function htmlExport(prefix, python) {
+  if (!prefix) return;
+  const changed = [];
+  const site = capture(python, ['-c', "import sysconfig; print(sysconfig.get_paths()['purelib'])"]);
+  if (!site) fail(`could not ask ${python} for its site-packages folder`);
+  const pth = path.join(site, 'lessonkit.pth');
+  const pthText = `${path.join(ROOT, 'python')}\n`;
+  if (!fs.existsSync(pth) || fs.readFileSync(pth, 'utf8') !== pthText) {
+    fs.writeFileSync(pth, pthText);
+    changed.push(`${pth} -> python/`);
+  }
+  const templateSrc = path.join(ROOT, 'python', 'lessonkit_nbconvert', 'templates', 'lessonkit');
+  const templateDst = path.join(prefix, 'share', 'jupyter', 'nbconvert', 'templates', 'lessonkit');
+  if (!sameTree(templateSrc, templateDst)) {
+    fs.mkdirSync(path.dirname(templateDst), { recursive: true });
+    copyDirAtomic(templateSrc, templateDst);
+    changed.push(`template ${path.relative(ROOT, templateDst) || templateDst}`);
+  }
+  const configFile = path.join(prefix, 'etc', 'jupyter', 'jupyter_config.json');
+  const config = fs.existsSync(configFile) ? readJson(configFile) : {};
+  if (config === undefined) fail(`${configFile} is not valid JSON; fix or remove it`);
+  const merged = { ...config, HTMLExporter: { ...(config.HTMLExporter ?? {}), ...EXPORT_CONFIG.HTMLExporter } };
+  if (JSON.stringify(merged) !== JSON.stringify(config)) {
+    writeJsonAtomic(configFile, merged);
+    const keys = Object.keys(merged).filter((k) => JSON.stringify(merged[k]) !== JSON.stringify(config[k]));
+    changed.push(`${path.relative(ROOT, configFile) || configFile} (${keys.join(', ')})`);
+  }
+  const check = capture(python, ['-c', 'import lessonkit_nbconvert, nbconvert; print(nbconvert.__version__)']);
+  if (!check) fail(`${python} cannot import lessonkit_nbconvert after writing ${pth}`);
+  done('html export', changed.length ? `installed for nbconvert ${check}: ${changed.join('; ')}` : `up to date (nbconvert ${check}, preprocessor, template lessonkit)`);
+}
+
 // -----------------------------------------------------------------------------------------------------------
 const major = Number(process.versions.node.split('.')[0]);
 if (major < 20) fail(`Node >= 20 is required; found ${process.version}.`);
@@ -323,5 +392,6 @@ const python = prefix ? path.join(prefix, 'bin', 'python') : (process.env.PYTHON
 nativeBinding(python);
 build();
 kernelspec(prefix);
+htmlExport(prefix, python);
 console.log(`[setup] done in ${((Date.now() - started) / 1000).toFixed(0)} s on ${os.cpus().length} cores:`);
 for (const line of summary) console.log(`[setup]   ${line}`);

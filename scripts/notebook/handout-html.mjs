@@ -1,20 +1,18 @@
-// Pure HTML post-processing for handouts exported by nbconvert's `lab` template:
-// - plotly.js goes into the document exactly once (inline copies that charts carried are cut out, CDN or file
-//   references are dropped, and the library is inlined once in <head> before any chart script runs);
-// - require.js (a CDN script the template adds and the handouts never use) is removed;
-// - the template's CDN MathJax 2 (script + config) is replaced by MathJax 3's self-contained SVG build, inlined once,
-//   when the document has math, so equations render offline;
-// - a header with the title, the profile and backend used, and a table of contents goes at the top.
+// Pure HTML post-processing for handouts. The notebook becomes HTML the one way the kit has (nbconvert's `lessonkit`
+// template and LessonkitHtmlPreprocessor, python/lessonkit_nbconvert: plotly.js once, offline maths, fonts); a handout
+// only adds a header with the title, the profile and backend used, and a table of contents, and is measured
+// (`measureHandout`) so the build can print what its size is made of.
 
-/** The comment that starts every plotly.js bundle (plotly.js-dist and plotly.min.js alike). */
-const PLOTLY_BANNER = /\/\*\*\s*\n\s*\*\s*plotly\.js v[0-9][^\n]*\n/;
-/** How a plotly.js bundle ends (esbuild UMD wrapper of plotly.js 2.x-4.x). */
-const PLOTLY_END = /window\.Plotly\s*=\s*Plotly;\s*return\s+Plotly;\s*\}\)\);?/;
-
+/** The script element that carries plotly.js in an exported document (python/lessonkit_nbconvert). */
+const PLOTLY_LIBRARY = /<script\b[^>]*\bdata-lessonkit-plotly="[^"]*"[^>]*>[\s\S]*?<\/script>/gi;
+/** The script element that carries MathJax: the template's MathJax script, pointed at a data: URL by the export. */
+const MATHJAX_LIBRARY = /<script\b[^>]*\bsrc="data:text\/javascript[^"]*lessonkit-mathjax[^"]*"[^>]*>[\s\S]*?<\/script>/gi;
 /** lessonkit charts mark their container with this attribute (src/viz/plotly-document.ts). */
-const CHART_ATTRIBUTE = 'data-lessonkit-plotly-chart';
-
-const SCRIPT = /<script\b([^>]*)>([\s\S]*?)<\/script>/gi;
+const CHART_CONTAINER = /<div\b[^>]*\bdata-lessonkit-plotly-chart="1"/gi;
+/** Embedded images: outputs, markdown images (`--embed-images`), and the icons in the template's CSS. */
+const DATA_IMAGE = /data:image\/[a-z+.-]+;base64,[A-Za-z0-9+/=]+/gi;
+/** Requests a page would make to the network: script, link and image sources that are not inline. */
+const EXTERNAL_SOURCE = /<(?:script|img|link|iframe)\b[^>]*\b(?:src|href)\s*=\s*["'](https?:)?\/\/[^"']*["']/gi;
 
 export function escapeHtml(text) {
   return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
@@ -31,80 +29,37 @@ export function htmlText(fragment) {
     .trim();
 }
 
-/** Cuts every inline plotly.js bundle out of one script's text. Returns the remaining text and how many were cut. */
-export function cutPlotlyBundles(js) {
-  let rest = js;
-  let cut = 0;
-  for (;;) {
-    const start = PLOTLY_BANNER.exec(rest);
-    if (!start) break;
-    const tail = rest.slice(start.index);
-    const end = PLOTLY_END.exec(tail);
-    if (!end) throw new Error('An inline plotly.js bundle has no recognisable end (window.Plotly = Plotly; ...); cannot de-duplicate it');
-    rest = rest.slice(0, start.index) + tail.slice(end.index + end[0].length);
-    cut += 1;
-  }
-  return { js: rest, cut };
-}
+const sum = (matches) => (matches ?? []).reduce((n, m) => n + Buffer.byteLength(m), 0);
 
 /**
- * Removes every copy or reference of plotly.js and require.js from the document's scripts.
- * Returns `{ html, removed, usesPlotly }`: `usesPlotly` is true when a script (or a removed copy) needs `Plotly`.
+ * What an exported document is made of, in bytes: `{ bytes, plotly, mathjax, images, rest, charts,
+ * plotlyLibraries, mathjaxLibraries, external }`. `external` lists the network sources it would load (a handout has
+ * none).
  */
-export function stripPlotlyCopies(html) {
-  let removed = 0;
-  let usesPlotly = false;
-  const out = html.replace(SCRIPT, (whole, attrs, body) => {
-    const src = /\bsrc\s*=\s*["']([^"']*)["']/i.exec(attrs)?.[1];
-    if (src !== undefined) {
-      if (/plotly[^/]*\.js/i.test(src)) {
-        removed += 1;
-        usesPlotly = true;
-        return '';
-      }
-      return /require(\.min)?\.js/i.test(src) ? '' : whole;
-    }
-    const { js, cut } = cutPlotlyBundles(body);
-    removed += cut;
-    if (cut > 0 || /\bPlotly\s*\.\s*(newPlot|react|plot)\b/.test(js)) usesPlotly = true;
-    if (cut > 0 && /data-lessonkit-plotly=/.test(attrs) && js.trim() === '') return '';
-    if (cut === 0) return whole;
-    return js.trim() === '' ? '' : `<script${attrs}>${js}</script>`;
-  });
-  if (out.includes(CHART_ATTRIBUTE)) usesPlotly = true;
-  return { html: out, removed, usesPlotly };
-}
-
-/** A script element that defines `window.Plotly` from the library's text; `</script` inside it is escaped. */
-export function plotlyScriptTag(plotlyJs) {
-  return `<script>\n${plotlyJs.replace(/<\/script/gi, '<\\/script')}\n</script>`;
-}
-
-/**
- * Removes the template's MathJax (the CDN script and its `text/x-mathjax-config` block). Returns `{ html, hasMath }`:
- * `hasMath` is true when the text has TeX delimiters ($...$, $$...$$, \(...\), \[...\]) outside scripts.
- */
-export function stripMathJax(html) {
-  const out = html.replace(SCRIPT, (whole, attrs, body) => {
-    const src = /\bsrc\s*=\s*["']([^"']*)["']/i.exec(attrs)?.[1];
-    if (src !== undefined && /mathjax/i.test(src)) return '';
-    if (/text\/x-mathjax-config/i.test(attrs) || /MathJax\.Hub\.Config/.test(body)) return '';
-    return whole;
-  });
-  // Code (cells' sources, `inline code`) is not typeset, and template literals like `${x}` are not math.
-  const text = out.replace(/<(script|style|pre|code)\b[\s\S]*?<\/\1>/gi, '');
-  const hasMath = /\$\$[\s\S]+?\$\$|\$[^$\n]+\$|\\\([\s\S]+?\\\)|\\\[[\s\S]+?\\\]/.test(text);
-  return { html: out, hasMath };
-}
-
-/** MathJax 3 configured like the notebook front ends ($...$ inline, $$...$$ display), then the library itself. */
-export function mathJaxScriptTags(mathJaxJs) {
-  const config = {
-    tex: { inlineMath: [['$', '$'], ['\\(', '\\)']], displayMath: [['$$', '$$'], ['\\[', '\\]']], processEscapes: true },
-    svg: { fontCache: 'global' },
-    options: { skipHtmlTags: ['script', 'noscript', 'style', 'textarea', 'pre', 'code'] },
+export function measureHandout(html) {
+  const plotlyTags = html.match(PLOTLY_LIBRARY) ?? [];
+  const mathjaxTags = html.match(MATHJAX_LIBRARY) ?? [];
+  const bytes = Buffer.byteLength(html);
+  const plotly = sum(plotlyTags);
+  const mathjax = sum(mathjaxTags);
+  const images = sum(html.match(DATA_IMAGE));
+  return {
+    bytes,
+    plotly,
+    mathjax,
+    images,
+    rest: bytes - plotly - mathjax - images,
+    charts: (html.match(CHART_CONTAINER) ?? []).length,
+    plotlyLibraries: plotlyTags.length,
+    mathjaxLibraries: mathjaxTags.length,
+    external: html.match(EXTERNAL_SOURCE) ?? [],
   };
-  return `<script>window.MathJax = ${JSON.stringify(config)};</script>\n<script>\n${mathJaxJs.replace(/<\/script/gi, '<\\/script')}\n</script>`;
+}
+
+/** One line for the build log: `2.41 MB (plotly.js 1.96 MB, MathJax 0.00 MB, images 0.02 MB, page 0.43 MB)`. */
+export function formatHandoutSize(m) {
+  const mb = (n) => `${(n / 1e6).toFixed(2)} MB`;
+  return `${mb(m.bytes)} (plotly.js ${mb(m.plotly)}, MathJax ${mb(m.mathjax)}, images ${mb(m.images)}, page ${mb(m.rest)})`;
 }
 
 /** Headings (h1-h3) in document order: `{ level, id, text }`. */
@@ -123,7 +78,8 @@ export function headingsOf(html) {
 const HEADER_STYLE = `
 <style>
 .lessonkit-handout-header { margin: 1.5em auto 2em; padding: 1em 1.5em; border: 1px solid #d0d7de; border-radius: 6px;
-  background: #f6f8fa; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1100px; }
+  background: #f6f8fa; font-family: var(--lessonkit-font-sans, system-ui, -apple-system, "Segoe UI", "Noto Sans CJK KR",
+  "Apple SD Gothic Neo", "Malgun Gothic", sans-serif); max-width: 1100px; }
 .lessonkit-handout-header h1 { margin: 0 0 .3em; font-size: 1.8em; }
 .lessonkit-handout-header .lessonkit-run { margin: 0 0 .8em; color: #444; }
 .lessonkit-handout-header .lessonkit-run code { background: #e8ecf0; padding: 0 .3em; border-radius: 3px; }
@@ -143,20 +99,11 @@ const HEADER_STYLE = `
  */
 
 /**
- * Turns nbconvert's HTML into a handout: plotly.js once in <head>, header with title, run info and table of contents.
- * `plotlyTag()` returns the library's <script> element; it is called only when the document has charts.
- * `mathJaxTags()` returns MathJax's config and library scripts; it is called only when the document has math.
+ * Turns the exported HTML into a handout: a header with title, run information and a table of contents. Scripts,
+ * styles and outputs are left as the export made them. Returns `{ html, ...measureHandout(html) }`.
  */
-export function finishHandout(html, info, plotlyTag, mathJaxTags) {
-  const stripped = stripPlotlyCopies(html);
-  const math = stripMathJax(stripped.html);
-  let doc = math.html;
-  if (stripped.usesPlotly) {
-    doc = insertOnce(doc, /<\/head>/i, `${plotlyTag()}\n</head>`, '</head>');
-  }
-  if (math.hasMath && mathJaxTags) {
-    doc = insertOnce(doc, /<\/head>/i, `${mathJaxTags()}\n</head>`, '</head>');
-  }
+export function finishHandout(html, info) {
+  let doc = html;
   doc = doc.replace(/<title>[\s\S]*?<\/title>/i, `<title>${escapeHtml(info.title)}</title>`);
   const headings = headingsOf(doc).filter((h, i) => !(i === 0 && h.level === 1 && h.text === info.title));
   const toc = headings
@@ -186,7 +133,7 @@ export function finishHandout(html, info, plotlyTag, mathJaxTags) {
   } else {
     doc = insertOnce(doc, /<main>/i, `<main>\n${header}`, '<main>');
   }
-  return { html: doc, plotlyCopiesRemoved: stripped.removed, charts: stripped.usesPlotly, math: math.hasMath };
+  return { html: doc, ...measureHandout(doc) };
 }
 
 /** The first h1 element: its text as HTML and where it starts. */
@@ -196,6 +143,6 @@ function firstH1(html) {
 }
 
 function insertOnce(html, pattern, replacement, what) {
-  if (!pattern.test(html)) throw new Error(`nbconvert's HTML has no ${what}; expected the lab template's layout`);
+  if (!pattern.test(html)) throw new Error(`nbconvert's HTML has no ${what}; expected the lessonkit (lab) template's layout`);
   return html.replace(pattern, () => replacement);
 }

@@ -1,30 +1,16 @@
-// Exports an executed notebook as a self-contained HTML handout (nbconvert `lab` template + handout-html.mjs).
+// Exports an executed notebook as a self-contained HTML handout: the kit's one way to turn a notebook into HTML
+// (`jupyter nbconvert --to html` with the `lessonkit` template and LessonkitHtmlPreprocessor, installed by
+// `npm run setup`; see python/lessonkit_nbconvert), plus a header with run information (handout-html.mjs).
 import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
-import * as path from 'node:path';
-import { finishHandout, mathJaxScriptTags, plotlyScriptTag } from './handout-html.mjs';
+import { finishHandout } from './handout-html.mjs';
 import { cellSource } from './notebook-file.mjs';
 import { runInfoOf } from './parameters.mjs';
-import { jupyterCommand, NOTEBOOKS_DIR, ROOT } from './paths.mjs';
+import { jupyterCommand, NOTEBOOKS_DIR } from './paths.mjs';
 import { writeTextAtomic } from './notebook-file.mjs';
 
-/**
- * The plotly.js <script> element the handouts include once: from LESSON_PLOTLY_JS (a file) when set, else the
- * library's own tag (src/viz/plotly-document.ts: the pinned `plotly.js-dist` the charts are built for).
- */
-export function plotlyTag(env = process.env) {
-  if (env.LESSON_PLOTLY_JS) return plotlyScriptTag(fs.readFileSync(path.resolve(env.LESSON_PLOTLY_JS), 'utf8'));
-  const viz = path.join(ROOT, 'dist', 'src', 'viz', 'plotly-document.js');
-  if (!fs.existsSync(viz)) throw new Error(`${viz} is missing; run \`npm run build\` first`);
-  return createRequire(import.meta.url)(viz).plotlyLibraryTag();
-}
-
-/** MathJax 3's self-contained SVG build (npm package `mathjax`), inlined only into handouts that have math. */
-export function mathJaxTags() {
-  const file = createRequire(import.meta.url).resolve('mathjax/es5/tex-svg-full.js', { paths: [ROOT] });
-  return mathJaxScriptTags(fs.readFileSync(file, 'utf8'));
-}
+/** Size targets the tests and the build check (bytes). */
+export const HANDOUT_MAX_BYTES = 5_000_000;
+export const NOTEBOOK_MAX_BYTES = 2_000_000;
 
 /** The handout's title: notebook metadata `title`, else the first `# ` heading of a markdown cell, else `fallback`. */
 export function notebookTitle(nb, fallback) {
@@ -37,18 +23,26 @@ export function notebookTitle(nb, fallback) {
   return fallback;
 }
 
-function nbconvertHtml(nb, cwd) {
-  const args = ['nbconvert', '--stdin', '--stdout', '--to', 'html', '--template', 'lab', '--embed-images'];
+/**
+ * `jupyter nbconvert --to html` on the notebook object, in `cwd` (relative markdown images are read from there).
+ * The template is named, so a user's own default cannot change handouts; the export itself is the stock one that
+ * `npm run setup` configured. `--embed-images` puts markdown images into the page.
+ */
+export function exportHtml(nb, { cwd = NOTEBOOKS_DIR, jupyter = jupyterCommand() } = {}) {
+  const args = ['nbconvert', '--stdin', '--stdout', '--to', 'html', '--template', 'lessonkit', '--embed-images'];
   return new Promise((resolve, reject) => {
-    const child = spawn(jupyterCommand(), args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(jupyter, args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     const out = [];
     const err = [];
     child.stdout.on('data', (d) => out.push(d));
     child.stderr.on('data', (d) => err.push(d));
     child.on('error', (e) => reject(new Error(`could not start jupyter nbconvert: ${e.message}`)));
     child.on('close', (code) => {
+      const stderr = Buffer.concat(err).toString('utf8');
       if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
-      else reject(new Error(`nbconvert --to html failed (exit ${code}):\n${Buffer.concat(err).toString('utf8').slice(-3000)}`));
+      else if (/No template sub-directory with name 'lessonkit'|No module named 'lessonkit_nbconvert'/.test(stderr)) {
+        reject(new Error(`the lessonkit HTML export is not installed for ${jupyter}; run \`npm run setup\`.\n${stderr.slice(-1500)}`));
+      } else reject(new Error(`nbconvert --to html failed (exit ${code}):\n${stderr.slice(-3000)}`));
     });
     child.stdin.end(JSON.stringify(nb));
   });
@@ -64,16 +58,19 @@ function nbconvertHtml(nb, cwd) {
  * @property {string} [executedAt]  shown in the header. Default: not shown.
  */
 
-/** Exports the executed notebook `nb` to a handout. Resolves to `{ output, bytes, charts, plotlyCopiesRemoved }`. */
+/**
+ * Exports the executed notebook `nb` to a handout. Resolves to `{ output, ...measureHandout }` (bytes, and how many
+ * of them are plotly.js, MathJax, images and the page; charts; library counts; external sources).
+ */
 export async function exportHandout(nb, options) {
   const run = runInfoOf(nb);
   if (!run) {
     throw new Error(`${options.name}: the executed notebook has no "lessonkit run:" line; execute it with scripts/lessons.mjs first`);
   }
   const title = notebookTitle(nb, options.name);
-  const html = await nbconvertHtml({ ...nb, metadata: { ...nb.metadata, title } }, options.cwd ?? NOTEBOOKS_DIR);
+  const html = await exportHtml({ ...nb, metadata: { ...nb.metadata, title } }, { cwd: options.cwd ?? NOTEBOOKS_DIR });
   const info = { title, profile: run.profile, engine: run.engine, executedAt: options.executedAt, source: options.source };
-  const done = finishHandout(html, info, () => plotlyTag(), () => mathJaxTags());
-  writeTextAtomic(options.output, done.html);
-  return { output: options.output, bytes: Buffer.byteLength(done.html), charts: done.charts, plotlyCopiesRemoved: done.plotlyCopiesRemoved };
+  const { html: done, ...measured } = finishHandout(html, info);
+  writeTextAtomic(options.output, done);
+  return { output: options.output, ...measured };
 }

@@ -40,7 +40,9 @@ export function confusionHeatmap(matrix: ConfusionCounts, options: ConfusionHeat
       z,
       text: counts.map((row) => row.map(String)),
       texttemplate: '%{text}',
+      // Plotly's 'Blues' runs from dark (low) to light (high); reversed, the large counts are the dark cells.
       colorscale: 'Blues',
+      reversescale: true,
       hovertemplate: 'actual %{y}<br>predicted %{x}<br>count %{text}<extra></extra>',
     },
   ];

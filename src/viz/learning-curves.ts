@@ -46,14 +46,17 @@ export function learningCurves(history: EpochSeries, options: LearningCurveOptio
       ? 'Learning curves: no epochs yet'
       : `Learning curves: ${records.length} epoch(s); last epoch ${last.epoch}: train_loss ${fmt(last.train_loss)}, ` +
         `train_acc ${fmt(last.train_acc)}, val_loss ${fmt(last.val_loss)}, val_acc ${fmt(last.val_acc)}`;
+  // The legend sits in the top margin, between the title and the plots: below the plots, a horizontal legend
+  // would cover the "epoch" axis titles.
   const layout = {
-    title: { text: options.title ?? 'Learning curves' },
+    title: { text: options.title ?? 'Learning curves', y: 0.97, yanchor: 'top', yref: 'container' },
+    margin: { t: 110 },
     grid: { rows: 1, columns: 2, pattern: 'independent' },
     xaxis: { title: { text: 'epoch' }, dtick: 1 },
     yaxis: { title: { text: 'loss' } },
     xaxis2: { title: { text: 'epoch' }, dtick: 1 },
     yaxis2: { title: { text: 'accuracy' }, range: [0, 1] },
-    legend: { orientation: 'h' },
+    legend: { orientation: 'h', x: 0.5, xanchor: 'center', y: 1.04, yanchor: 'bottom' },
   };
   return new PlotlyFigure(data, layout, summary, options);
 }

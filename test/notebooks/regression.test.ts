@@ -5,10 +5,14 @@
  * Notebook 03 also has its generated verdicts re-derived from its own numbers (verdicts.ts).
  * Regenerate references deliberately with `node scripts/regress.mjs --update <notebook>`.
  *
+ * The same run then goes through the handout checks (handout-checks.ts): the executed notebook is at most 2 MB, its
+ * handout at most 5 MB, offline, and in headless Chromium its charts, images, maths and Korean text render.
+ *
  * LESSON_REGRESSION=<names> (comma-separated, by name or prefix) limits the run to some notebooks.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { checkHandout, describeReport } from './handout-checks';
 import { tools } from './tools';
 import { rnnVerdictProblems, type ExecutedNotebook } from './verdicts';
 
@@ -40,6 +44,7 @@ test('every notebook matches its reference outputs (profile ci)', async (t) => {
       const verdicts = OWN_CHECKS[run.name]?.(run.executed as ExecutedNotebook) ?? [];
       if (verdicts.length) assert.fail(`${run.name}: generated verdicts that do not follow from its numbers:\n${verdicts.join('\n')}`);
       if (problems.length) assert.fail(`${run.name} differs from its reference:\n${formatProblems(problems)}`);
+      st.diagnostic(describeReport(run.name, await checkHandout(run, file)));
     });
   }
 });

@@ -25,6 +25,7 @@ export interface Output {
   ename?: string;
   evalue?: string;
   traceback?: string[];
+  execution_count?: number | null;
 }
 export interface Cell {
   cell_type: 'code' | 'markdown' | 'raw';
@@ -61,8 +62,30 @@ export interface ExecuteTools {
 export interface PipelineTools {
   runNotebook(file: string, options: { profile: string; buildDir?: string }): Promise<{ name: string; executed: Notebook; output: string; seconds: number }>;
 }
+/** What an exported document is made of (scripts/notebook/handout-html.mjs `measureHandout`). */
+export interface HandoutMeasure {
+  bytes: number;
+  plotly: number;
+  mathjax: number;
+  images: number;
+  rest: number;
+  charts: number;
+  plotlyLibraries: number;
+  mathjaxLibraries: number;
+  external: string[];
+}
 export interface HandoutTools {
-  exportHandout(nb: Notebook, options: { output: string; name: string; source?: string; executedAt?: string }): Promise<{ output: string; bytes: number; charts: boolean; plotlyCopiesRemoved: number }>;
+  HANDOUT_MAX_BYTES: number;
+  NOTEBOOK_MAX_BYTES: number;
+  exportHandout(nb: Notebook, options: { output: string; name: string; source?: string; executedAt?: string; cwd?: string }): Promise<{ output: string } & HandoutMeasure>;
+}
+export interface HandoutHtmlTools {
+  finishHandout(
+    html: string,
+    info: { title: string; profile: string; engine: string; executedAt?: string; source?: string },
+  ): { html: string } & HandoutMeasure;
+  measureHandout(html: string): HandoutMeasure;
+  formatHandoutSize(m: HandoutMeasure): string;
 }
 export interface ParameterTools {
   injectParameters(nb: Notebook, parameters: Record<string, unknown>): { notebook: Notebook; warning?: string };
@@ -88,6 +111,7 @@ export const tools = {
   execute: () => tool<ExecuteTools>('execute.mjs'),
   pipeline: () => tool<PipelineTools>('pipeline.mjs'),
   handout: () => tool<HandoutTools>('handout.mjs'),
+  handoutHtml: () => tool<HandoutHtmlTools>('handout-html.mjs'),
   parameters: () => tool<ParameterTools>('parameters.mjs'),
   references: () => tool<ReferenceTools>('regress/references.mjs'),
   compare: () => tool<CompareTools>('regress/compare.mjs'),
