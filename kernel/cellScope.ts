@@ -171,7 +171,7 @@ class CellPromise<T> extends NativePromise<T> {
     return NativePromise;
   }
 
-  static [Symbol.hasInstance](value: unknown): boolean {
+  static override [Symbol.hasInstance](value: unknown): boolean {
     return value instanceof NativePromise;
   }
 }

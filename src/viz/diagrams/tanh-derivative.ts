@@ -53,5 +53,5 @@ export function tanhDerivativeChart(options: TanhDerivativeOptions = {}): Plotly
   const summary =
     `tanh′(x) = 1 − tanh²(x) on [−${range}, ${range}]: maximum 1 at x = 0; tanh′(${s}) ≈ ${edge.toExponential(2)}, ` +
     `so outside (−${s}, ${s}) each step of backpropagation multiplies the gradient by at most ${bound}`;
-  return new PlotlyFigure(data, layout, summary, { height: options.height ?? 380, documentKey: options.documentKey });
+  return new PlotlyFigure(data, layout, summary, { height: options.height ?? 380 });
 }
