@@ -24,7 +24,9 @@ export { barText, formatDuration, ProgressBar, ProgressSnapshot } from './progre
 export type { ProgressMode, ProgressOptions } from './progress';
 export { scheduledLearningRate } from './schedule';
 export type { CosineSchedule, LearningRateSchedule, StepSchedule } from './schedule';
-export { pretrainBackbone } from './pretrain';
-export type { PretrainBackboneOptions, PretrainedBackbone } from './pretrain';
+export { datasetFingerprint, describePretrained, fourRotations, pretrainBackbone, pretrainRecipe, PRETRAIN_PROCEDURE, recipeKey, rotationBatches } from './pretrain';
+export type { PretrainBackboneOptions, PretrainedBackbone, PretrainRecipe, PretrainSidecar, PretrainTask } from './pretrain';
 export { predictImageFile } from './predict-file';
 export type { FilePrediction, PredictImageFileOptions } from './predict-file';
+export { binomialStandardError, compareAccuracy, transferSummary, verdictTable } from './verdict';
+export type { AccuracyVerdict, MeasuredAccuracy, VerdictWord } from './verdict';

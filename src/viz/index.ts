@@ -28,3 +28,4 @@ export { classSamplesGrid, misclassifiedGrid } from './sample-grids';
 export type { ClassSamplesOptions, MisclassifiedGridOptions } from './sample-grids';
 export { strategyComparison } from './strategy-comparison';
 export type { StrategyComparisonOptions, StrategyResult } from './strategy-comparison';
+export { formatCount, withArticle } from './prose';
