@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { bindingPath, decideOneDnn } from '../src/engine';
 import { writeFileAtomic } from '../src/io';
 import { machineInfo } from './machine';
 import { FRAMEWORKS, markdownSection, writeMarkdownSection, type BenchRun, type Framework, type Measurement } from './report';
@@ -30,6 +31,8 @@ export interface MainOptions {
   repeats: number;
   writeMd: boolean;
   data: boolean;
+  /** False where the engine's oneDNN self-test crashed: every TensorFlow worker then runs with oneDNN off. */
+  onednnSafe?: boolean;
 }
 
 function parseArgs(argv: string[]): MainOptions {
@@ -88,7 +91,12 @@ function runOne(framework: Framework, w: Workload, o: MainOptions): Measurement 
       ? [process.execPath, [path.join(ROOT, 'dist', 'bench', 'tfjs-worker.js'), ...common, ...e2e]]
       : [python(), [path.join(ROOT, 'bench', 'peers.py'), '--framework', framework, ...common, ...e2e]];
   const threads = String(o.threads);
-  const env = { ...process.env, OMP_NUM_THREADS: threads, MKL_NUM_THREADS: threads, TF_CPP_MIN_LOG_LEVEL: '2' };
+  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: threads, MKL_NUM_THREADS: threads, TF_CPP_MIN_LOG_LEVEL: '2' };
+  // Where oneDNN crashes this machine, both TensorFlow users (ours and Keras) run with it off.
+  if (o.onednnSafe === false) {
+    env.TF_ENABLE_ONEDNN_OPTS = '0';
+    if (framework === 'lessonkit') env.LESSONKIT_ONEDNN = 'off';
+  }
   const t = Date.now();
   const r = spawnSync(cmd, args, { cwd: ROOT, env, encoding: 'utf8', timeout: (o.quick ? 240 : 900) * 1000, maxBuffer: 64 * 2 ** 20 });
   const wall_s = (Date.now() - t) / 1000;
@@ -121,6 +129,10 @@ function runDataBench(o: MainOptions): string[] | undefined {
 
 export async function runBench(o: MainOptions, command: string): Promise<BenchRun> {
   const machine = machineInfo();
+  // The engine's oneDNN self-test, once, before any worker loads TensorFlow (cached per machine).
+  const guard = decideOneDnn({ bindingFile: bindingPath('@tensorflow/tfjs-node'), env: { ...process.env, TF_ENABLE_ONEDNN_OPTS: '1' } });
+  o = { ...o, onednnSafe: guard.enabled };
+  process.stderr.write(`[bench] ${guard.summary}\n`);
   const startedAt = new Date().toISOString();
   const t = Date.now();
   const workloads = WORKLOADS.filter((w) => (o.only ? o.only.includes(w.name) : !(o.quick && w.heavy)));
@@ -147,6 +159,7 @@ export async function runBench(o: MainOptions, command: string): Promise<BenchRu
     versions: { node: process.versions.node, ...collectVersions(results) },
     results,
     dataLines,
+    onednn: { safe: guard.enabled, summary: guard.summary },
   };
 }
 

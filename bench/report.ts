@@ -35,6 +35,8 @@ export interface BenchRun {
   results: Measurement[];
   /** Human-readable lines from bench/data.js (the data benchmark), when it ran. */
   dataLines?: string[];
+  /** The engine's oneDNN self-test on this machine: whether oneDNN may run, and the phrase that says why. */
+  onednn?: { safe: boolean; summary: string };
 }
 
 export const TABLE_START = '<!-- bench:table:start -->';
@@ -79,6 +81,13 @@ export function markdownTable(run: BenchRun): string {
   return lines.join('\n');
 }
 
+/** What the oneDNN self-test allowed, for the table's header. */
+export function oneDnnLine(o: { safe: boolean; summary: string }): string {
+  return o.safe
+    ? `oneDNN: ${o.summary}; our per-workload oneDNN choices (BENCHMARKS.md) and Keras's default (on) apply`
+    : `oneDNN: ${o.summary}. Ours and Keras (same TensorFlow) ran every row with oneDNN off; PyTorch keeps its own oneDNN build`;
+}
+
 /** The table with the machine, versions and command, as it goes into BENCHMARKS.md. */
 export function markdownSection(run: BenchRun): string {
   const m = run.machine;
@@ -95,6 +104,7 @@ export function markdownSection(run: BenchRun): string {
     `- Load average (1 min) at start / end: ${m.loadAverageAtStart} / ${run.loadAverageAtEnd}` +
       (Math.max(m.loadAverageAtStart, run.loadAverageAtEnd) > m.cores ? ' (above the core count: other work shared the CPUs, numbers are noisy)' : ''),
     `- Versions: ${versions}`,
+    ...(run.onednn ? [`- ${oneDnnLine(run.onednn)}`] : []),
     '',
     markdownTable(run),
     ...(failures.length ? ['', 'Failures:', ...failures] : []),

@@ -230,7 +230,7 @@ async function main(): Promise<void> {
     items_per_s: rates,
     peak_rss_mb: peakRssMb(),
     versions: { tfjs: engine.tfjsVersion, tensorflow: engine.tensorflowVersion, node: process.versions.node },
-    settings: { onednn, variant: a.variant, numTensors: tf.memory().numTensors },
+    settings: { onednn: engine.onednn, onednnRequested: onednn, variant: a.variant, numTensors: tf.memory().numTensors },
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -47,5 +47,5 @@ export { chronologicalSplit, timeSeriesDatasets } from './time-series';
 export type { ChronologicalSplitOptions, TimeSeriesOptions, TimeSeriesSplits } from './time-series';
 export { asRowSequences, RowSequenceDataset } from './row-sequences';
 export { TensorDataset } from './tensor-dataset';
-export { loadLessonCifar10 } from './cifar10-source';
+export { CIFAR10_SAMPLE, cifar10SamplePath, classSlice, extractCifar10Sample, loadLessonCifar10 } from './cifar10-source';
 export type { Cifar10SourceKind, LessonCifar10, LoadLessonCifar10Options } from './cifar10-source';

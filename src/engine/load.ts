@@ -6,11 +6,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { chooseEngine, parseDeviceRequest, type DeviceRequest, type EnginePackage } from './select';
-import { probeEngine, type ProbeOptions } from './probe';
+import { bindingPath, probeEngine, type ProbeOptions } from './probe';
+import { decideOneDnn, type OneDnnDecision, type OneDnnGuardOptions } from './onednn-guard';
 
 export interface EngineOptions extends ProbeOptions {
   /** Which device to use. Default: the `TFJS_DEVICE` environment variable, else `auto`. */
   device?: DeviceRequest;
+  /** Options of the oneDNN self-test (tests inject a crashing script or a cache file). */
+  onednnGuard?: Pick<OneDnnGuardOptions, 'script' | 'cacheFile'>;
 }
 
 export interface EngineInfo {
@@ -23,8 +26,12 @@ export interface EngineInfo {
   tfjsVersion: string;
   /** Why this engine was chosen. */
   reason: string;
-  /** The TF_ENABLE_ONEDNN_OPTS setting in force when TensorFlow loaded (unset means TF's default: on). */
-  onednn: string;
+  /** Whether TensorFlow loaded with its oneDNN kernels (`on`) or its Eigen kernels (`off`). */
+  onednn: 'on' | 'off';
+  /** Why, e.g. `oneDNN on (cached self-test passed)` or `oneDNN OFF: its self-test crashed with SIGFPE ...`. */
+  onednnReason: string;
+  /** The oneDNN decision, with the self-test record behind it. */
+  onednnDecision: OneDnnDecision;
 }
 
 let current: EngineInfo | undefined;
@@ -36,6 +43,13 @@ export function ensureEngine(options: EngineOptions = {}): EngineInfo {
   const choice = chooseEngine(request, probeEngine(options));
   // TensorFlow's C++ start-up chatter (CPU feature notices) is noise for learners; errors still show.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  // oneDNN can kill the process on some CPUs (SIGFPE); decide before TensorFlow loads (see onednn-guard.ts).
+  const onednn = decideOneDnn({
+    packageName: choice.packageName,
+    bindingFile: bindingPath(choice.packageName, options),
+    ...options.onednnGuard,
+  });
+  if (!onednn.enabled) process.env.TF_ENABLE_ONEDNN_OPTS = '0';
   let loaded: { version?: Record<string, string> };
   try {
     const resolved = require.resolve(choice.packageName, { paths: options.resolveFrom ?? [__dirname] });
@@ -61,7 +75,9 @@ export function ensureEngine(options: EngineOptions = {}): EngineInfo {
     tensorflowVersion: backend.binding?.TF_Version ?? 'unknown',
     tfjsVersion: tf.version_core,
     reason: choice.reason,
-    onednn: process.env.TF_ENABLE_ONEDNN_OPTS ?? 'default',
+    onednn: onednn.enabled ? 'on' : 'off',
+    onednnReason: onednn.summary,
+    onednnDecision: onednn,
   };
   return current;
 }
@@ -71,7 +87,10 @@ export function currentEngine(): EngineInfo | undefined {
   return current;
 }
 
-/** One line for logs and notebook headers, e.g. `tensorflow backend (TF 2.21.0, cpu) via @tensorflow/tfjs-node`. */
+/**
+ * One line for logs and notebook headers, e.g.
+ * `tensorflow backend (TF 2.21.0, cpu) via @tensorflow/tfjs-node; TFJS_DEVICE=auto: no GPU package built; oneDNN on (cached self-test passed)`.
+ */
 export function describeEngine(info: EngineInfo): string {
-  return `${info.backend} backend (TF ${info.tensorflowVersion}, ${info.device}) via ${info.packageName}; ${info.reason}`;
+  return `${info.backend} backend (TF ${info.tensorflowVersion}, ${info.device}) via ${info.packageName}; ${info.reason}; ${info.onednnReason}`;
 }

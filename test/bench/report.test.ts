@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { TABLE_END, TABLE_START, markdownTable, writeMarkdownSection, type BenchRun } from '../../bench/report';
+import { TABLE_END, TABLE_START, markdownSection, markdownTable, writeMarkdownSection, type BenchRun } from '../../bench/report';
 
 function run(results: BenchRun['results']): BenchRun {
   return {
@@ -67,4 +67,12 @@ test('the worker rejects an unknown workload, naming the known ones', () => {
   const r = spawnSync(process.execPath, [worker, '--workload', 'nope'], { encoding: 'utf8' });
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, /unknown workload "nope"; expected one of resnet34-frozen/);
+});
+
+test('the section says what the oneDNN self-test allowed', () => {
+  const crashed = markdownSection({ ...run([]), onednn: { safe: false, summary: 'oneDNN OFF: its self-test crashed with SIGFPE' } });
+  assert.match(crashed, /- oneDNN: oneDNN OFF: its self-test crashed with SIGFPE\. Ours and Keras \(same TensorFlow\) ran every row with oneDNN off/);
+  const passed = markdownSection({ ...run([]), onednn: { safe: true, summary: 'oneDNN on (cached self-test passed)' } });
+  assert.match(passed, /- oneDNN: oneDNN on \(cached self-test passed\); our per-workload oneDNN choices/);
+  assert.doesNotMatch(markdownSection(run([])), /oneDNN/);
 });

@@ -1,0 +1,233 @@
+/**
+ * Decides, before TensorFlow loads, whether oneDNN is safe on this machine.
+ *
+ * TF 2.21 with oneDNN on dies with SIGFPE in primitive creation on some CPUs and VMs (an integer division by a cache
+ * size it could not read): a plain 1x1 convolution of 256 input and 1,024 output channels is enough. The process
+ * cannot catch that, so the test runs in a child process (`src/selftest/onednn-child.ts`) with oneDNN forced on; if the
+ * child dies by a signal, this process loads TensorFlow with oneDNN off and every description of the engine says so.
+ *
+ * The verdict is cached once per machine in `<cache>/engine/onednn-selftest.json`, keyed by the CPU model and flags,
+ * the TensorFlow library and the binding, so the self-test (about a second) runs only on first use or after one of
+ * them changes.
+ *
+ * `LESSONKIT_ONEDNN` overrides it: `auto` (default: test, then follow the verdict), `on` (no test; at your own risk),
+ * `off` (the fallback, forced). An explicit `TF_ENABLE_ONEDNN_OPTS=0` (set by a user or by `configureTensorFlow`)
+ * is honoured without a test; `1` or unset is what the test guards.
+ */
+import { spawnSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { cacheRoot } from '../io/paths';
+import type { EnginePackage } from './select';
+
+export type OneDnnOverride = 'auto' | 'on' | 'off';
+
+/** What the self-test found. `crashed`: the child died by a signal. `failed`: it exited with an error (no verdict). */
+export type SelfTestOutcome = 'passed' | 'crashed' | 'failed';
+
+export interface SelfTestRecord {
+  /** Hash of `keyParts`; a record whose key differs from this machine's is ignored and replaced. */
+  key: string;
+  keyParts: Record<string, string>;
+  outcome: SelfTestOutcome;
+  /** The signal that killed the child (`SIGFPE`, `SIGSEGV`, ...), when it crashed. */
+  signal?: string;
+  exitCode?: number | null;
+  /** The last step the child started before it ended (it names the op and shape that crashed). */
+  lastStep?: string;
+  durationMs: number;
+  testedAt: string;
+  /** Why a `failed` run gave no verdict (the child's last stderr lines). */
+  error?: string;
+}
+
+export interface OneDnnDecision {
+  /** The value given to TF_ENABLE_ONEDNN_OPTS before TensorFlow loads. */
+  enabled: boolean;
+  /** One phrase for `describeEngine`, e.g. `oneDNN on (self-test passed, cached)`. */
+  summary: string;
+  /** The self-test record behind the decision, when one was consulted. */
+  selfTest?: SelfTestRecord;
+  /** True when this call ran the self-test (first use, or the key changed). */
+  ranSelfTest: boolean;
+}
+
+export interface OneDnnGuardOptions {
+  /** The engine package the child loads. Default `@tensorflow/tfjs-node`. */
+  packageName?: EnginePackage;
+  /** The native binding file (part of the cache key). */
+  bindingFile?: string;
+  /** The self-test script. Default: `LESSONKIT_ONEDNN_SELFTEST_SCRIPT`, else the kit's own workload. Tests inject one. */
+  script?: string;
+  /** The cache file. Default `<cache>/engine/onednn-selftest.json`. */
+  cacheFile?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Seconds before a silent child is killed (no verdict). Default 120. */
+  timeoutSeconds?: number;
+}
+
+const DEFAULT_SCRIPT = path.join(__dirname, '..', 'selftest', 'onednn-child.js');
+
+export function parseOneDnnOverride(value: string | undefined): OneDnnOverride {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === '' || v === 'auto') return 'auto';
+  if (v === 'on' || v === 'off') return v;
+  throw new Error(`LESSONKIT_ONEDNN must be one of auto, on, off; found ${JSON.stringify(value)}.`);
+}
+
+export function selfTestCacheFile(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(cacheRoot(env), 'engine', 'onednn-selftest.json');
+}
+
+function fileFingerprint(file: string | undefined): string {
+  if (!file) return 'none';
+  try {
+    const st = fs.statSync(file);
+    return `${path.resolve(file)}:${st.size}:${Math.floor(st.mtimeMs)}`;
+  } catch {
+    return `${file}:missing`;
+  }
+}
+
+/** The workload's content (a rebuild that changes nothing keeps the verdict). */
+function contentHash(file: string | undefined): string {
+  if (!file) return 'none';
+  try {
+    return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex').slice(0, 16);
+  } catch {
+    return `${file}:missing`;
+  }
+}
+
+/** The TensorFlow C library the binding links against: its folder's fingerprint (the binding stamp records the TF version). */
+function tensorflowFingerprint(bindingFile: string | undefined): string {
+  if (!bindingFile) return 'none';
+  const libDir = path.dirname(path.dirname(bindingFile));
+  const stamp = path.join(libDir, '.lessonkit-build.json');
+  try {
+    const parsed = JSON.parse(fs.readFileSync(stamp, 'utf8')) as { tf?: string; key?: unknown };
+    return `${parsed.tf ?? 'unknown'}:${crypto.createHash('sha256').update(JSON.stringify(parsed.key ?? '')).digest('hex').slice(0, 12)}`;
+  } catch {
+    const lib = fs.existsSync(libDir) ? fs.readdirSync(path.dirname(bindingFile)).filter((f) => f.startsWith('libtensorflow')) : [];
+    return lib.map((f) => fileFingerprint(path.join(path.dirname(bindingFile), f))).join(',') || 'unknown';
+  }
+}
+
+/** What the verdict depends on: the CPU (model and flags), the TensorFlow library, the binding, the workload. */
+export function selfTestKey(options: { bindingFile?: string; script?: string; cpuinfo?: string } = {}): { key: string; parts: Record<string, string> } {
+  let cpuinfo = options.cpuinfo;
+  if (cpuinfo === undefined) {
+    try {
+      cpuinfo = fs.readFileSync('/proc/cpuinfo', 'utf8');
+    } catch {
+      cpuinfo = '';
+    }
+  }
+  const field = (name: string) => new RegExp(`^${name}\\s*:\\s*(.*)$`, 'm').exec(cpuinfo!)?.[1]?.trim() ?? '';
+  const flags = field('flags');
+  const parts: Record<string, string> = {
+    cpuModel: field('model name') || os.cpus()[0]?.model || 'unknown',
+    cpuFamily: `${field('cpu family')}/${field('model')}/${field('stepping')}`,
+    cpuFlags: crypto.createHash('sha256').update(flags).digest('hex').slice(0, 16),
+    cores: String(os.cpus().length),
+    cache: field('cache size') || 'unreported',
+    tensorflow: tensorflowFingerprint(options.bindingFile),
+    binding: fileFingerprint(options.bindingFile),
+    workload: contentHash(options.script),
+    platform: `${process.platform}-${process.arch}`,
+  };
+  const key = crypto.createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 24);
+  return { key, parts };
+}
+
+export function readSelfTestRecord(file: string): SelfTestRecord | undefined {
+  try {
+    const rec = JSON.parse(fs.readFileSync(file, 'utf8')) as SelfTestRecord;
+    return typeof rec.key === 'string' && typeof rec.outcome === 'string' ? rec : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeRecord(file: string, rec: SelfTestRecord): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, `${JSON.stringify(rec, null, 2)}\n`);
+  fs.renameSync(tmp, file);
+}
+
+/** Runs the self-test child with oneDNN forced on and reports how it ended. Never throws for a crash. */
+export function runOneDnnSelfTest(options: OneDnnGuardOptions & { key: string; keyParts: Record<string, string> }): SelfTestRecord {
+  const script = options.script ?? DEFAULT_SCRIPT;
+  const env = { ...(options.env ?? process.env), TF_ENABLE_ONEDNN_OPTS: '1', TF_CPP_MIN_LOG_LEVEL: '2', LESSONKIT_ONEDNN_CHILD: '1' };
+  const started = Date.now();
+  const r = spawnSync(process.execPath, [script, options.packageName ?? '@tensorflow/tfjs-node'], {
+    env,
+    encoding: 'utf8',
+    timeout: (options.timeoutSeconds ?? 120) * 1000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const steps = (r.stderr ?? '').split('\n').filter((l) => l.startsWith('[onednn-selftest] '));
+  const lastStep = steps.length ? steps[steps.length - 1].slice('[onednn-selftest] '.length) : undefined;
+  const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
+  const outcome: SelfTestOutcome = r.signal && !timedOut ? 'crashed' : r.status === 0 ? 'passed' : 'failed';
+  return {
+    key: options.key,
+    keyParts: options.keyParts,
+    outcome,
+    ...(r.signal && !timedOut ? { signal: r.signal } : {}),
+    exitCode: r.status,
+    ...(lastStep ? { lastStep } : {}),
+    durationMs: Date.now() - started,
+    testedAt: new Date().toISOString(),
+    ...(outcome === 'failed' ? { error: (timedOut ? 'timed out; ' : '') + (r.stderr ?? '').trim().split('\n').slice(-3).join(' | ') } : {}),
+  };
+}
+
+/**
+ * The oneDNN setting for this process. Reads the override and TF_ENABLE_ONEDNN_OPTS, runs or reuses the self-test
+ * when oneDNN would be on, and returns the decision; the caller sets TF_ENABLE_ONEDNN_OPTS before TensorFlow loads.
+ */
+export function decideOneDnn(options: OneDnnGuardOptions = {}): OneDnnDecision {
+  const env = options.env ?? process.env;
+  const override = parseOneDnnOverride(env.LESSONKIT_ONEDNN);
+  if (override === 'off') return { enabled: false, summary: 'oneDNN off (LESSONKIT_ONEDNN=off)', ranSelfTest: false };
+  if (override === 'on') return { enabled: true, summary: 'oneDNN on (LESSONKIT_ONEDNN=on: self-test skipped)', ranSelfTest: false };
+  const requested = (env.TF_ENABLE_ONEDNN_OPTS ?? '').trim();
+  if (requested === '0' || requested.toLowerCase() === 'false') {
+    return { enabled: false, summary: 'oneDNN off (TF_ENABLE_ONEDNN_OPTS=0)', ranSelfTest: false };
+  }
+  const script = options.script ?? env.LESSONKIT_ONEDNN_SELFTEST_SCRIPT ?? DEFAULT_SCRIPT;
+  const cacheFile = options.cacheFile ?? selfTestCacheFile(env);
+  const { key, parts } = selfTestKey({ bindingFile: options.bindingFile, script });
+  let rec = readSelfTestRecord(cacheFile);
+  let ran = false;
+  if (!rec || rec.key !== key) {
+    rec = runOneDnnSelfTest({ ...options, script, env, key, keyParts: parts });
+    ran = true;
+    // A child that failed without a signal gave no verdict (a broken binding, a missing file): not cached.
+    if (rec.outcome !== 'failed') writeRecord(cacheFile, rec);
+  }
+  const how = ran ? `self-test ${(rec.durationMs / 1000).toFixed(1)} s` : 'cached self-test';
+  if (rec.outcome === 'crashed') {
+    return {
+      enabled: false,
+      summary:
+        `oneDNN OFF: its self-test crashed with ${rec.signal} on this CPU (${parts.cpuModel})` +
+        `${rec.lastStep ? ` at "${rec.lastStep}"` : ''}, so TensorFlow runs its Eigen kernels (${how}; LESSONKIT_ONEDNN=on forces it)`,
+      selfTest: rec,
+      ranSelfTest: ran,
+    };
+  }
+  if (rec.outcome === 'failed') {
+    return {
+      enabled: true,
+      summary: `oneDNN on (self-test inconclusive: the child exited with ${rec.exitCode}; not cached)`,
+      selfTest: rec,
+      ranSelfTest: ran,
+    };
+  }
+  return { enabled: true, summary: `oneDNN on (${how} passed)`, selfTest: rec, ranSelfTest: ran };
+}
