@@ -1,9 +1,23 @@
 /**
  * Lesson profiles: the numbers that notebooks, regression tests and handouts share, in one place.
  * - `full`: the original lesson's settings (ImageNet weights, full data, 5 epochs). Online machine, GPU recommended.
- * - `ci`: offline, small subsets, every notebook under 10 minutes on 2 CPU cores.
+ * - `ci`: offline, small subsets, every notebook a few minutes on 2 CPU cores; the transfer lessons pre-train their
+ *   stand-in backbones once (about 5 minutes each on a quiet 2-core machine, cached in the weights cache).
  */
 export type ProfileName = 'full' | 'ci';
+
+/** One offline pre-training run (see `pretrainBackbone`). */
+export interface PretrainPlan {
+  /** CIFAR-10 images per class, as `[start, end)` positions in the official order (the shipped sample has 0-999). */
+  cifarPerClass: [number, number];
+  imageSize: number;
+  epochs: number;
+  /** Images per batch (a rotation batch holds each in its four rotations). */
+  batchSize: number;
+  learningRate: number;
+  /** Random horizontal flip and random crop with padding 4 while pre-training. */
+  augment: boolean;
+}
 
 export interface LessonProfile {
   name: ProfileName;
@@ -22,9 +36,21 @@ export interface LessonProfile {
   validationFraction: number;
   /** Epochs of each run in the strategy comparisons (strategies 1 and 2 run the whole network every batch). */
   strategyEpochs: number;
-  /** Offline stand-in for ImageNet (`imagenetWeights: false`): images and epochs of the pre-training run. */
-  pretrainSamples: number;
-  pretrainEpochs: number;
+  /** Head-only training on cached features (strategy 3): epochs and Adam learning rate of the new head. */
+  headEpochs: number;
+  headLearningRate: number;
+  /** Fine-tuning (phase 2 of the two-phase recipe): learning rate of the unfrozen backbone layers; the new head gets 10 times more. */
+  fineTuneLearningRate: number;
+  /** CIFAR-10 images per class (the first ones, official order): labelled training pool and test set (undefined: all). */
+  cifarTrainPerClass?: number;
+  cifarTestPerClass?: number;
+  /** Offline stand-in for ImageNet (`imagenetWeights: false`): the pre-training recipes of the two lessons. */
+  pretrain: {
+    /** Lesson 01: ResNet-50, supervised on CIFAR-10 images of the shipped sample (a different task and domain than MNIST). */
+    mnistLesson: PretrainPlan;
+    /** Lesson 02: ResNet-34, rotation prediction on CIFAR-10 training images the lesson never trains or tests on. */
+    cifarLesson: PretrainPlan;
+  };
   /** Epochs for the recurrent-network comparisons. */
   rnnEpochs: number;
   seed: number;
@@ -40,8 +66,14 @@ export const PROFILES: Readonly<Record<ProfileName, LessonProfile>> = {
     mnistImageSize: 224,
     validationFraction: 0.2,
     strategyEpochs: 5,
-    pretrainSamples: 50000,
-    pretrainEpochs: 5,
+    headEpochs: 5,
+    headLearningRate: 1e-3,
+    fineTuneLearningRate: 1e-4,
+    // Unused with ImageNet weights; kept so that LESSON_PROFILE=full can be switched to offline weights by hand.
+    pretrain: {
+      mnistLesson: { cifarPerClass: [0, 5000], imageSize: 32, epochs: 5, batchSize: 128, learningRate: 1e-3, augment: true },
+      cifarLesson: { cifarPerClass: [0, 5000], imageSize: 32, epochs: 5, batchSize: 128, learningRate: 1e-3, augment: true },
+    },
     rnnEpochs: 10,
     seed: 42,
   },
@@ -56,8 +88,15 @@ export const PROFILES: Readonly<Record<ProfileName, LessonProfile>> = {
     mnistImageSize: 64,
     validationFraction: 0.2,
     strategyEpochs: 2,
-    pretrainSamples: 1000,
-    pretrainEpochs: 2,
+    headEpochs: 30,
+    headLearningRate: 1e-2,
+    fineTuneLearningRate: 1e-4,
+    cifarTrainPerClass: 100,
+    cifarTestPerClass: 50,
+    pretrain: {
+      mnistLesson: { cifarPerClass: [0, 1000], imageSize: 32, epochs: 2, batchSize: 64, learningRate: 1e-3, augment: false },
+      cifarLesson: { cifarPerClass: [100, 1000], imageSize: 32, epochs: 1, batchSize: 32, learningRate: 1e-3, augment: true },
+    },
     rnnEpochs: 3,
     seed: 42,
   },
