@@ -6,16 +6,24 @@
  */
 export type ProfileName = 'full' | 'ci';
 
-/** One offline pre-training run (see `pretrainBackbone`). */
+/** One offline pre-training run (see `pretrainBackbone` and `lessonBackbone`). */
 export interface PretrainPlan {
-  /** CIFAR-10 images per class, as `[start, end)` positions in the official order (the shipped sample has 0-999). */
-  cifarPerClass: [number, number];
+  arch: 'resnet34' | 'resnet50';
+  /** `supervised` (the source data's labels) or `rotation` (self-supervised: which of 4 rotations; labels unused). */
+  task: 'supervised' | 'rotation';
+  /**
+   * `cifar10`: CIFAR-10 training images at per-class positions `[start, end)` in the official order (the shipped
+   * sample holds 0-999). `mnist`: MNIST training images at positions `[start, end)` among those OUTSIDE the lesson's
+   * labelled subset (`trainSubset` sampled with `seed`), so pre-training never sees a lesson image.
+   */
+  source: 'cifar10' | 'mnist';
+  range: [number, number];
   imageSize: number;
   epochs: number;
   /** Images per batch (a rotation batch holds each in its four rotations). */
   batchSize: number;
   learningRate: number;
-  /** Random horizontal flip and random crop with padding 4 while pre-training. */
+  /** Random horizontal flip (CIFAR-10 only) and random crop with padding 4 while pre-training. */
   augment: boolean;
 }
 
@@ -46,9 +54,9 @@ export interface LessonProfile {
   cifarTestPerClass?: number;
   /** Offline stand-in for ImageNet (`imagenetWeights: false`): the pre-training recipes of the two lessons. */
   pretrain: {
-    /** Lesson 01: ResNet-50, supervised on CIFAR-10 images of the shipped sample (a different task and domain than MNIST). */
+    /** Lesson 01's ResNet-50. */
     mnistLesson: PretrainPlan;
-    /** Lesson 02: ResNet-34, rotation prediction on CIFAR-10 training images the lesson never trains or tests on. */
+    /** Lesson 02's ResNet-34. */
     cifarLesson: PretrainPlan;
   };
   /** Epochs for the recurrent-network comparisons. */
@@ -71,8 +79,8 @@ export const PROFILES: Readonly<Record<ProfileName, LessonProfile>> = {
     fineTuneLearningRate: 1e-4,
     // Unused with ImageNet weights; kept so that LESSON_PROFILE=full can be switched to offline weights by hand.
     pretrain: {
-      mnistLesson: { cifarPerClass: [0, 5000], imageSize: 32, epochs: 5, batchSize: 128, learningRate: 1e-3, augment: true },
-      cifarLesson: { cifarPerClass: [0, 5000], imageSize: 32, epochs: 5, batchSize: 128, learningRate: 1e-3, augment: true },
+      mnistLesson: { arch: 'resnet50', task: 'supervised', source: 'cifar10', range: [0, 5000], imageSize: 32, epochs: 5, batchSize: 128, learningRate: 1e-3, augment: true },
+      cifarLesson: { arch: 'resnet34', task: 'rotation', source: 'cifar10', range: [0, 5000], imageSize: 32, epochs: 5, batchSize: 32, learningRate: 1e-3, augment: true },
     },
     rnnEpochs: 10,
     seed: 42,
@@ -94,8 +102,8 @@ export const PROFILES: Readonly<Record<ProfileName, LessonProfile>> = {
     cifarTrainPerClass: 100,
     cifarTestPerClass: 50,
     pretrain: {
-      mnistLesson: { cifarPerClass: [0, 1000], imageSize: 32, epochs: 2, batchSize: 64, learningRate: 1e-3, augment: false },
-      cifarLesson: { cifarPerClass: [100, 1000], imageSize: 32, epochs: 1, batchSize: 32, learningRate: 1e-3, augment: true },
+      mnistLesson: { arch: 'resnet50', task: 'rotation', source: 'mnist', range: [0, 4000], imageSize: 32, epochs: 1, batchSize: 32, learningRate: 1e-3, augment: false },
+      cifarLesson: { arch: 'resnet34', task: 'rotation', source: 'cifar10', range: [100, 1000], imageSize: 32, epochs: 1, batchSize: 32, learningRate: 1e-3, augment: true },
     },
     rnnEpochs: 3,
     seed: 42,

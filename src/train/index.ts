@@ -30,3 +30,5 @@ export { predictImageFile } from './predict-file';
 export type { FilePrediction, PredictImageFileOptions } from './predict-file';
 export { binomialStandardError, compareAccuracy, transferSummary, verdictTable } from './verdict';
 export type { AccuracyVerdict, MeasuredAccuracy, VerdictWord } from './verdict';
+export { lessonBackbone, mnistOutsideLessonSubset } from './lesson-backbones';
+export type { LessonBackbone, LessonBackboneName } from './lesson-backbones';
