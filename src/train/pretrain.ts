@@ -190,7 +190,7 @@ export function describePretrained(p: PretrainedBackbone): string {
   const what = `${r.arch} pre-trained on ${r.task === 'rotation' ? 'rotation prediction (4-way, self-supervised, no labels)' : `supervised ${r.outputs}-class labels`}` +
     ` of ${r.dataDescription} (${r.samples} images, ${r.imageSize}x${r.imageSize}, ${r.epochs} epochs, Adam ${r.learningRate}, augmentation ${r.augmentation}, seed ${r.seed})`;
   const how = p.fromCache
-    ? `reused from the weights cache (recipe ${p.key}; trained in ${p.sidecar.seconds.toFixed(0)} s on ${p.sidecar.cpus} cores, ${p.sidecar.trainedAt.slice(0, 10)})`
+    ? `reused from the weights cache (recipe ${p.key}, trained in ${p.sidecar.seconds.toFixed(0)} s on ${p.sidecar.cpus} cores, ${p.sidecar.trainedAt.slice(0, 10)})`
     : `trained now in ${p.sidecar.seconds.toFixed(0)} s on ${p.sidecar.cpus} cores (recipe ${p.key}, cached for the next run)`;
   const final = `final pre-training loss ${p.sidecar.finalLoss.toFixed(3)}, accuracy ${(100 * p.sidecar.finalAccuracy).toFixed(1)}%`;
   return `${what}; ${how}; ${final}.`;

@@ -49,7 +49,7 @@ test('pretrainBackbone trains once, caches a safetensors state_dict, and the Res
     // The notebook line has the same shape either way.
     const [now, reused] = [describePretrained(first), describePretrained(again)];
     assert.match(now, /trained now in \d+ s/);
-    assert.match(reused, /reused from the weights cache \(recipe [0-9a-f]{12}; trained in \d+ s/);
+    assert.match(reused, /reused from the weights cache \(recipe [0-9a-f]{12}, trained in \d+ s/);
     assert.equal(now.split('; ').length, reused.split('; ').length);
 
     const before = tf.memory().numTensors;
@@ -104,4 +104,23 @@ test('rotation batches hold every image in four rotations with targets 0..3', as
   for await (const b of rotationBatches(source)) batches.push({ shape: b.x.shape, y: Array.from(b.y.dataSync()), indices: Array.from(b.indices) });
   assert.deepEqual(batches, [{ shape: [8, 3, 3, 1], y: [0, 0, 1, 1, 2, 2, 3, 3], indices: [5, 6, 5, 6, 5, 6, 5, 6] }]);
   tf.dispose([x, r, source[0].x, source[0].y]);
+});
+
+test('rotation pre-training trains a 4-way head on unlabelled images and records augmentation in the recipe', async () => {
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'lessonkit-pretrain-rot-'));
+  try {
+    const { train } = await loadMnist();
+    const result = await pretrainBackbone({
+      arch: 'resnet18', task: 'rotation', data: train.take(32), dataName: 'mnist-32', imageSize: 32,
+      transform: compose(grayscaleTo3(), resize(32), scaleTo01()), augment: resize(28), epochs: 1, batchSize: 16,
+      file: path.join(cache, 'rot.safetensors'),
+    });
+    assert.equal(result.fromCache, false);
+    assert.equal(result.recipe.outputs, 4);
+    assert.equal(result.recipe.augmentation, 'resize(28x28)');
+    assert.deepEqual(readSafetensorsFile(result.file).entries.get('fc.weight')?.shape, [4, 512]);
+    assert.match(describePretrained(result), /rotation prediction \(4-way, self-supervised, no labels\) of mnist-32 \(32 images/);
+  } finally {
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
 });
