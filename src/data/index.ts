@@ -31,7 +31,7 @@ export type { ImageFolderLoadInfo, ImageFolderOptions } from './image-folder';
 export { cacheEntryDir, fingerprintOf } from './decoded-cache';
 export { extractCifar10Jpeg, findCifar10JpegArchive, loadCifar10Jpeg, CIFAR10_JPEG_ARCHIVE } from './cifar10-jpeg';
 export type { Cifar10Jpeg, LoadCifar10JpegOptions } from './cifar10-jpeg';
-export { compose, grayscaleTo3, normalize, resize, scaleTo01, IMAGENET_MEAN, IMAGENET_STD } from './transforms';
+export { centerCrop, compose, grayscaleTo3, normalize, resize, scaleTo01, IMAGENET_MEAN, IMAGENET_STD } from './transforms';
 export type { Transform } from './transforms';
 export { randomCrop, randomHorizontalFlip } from './augment';
 export type { RandomCropOptions, RandomHorizontalFlipOptions } from './augment';

@@ -78,3 +78,27 @@ export function normalize(mean: readonly number[], std: readonly number[]): Tran
     },
   };
 }
+
+/**
+ * torchvision `CenterCrop`: the central `[height, width]` window (a single number means a square). With `resize`
+ * before it, this is the evaluation preprocessing of torchvision's ImageNet weights (`Resize(256)`, `CenterCrop(224)`).
+ * Throws when the image is smaller than the crop.
+ */
+export function centerCrop(size: number | [number, number]): Transform {
+  const [h, w] = typeof size === 'number' ? [size, size] : size;
+  if (!(Number.isInteger(h) && Number.isInteger(w) && h > 0 && w > 0)) {
+    throw new RangeError(`centerCrop: expected positive integer sizes, got ${JSON.stringify(size)}.`);
+  }
+  return {
+    name: `centerCrop(${h}x${w})`,
+    apply: (x) => {
+      const [, H, W] = x.shape;
+      if (H < h || W < w) throw new Error(`centerCrop: the crop ${h}x${w} is larger than the image ${H}x${W}.`);
+      // torchvision's offset is int(round((H - h) / 2)), and Python rounds halves to even.
+      const roundHalfEven = (v: number) => (v % 1 === 0.5 ? (Math.floor(v) % 2 === 0 ? Math.floor(v) : Math.ceil(v)) : Math.round(v));
+      const top = roundHalfEven((H - h) / 2);
+      const left = roundHalfEven((W - w) / 2);
+      return tf.slice(x, [0, top, left, 0], [-1, h, w, -1]);
+    },
+  };
+}

@@ -31,3 +31,4 @@ export * from './recalibrate-batch-norm';
 export * from './fused-simple-rnn';
 export * from './fused-recurrent-layer';
 export * from './orthogonal';
+export * from './batch-norm-drift';

@@ -38,7 +38,11 @@ export {
 export type { GradientReach, RecurrentAccuracyContext, RecurrentAccuracyRow } from './rnn-verdicts';
 export { scheduledLearningRate } from './schedule';
 export type { CosineSchedule, LearningRateSchedule, StepSchedule } from './schedule';
-export { pretrainBackbone } from './pretrain';
-export type { PretrainBackboneOptions, PretrainedBackbone } from './pretrain';
+export { datasetFingerprint, describePretrained, fourRotations, pretrainBackbone, pretrainRecipe, PRETRAIN_PROCEDURE, recipeKey, rotationBatches } from './pretrain';
+export type { PretrainBackboneOptions, PretrainedBackbone, PretrainRecipe, PretrainSidecar, PretrainTask } from './pretrain';
 export { predictImageFile } from './predict-file';
 export type { FilePrediction, PredictImageFileOptions } from './predict-file';
+export { binomialStandardError, compareAccuracy, transferSummary, verdictTable } from './verdict';
+export type { AccuracyVerdict, MeasuredAccuracy, VerdictWord } from './verdict';
+export { lessonBackbone, mnistOutsideLessonSubset } from './lesson-backbones';
+export type { LessonBackbone, LessonBackboneName } from './lesson-backbones';

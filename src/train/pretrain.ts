@@ -1,95 +1,254 @@
 /**
  * Offline pre-training: the `ci` profile's documented stand-in for ImageNet weights.
  *
- * Offline machines cannot download ImageNet weights, so the transfer-learning lessons pre-train a ResNet on another
- * of the kit's data sets (for example CIFAR-10 for the MNIST lesson), save its `state_dict` as safetensors in the
- * weights cache, and then load that file through the same path as real pretrained weights
- * (`resnet50({ weights: file })`). The file is reused while the recipe (architecture, data, sizes, epochs, seed) is
- * the same; the recipe is part of its name and of its safetensors metadata. After training, the BatchNorm running
- * statistics are recomputed over the data (`recalibrateBatchNorm`), since a short run leaves them stale.
+ * Offline machines cannot download ImageNet weights, so the transfer-learning lessons pre-train a ResNet on a
+ * *different* task from data the kit ships (for example supervised CIFAR-10 for the MNIST lesson, or 4-way rotation
+ * prediction on CIFAR-10 images the lesson never trains or tests on, for the CIFAR-10 lesson), save its `state_dict`
+ * as safetensors in the weights cache, and load that file through the same path as real pretrained weights
+ * (`resnet50({ weights: file })`).
+ *
+ * Every run is described by a **recipe** (architecture, task, data and a hash of its pixels and labels, sizes,
+ * epochs, learning rate, seed, transforms, augmentation). The recipe's hash is part of the file name, so a file is
+ * reused exactly when the recipe is the same; the recipe and what the run measured (seconds, final loss, when) are
+ * written beside the weights as a JSON sidecar (`<file>.json`), and the recipe also into the safetensors metadata.
+ * After training, the BatchNorm running statistics are recomputed over the data (`recalibrateBatchNorm`), since a
+ * short run leaves them stale.
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { ensureEngine } from '../engine';
 import { writeFileAtomic, weightsCacheDir } from '../io';
-import type { ImageDataset, Transform } from '../data';
-import { DataLoader } from '../data';
+import type { Batch, BatchSource, ImageDataset, Transform } from '../data';
+import { compose, DataLoader } from '../data';
 import { encodeSafetensors, exportStateDict, recalibrateBatchNorm, resnet, type ResNetArch } from '../models';
 import { fit } from './fit';
 import type { History } from './history';
 import { OptionError } from '../errors';
 
+/** What the backbone learns: the data set's own labels, or which of 4 rotations (0, 90, 180, 270 degrees) an image shows. */
+export type PretrainTask = 'supervised' | 'rotation';
+
+/** Bump when the procedure changes, so that files of an older procedure are never reused. */
+export const PRETRAIN_PROCEDURE = 'lessonkit-pretrain-v3';
+
 export interface PretrainBackboneOptions {
   /** The architecture to pre-train. Required. */
   arch: ResNetArch;
-  /** Labelled images to pre-train on (channels-last, uint8 pixels). Required. */
+  /** Images to pre-train on (channels-last, uint8 pixels; labels are used by the `supervised` task only). Required. */
   data: ImageDataset;
-  /** A short name of the data for the cache file, e.g. `'cifar10'`. Required. */
+  /** A short name of the data for the cache file, e.g. `'cifar10'`. Letters, digits and dashes. Required. */
   dataName: string;
-  /** Batch transform (resize, scale, normalize). Default: none. */
+  /** Which images these are, in words, for the recipe and the notebook (e.g. "CIFAR-10 sample, train images 0100-0999 of each class"). Default: dataName. */
+  dataDescription?: string;
+  /** The pre-training task. Default: `'supervised'`. */
+  task?: PretrainTask;
+  /** Batch transform (resize, scale, normalize), used for training and for the BatchNorm statistics. Default: none. */
   transform?: Transform;
+  /** Random augmentation applied before `transform` in training only (e.g. flip + crop). Default: none. */
+  augment?: Transform;
   /** Input side after the transform, recorded in the recipe. Required (it changes what the weights learned). */
   imageSize: number;
   /** Epochs. Default: 2. */
   epochs?: number;
-  /** Batch size. Default: 64. */
+  /** Images per batch (a rotation batch holds each of them in all 4 rotations). Default: 64. */
   batchSize?: number;
   /** Adam learning rate. Default: 1e-3. */
   learningRate?: number;
+  /** Cosine decay of the learning rate to 0 over the run. Default: false. */
+  cosine?: boolean;
   /** Seed of the initialization and of the shuffle. Default: 0. */
   seed?: number;
-  /** Where to keep the weights. Default: `weightsCacheDir()/offline-<recipe>.safetensors`. */
+  /** Where to keep the weights. Default: `weightsCacheDir()/offline-v3-<arch>-<task>-<data>-<recipe hash>.safetensors`. */
   file?: string;
   /** Train again even when a file for this recipe exists. Default: false. */
   force?: boolean;
 }
 
+/** The recipe of a pre-training run: everything that changes the weights. Values are strings or numbers. */
+export type PretrainRecipe = Record<string, string | number>;
+
+/** The JSON sidecar written beside the weights. */
+export interface PretrainSidecar {
+  recipe: PretrainRecipe;
+  /** The recipe's hash (also in the file name). */
+  key: string;
+  /** Wall-clock seconds of the training run, including the BatchNorm recalibration. */
+  seconds: number;
+  /** ISO date of the run. */
+  trainedAt: string;
+  /** Loss and accuracy (on the pre-training task) of the last epoch. */
+  finalLoss: number;
+  finalAccuracy: number;
+  /** CPU cores of the machine that trained it (times scale with it). */
+  cpus: number;
+}
+
 export interface PretrainedBackbone {
   /** The safetensors `state_dict` (torchvision keys, including the pre-training head `fc.*`). */
   file: string;
+  /** The JSON sidecar's path (`<file>.json`). */
+  sidecarFile: string;
   /** True when the file already existed and nothing was trained. */
   fromCache: boolean;
-  /** The recipe, as recorded in the file's metadata. */
-  recipe: Record<string, string>;
+  /** The recipe. */
+  recipe: PretrainRecipe;
+  /** The recipe's hash. */
+  key: string;
+  /** The sidecar: for a cached file, the run that made it. */
+  sidecar: PretrainSidecar;
   /** The pre-training history (only when it trained now). */
   history?: History;
 }
 
-/** Pre-trains `arch` on `data` once and returns the safetensors file (reused for the same recipe). */
-export async function pretrainBackbone(options: PretrainBackboneOptions): Promise<PretrainedBackbone> {
-  ensureEngine();
-  const epochs = options.epochs ?? 2;
-  const batchSize = options.batchSize ?? 64;
-  const learningRate = options.learningRate ?? 1e-3;
-  const seed = options.seed ?? 0;
+/** sha256 of the pixels and labels of `data`, in order (16 hex digits): the data's identity in the recipe. */
+export function datasetFingerprint(data: ImageDataset): string {
+  const h = crypto.createHash('sha256');
+  h.update(`${data.length}:${data.imageShape.join('x')}\n`);
+  for (let i = 0; i < data.length; i++) {
+    h.update(data.image(i));
+    h.update(String(data.label(i)));
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+/** The recipe's hash (12 hex digits) over its keys in sorted order, so that key order never matters. */
+export function recipeKey(recipe: PretrainRecipe): string {
+  const canonical = JSON.stringify(Object.keys(recipe).sort().map((k) => [k, recipe[k]]));
+  return crypto.createHash('sha256').update(canonical).digest('hex').slice(0, 12);
+}
+
+/** The recipe of a run with these options (without training anything). */
+export function pretrainRecipe(options: PretrainBackboneOptions): PretrainRecipe {
   if (!/^[a-z0-9-]+$/i.test(options.dataName)) {
     throw new OptionError(`pretrainBackbone: dataName must be letters, digits and dashes; found ${JSON.stringify(options.dataName)}.`);
   }
-  const recipe: Record<string, string> = {
-    // Bump when the procedure changes (v2: BatchNorm statistics recomputed after training), so old files are not reused.
-    procedure: 'lessonkit-pretrain-v2',
+  const task = options.task ?? 'supervised';
+  if (task !== 'supervised' && task !== 'rotation') {
+    throw new Error(`pretrainBackbone: task must be 'supervised' or 'rotation'; found ${JSON.stringify(task)}.`);
+  }
+  return {
+    procedure: PRETRAIN_PROCEDURE,
     arch: options.arch,
+    task,
     data: options.dataName,
-    samples: String(options.data.length),
-    classes: String(options.data.classes.length),
-    imageSize: String(options.imageSize),
-    epochs: String(epochs),
-    batchSize: String(batchSize),
-    learningRate: String(learningRate),
-    seed: String(seed),
+    dataDescription: options.dataDescription ?? options.dataName,
+    dataFingerprint: datasetFingerprint(options.data),
+    samples: options.data.length,
+    outputs: task === 'rotation' ? 4 : options.data.classes.length,
+    imageSize: options.imageSize,
+    transform: options.transform?.name ?? 'none',
+    augmentation: options.augment?.name ?? 'none',
+    epochs: options.epochs ?? 2,
+    batchSize: options.batchSize ?? 64,
+    optimizer: 'adam',
+    learningRate: options.learningRate ?? 1e-3,
+    schedule: options.cosine ? 'cosine' : 'constant',
+    seed: options.seed ?? 0,
+    batchNorm: 'running statistics recomputed over the data after training (precise BN)',
   };
-  const name = `offline-v2-${options.arch}-${options.dataName}-n${recipe.samples}-s${recipe.imageSize}-e${epochs}-b${batchSize}-seed${seed}`;
-  const file = options.file ?? path.join(weightsCacheDir(), `${name}.safetensors`);
-  if (!options.force && fs.existsSync(file)) return { file, fromCache: true, recipe };
+}
 
-  const model = await resnet(options.arch, { classes: options.data.classes.length, seed });
+/** The four rotations of a square batch `[n, s, s, c]` by 0, 90, 180 and 270 degrees (counter-clockwise), stacked. */
+export function fourRotations(x: tf.Tensor4D): tf.Tensor4D {
+  if (x.shape[1] !== x.shape[2]) throw new Error(`fourRotations: expected square images, found ${x.shape[1]}x${x.shape[2]}.`);
+  return tf.tidy(() => {
+    const r90 = tf.reverse(tf.transpose(x, [0, 2, 1, 3]), 1); // rotate left by 90 degrees
+    const r180 = tf.reverse(x, [1, 2]);
+    const r270 = tf.reverse(tf.transpose(x, [0, 2, 1, 3]), 2);
+    return tf.concat([x, r90, r180, r270]) as tf.Tensor4D;
+  });
+}
+
+/**
+ * The rotation task as a BatchSource: every batch of `source` becomes its images in all four rotations, with
+ * targets 0..3 (the rotation). The returned tensors are disposed when the consumer moves on (like a DataLoader's).
+ */
+export function rotationBatches(source: BatchSource): AsyncIterable<Batch> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      for await (const batch of source) {
+        const n = batch.x.shape[0];
+        const x = fourRotations(batch.x as tf.Tensor4D);
+        const y = tf.tidy(() => tf.concat([0, 1, 2, 3].map((k) => tf.fill([n], k, 'int32'))));
+        const indices = new Int32Array(4 * n);
+        for (let k = 0; k < 4; k++) indices.set(batch.indices, k * n);
+        try {
+          yield { x, y, indices };
+        } finally {
+          tf.dispose([x, y]);
+        }
+      }
+    },
+  };
+}
+
+/** One line for a notebook: the same shape whether the weights were trained now or reused. */
+export function describePretrained(p: PretrainedBackbone): string {
+  const r = p.recipe;
+  const what = `${r.arch} pre-trained on ${r.task === 'rotation' ? 'rotation prediction (4-way, self-supervised, no labels)' : `supervised ${r.outputs}-class labels`}` +
+    ` of ${r.dataDescription} (${r.samples} images, ${r.imageSize}x${r.imageSize}, ${r.epochs} epochs, Adam ${r.learningRate}, augmentation ${r.augmentation}, seed ${r.seed})`;
+  const how = p.fromCache
+    ? `reused from the weights cache (recipe ${p.key}, trained in ${p.sidecar.seconds.toFixed(0)} s on ${p.sidecar.cpus} cores, ${p.sidecar.trainedAt.slice(0, 10)})`
+    : `trained now in ${p.sidecar.seconds.toFixed(0)} s on ${p.sidecar.cpus} cores (recipe ${p.key}, cached for the next run)`;
+  const final = `final pre-training loss ${p.sidecar.finalLoss.toFixed(3)}, accuracy ${(100 * p.sidecar.finalAccuracy).toFixed(1)}%`;
+  return `${what}; ${how}; ${final}.`;
+}
+
+function readSidecar(file: string): PretrainSidecar | undefined {
   try {
-    const loader = new DataLoader(options.data, { batchSize, shuffle: true, seed, transform: options.transform });
-    const { history } = await fit(model, loader, { epochs, learningRate, optimizer: 'adam', loss: 'cross-entropy' });
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as PretrainSidecar;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Pre-trains `arch` on `data` once and returns the safetensors file (reused while the recipe is the same). */
+export async function pretrainBackbone(options: PretrainBackboneOptions): Promise<PretrainedBackbone> {
+  ensureEngine();
+  const recipe = pretrainRecipe(options);
+  const key = recipeKey(recipe);
+  const name = `offline-v3-${options.arch}-${recipe.task}-${options.dataName}-${key}`;
+  const file = options.file ?? path.join(weightsCacheDir(), `${name}.safetensors`);
+  const sidecarFile = `${file}.json`;
+  if (!options.force && fs.existsSync(file)) {
+    const sidecar = readSidecar(sidecarFile);
+    if (sidecar && sidecar.key === key) return { file, sidecarFile, fromCache: true, recipe, key, sidecar };
+  }
+
+  const epochs = Number(recipe.epochs);
+  const batchSize = Number(recipe.batchSize);
+  const learningRate = Number(recipe.learningRate);
+  const seed = Number(recipe.seed);
+  const t0 = Date.now();
+  const model = await resnet(options.arch, { classes: Number(recipe.outputs), seed });
+  try {
+    const train = options.augment && options.transform ? compose(options.augment, options.transform) : (options.augment ?? options.transform);
+    const loader = new DataLoader(options.data, { batchSize, shuffle: true, seed, transform: train });
+    const source = recipe.task === 'rotation' ? rotationBatches(loader) : loader;
+    const { history } = await fit(model, source, {
+      epochs, learningRate, optimizer: 'adam', loss: 'cross-entropy', progress: 'none', liveChart: false,
+      schedule: options.cosine ? { kind: 'cosine' } : undefined,
+    });
     // The running BatchNorm statistics of so short a run lag behind the weights; recompute them exactly.
-    await recalibrateBatchNorm(model, new DataLoader(options.data, { batchSize, transform: options.transform }));
-    writeFileAtomic(file, encodeSafetensors(exportStateDict(model), { format: 'pt', ...recipe }));
-    return { file, fromCache: false, recipe, history };
+    const plain = new DataLoader(options.data, { batchSize, transform: options.transform });
+    await recalibrateBatchNorm(model, recipe.task === 'rotation' ? rotationBatches(plain) : plain);
+    const last = history.length - 1;
+    const sidecar: PretrainSidecar = {
+      recipe, key,
+      seconds: (Date.now() - t0) / 1000,
+      trainedAt: new Date().toISOString(),
+      finalLoss: history.records[last].train_loss ?? Number.NaN,
+      finalAccuracy: history.records[last].train_acc ?? Number.NaN,
+      cpus: os.cpus().length,
+    };
+    const metadata: Record<string, string> = { format: 'pt', recipeKey: key };
+    for (const [k, v] of Object.entries(recipe)) metadata[k] = String(v);
+    writeFileAtomic(file, encodeSafetensors(exportStateDict(model), metadata));
+    writeFileAtomic(sidecarFile, `${JSON.stringify(sidecar, null, 1)}\n`);
+    return { file, sidecarFile, fromCache: false, recipe, key, sidecar, history };
   } finally {
     model.dispose();
   }

@@ -19,3 +19,4 @@ export type { ClassSamplesOptions, MisclassifiedGridOptions } from './sample-gri
 export { strategyComparison } from './strategy-comparison';
 export type { StrategyComparisonOptions, StrategyResult } from './strategy-comparison';
 export * from './diagrams';
+export { formatCount, withArticle } from './prose';

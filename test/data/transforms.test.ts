@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import {
+  centerCrop,
   compose,
   grayscaleTo3,
   IMAGENET_MEAN,
@@ -117,4 +118,17 @@ test('random crop with padding 4: every output is an exact 32x32 window of the z
   });
   assert.ok(offsets.size > 1, 'offsets vary between samples');
   tf.dispose([x, y, padded]);
+});
+
+test('centerCrop takes the central window, like torchvision CenterCrop', () => {
+  const x = tf.tensor4d(Array.from({ length: 5 * 5 }, (_, i) => i), [1, 5, 5, 1]);
+  const c = centerCrop(3).apply(x);
+  assert.deepEqual(c.shape, [1, 3, 3, 1]);
+  assert.deepEqual(Array.from(c.dataSync()), [6, 7, 8, 11, 12, 13, 16, 17, 18]);
+  const r = centerCrop([2, 4]).apply(x); // offsets round(1.5) = 2 and round(0.5) = 0 (Python rounds halves to even)
+  assert.deepEqual(r.shape, [1, 2, 4, 1]);
+  assert.deepEqual(Array.from(r.dataSync()), [10, 11, 12, 13, 15, 16, 17, 18]);
+  assert.throws(() => centerCrop(6).apply(x), /larger than the image/);
+  assert.throws(() => centerCrop(0), RangeError);
+  tf.dispose([x, c, r]);
 });

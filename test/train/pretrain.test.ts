@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { compose, grayscaleTo3, loadMnist, resize, scaleTo01 } from '../../src/data';
 import { readSafetensorsFile, resnet18 } from '../../src/models';
-import { pretrainBackbone } from '../../src/train';
+import { describePretrained, fourRotations, pretrainBackbone, pretrainRecipe, recipeKey, rotationBatches } from '../../src/train';
 
 test('pretrainBackbone trains once, caches a safetensors state_dict, and the ResNet loads it as weights', async () => {
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'lessonkit-pretrain-'));
@@ -30,11 +30,27 @@ test('pretrainBackbone trains once, caches a safetensors state_dict, and the Res
     const st = readSafetensorsFile(first.file);
     assert.equal(st.metadata.arch, 'resnet18');
     assert.equal(st.metadata.samples, '96');
+    assert.equal(st.metadata.recipeKey, first.key);
     assert.deepEqual(st.entries.get('fc.weight')?.shape, [10, 512]);
+    // The JSON sidecar beside the weights records the recipe and what the run measured.
+    assert.equal(first.sidecarFile, `${first.file}.json`);
+    const sidecar = JSON.parse(fs.readFileSync(first.sidecarFile, 'utf8'));
+    assert.deepEqual(sidecar.recipe, first.recipe);
+    assert.equal(sidecar.key, first.key);
+    assert.ok(sidecar.seconds > 0 && Number.isFinite(sidecar.finalLoss), `seconds and loss recorded: ${JSON.stringify(sidecar)}`);
+    assert.equal(sidecar.recipe.epochs, 1);
+    assert.equal(sidecar.recipe.task, 'supervised');
+    assert.ok(first.file.includes(first.key), 'the recipe hash is part of the file name');
 
     const again = await pretrainBackbone(options);
     assert.equal(again.fromCache, true);
     assert.equal(again.file, first.file);
+    assert.equal(again.sidecar.seconds, first.sidecar.seconds, 'a reused file reports the run that made it');
+    // The notebook line has the same shape either way.
+    const [now, reused] = [describePretrained(first), describePretrained(again)];
+    assert.match(now, /trained now in \d+ s/);
+    assert.match(reused, /reused from the weights cache \(recipe [0-9a-f]{12}, trained in \d+ s/);
+    assert.equal(now.split('; ').length, reused.split('; ').length);
 
     const before = tf.memory().numTensors;
     const backbone = await resnet18({ includeTop: false, weights: first.file });
@@ -49,6 +65,62 @@ test('pretrainBackbone trains once, caches a safetensors state_dict, and the Res
     assert.equal(tf.memory().numTensors, before, 'building and disposing the model leaves no tensors');
   } finally {
     delete process.env.LESSONKIT_CACHE;
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+test('the recipe key changes with anything that changes the weights, and only then', async () => {
+  const { train } = await loadMnist();
+  const base = { arch: 'resnet18' as const, data: train.take(64), dataName: 'mnist', imageSize: 32, epochs: 1 };
+  const key = recipeKey(pretrainRecipe(base));
+  assert.match(key, /^[0-9a-f]{12}$/);
+  assert.equal(recipeKey(pretrainRecipe({ ...base })), key, 'deterministic');
+  const reordered = Object.fromEntries(Object.entries(pretrainRecipe(base)).reverse());
+  assert.equal(recipeKey(reordered), key, 'key order does not matter');
+  for (const change of [
+    { epochs: 2 },
+    { seed: 1 },
+    { learningRate: 3e-3 },
+    { imageSize: 64 },
+    { task: 'rotation' as const },
+    { data: train.subset(Int32Array.from({ length: 64 }, (_, i) => i + 1)) },
+    { transform: scaleTo01() },
+    { augment: resize(32) },
+    { cosine: true },
+  ]) {
+    assert.notEqual(recipeKey(pretrainRecipe({ ...base, ...change })), key, `changing ${Object.keys(change)[0]} changes the key`);
+  }
+  assert.throws(() => pretrainRecipe({ ...base, dataName: 'bad name' }), /dataName/);
+  assert.throws(() => pretrainRecipe({ ...base, task: 'jigsaw' as never }), /task/);
+});
+
+test('rotation batches hold every image in four rotations with targets 0..3', async () => {
+  const x = tf.tensor4d([1, 2, 3, 4], [1, 2, 2, 1]); // [[1, 2], [3, 4]]
+  const r = fourRotations(x);
+  // counter-clockwise: 90 -> [[2, 4], [1, 3]], 180 -> [[4, 3], [2, 1]], 270 -> [[3, 1], [4, 2]]
+  assert.deepEqual(Array.from(r.dataSync()), [1, 2, 3, 4, 2, 4, 1, 3, 4, 3, 2, 1, 3, 1, 4, 2]);
+  const source = [{ x: tf.tensor4d(Array.from({ length: 2 * 9 }, (_, i) => i), [2, 3, 3, 1]), y: tf.tensor1d([7, 8], 'int32'), indices: Int32Array.from([5, 6]) }];
+  const batches = [];
+  for await (const b of rotationBatches(source)) batches.push({ shape: b.x.shape, y: Array.from(b.y.dataSync()), indices: Array.from(b.indices) });
+  assert.deepEqual(batches, [{ shape: [8, 3, 3, 1], y: [0, 0, 1, 1, 2, 2, 3, 3], indices: [5, 6, 5, 6, 5, 6, 5, 6] }]);
+  tf.dispose([x, r, source[0].x, source[0].y]);
+});
+
+test('rotation pre-training trains a 4-way head on unlabelled images and records augmentation in the recipe', async () => {
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'lessonkit-pretrain-rot-'));
+  try {
+    const { train } = await loadMnist();
+    const result = await pretrainBackbone({
+      arch: 'resnet18', task: 'rotation', data: train.take(32), dataName: 'mnist-32', imageSize: 32,
+      transform: compose(grayscaleTo3(), resize(32), scaleTo01()), augment: resize(28), epochs: 1, batchSize: 16,
+      file: path.join(cache, 'rot.safetensors'),
+    });
+    assert.equal(result.fromCache, false);
+    assert.equal(result.recipe.outputs, 4);
+    assert.equal(result.recipe.augmentation, 'resize(28x28)');
+    assert.deepEqual(readSafetensorsFile(result.file).entries.get('fc.weight')?.shape, [4, 512]);
+    assert.match(describePretrained(result), /rotation prediction \(4-way, self-supervised, no labels\) of mnist-32 \(32 images/);
+  } finally {
     fs.rmSync(cache, { recursive: true, force: true });
   }
 });
