@@ -118,6 +118,7 @@ function pipRequirements() {
   if (start < 0) fail('environment.yml has no `- pip:` section');
   const reqs = [];
   for (const line of lines.slice(start + 1)) {
+    if (/^\s{4,}#/.test(line)) continue; // a comment inside the list
     const m = /^\s{4,}-\s*(.+?)\s*$/.exec(line);
     if (!m) break;
     const item = m[1];
