@@ -10,13 +10,8 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { gruCellDiagram, lstmCellDiagram, rnnFormsDiagram, transferStrategiesDiagram, unrolledRnnDiagram } from '../../src/viz/diagrams';
 import { chromiumMissing, openBrowser, type OpenBrowser } from './chromium';
-import { startLab } from './jupyterlab-server';
+import { jupyter, startLab } from './jupyterlab-server';
 import { ARTIFACTS_DIR, ROOT } from './tools';
-
-function jupyter(): string {
-  const venv = path.join(ROOT, '.venv', 'bin', 'jupyter');
-  return process.env.JUPYTER ?? (fs.existsSync(venv) ? venv : 'jupyter');
-}
 
 test('JupyterLab shows the diagrams of an untrusted executed notebook (text/html <img>), at full size', async (t) => {
   const missing = chromiumMissing();

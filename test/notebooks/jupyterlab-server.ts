@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ROOT } from './tools';
 
 export interface LabServer {
   url: string;
@@ -45,6 +46,12 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   } catch {
     // already gone
   }
+}
+
+/** The project's `jupyter` (`.venv/bin/jupyter` from `npm run setup`), else `JUPYTER`, else the one on PATH. */
+export function jupyter(): string {
+  const venv = path.join(ROOT, '.venv', 'bin', 'jupyter');
+  return process.env.JUPYTER ?? (fs.existsSync(venv) ? venv : 'jupyter');
 }
 
 export async function startLab(options: LabOptions): Promise<LabServer> {

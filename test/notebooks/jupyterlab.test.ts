@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { chromiumMissing, openBrowser, type OpenBrowser } from './chromium';
-import { startLab } from './jupyterlab-server';
+import { jupyter, startLab } from './jupyterlab-server';
 import { ARTIFACTS_DIR, ROOT, tools } from './tools';
 
 const NOTEBOOK = '00-smoke.ipynb';
@@ -22,11 +22,6 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: s
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-}
-
-function jupyter(): string {
-  const venv = path.join(ROOT, '.venv', 'bin', 'jupyter');
-  return process.env.JUPYTER ?? (fs.existsSync(venv) ? venv : 'jupyter');
 }
 
 test('JupyterLab runs the smoke notebook with the lesson kernel and renders its Plotly chart and image grid', async (t) => {
