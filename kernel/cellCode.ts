@@ -12,7 +12,7 @@
 import type { CompletionInfo, ConvertResult, Converter, Diagnostic } from 'tslab/dist/converter';
 import type { CodeMetadata } from 'tslab/dist/metadata';
 import { SourceMapLookup, type Position } from './sourceMap';
-import { resetCellEmit, takeCellEmit, tslabTypeScript, type CellEmit } from './tsHooks';
+import { SOURCE_MAPPING_URL, resetCellEmit, takeCellEmit, tslabTypeScript, type CellEmit } from './tsHooks';
 
 /** The script name of cell `id` in stack frames. */
 export const CELL_URL_PREFIX = 'lessonkit-cell-';
@@ -47,8 +47,6 @@ function register(record: Omit<CellRecord, 'id'>): CellRecord {
   return full;
 }
 
-const SOURCE_MAPPING_URL = /\n?\/\/# sourceMappingURL=\S*\s*$/;
-
 /**
  * Repeats tslab's second compile step (`esModuleToCommonJSModule`: ES module -> CommonJS) with a source map, and
  * returns the map only if the output is exactly the text tslab ran.
@@ -74,6 +72,15 @@ function secondStepMap(intermediate: string, output: string): SourceMapLookup | 
     }
   }
   return undefined;
+}
+
+/**
+ * The cell's position mapper, built on first use: the second compile and the source-map parsing are only needed
+ * when a traceback is formatted, not on every cell's execute path.
+ */
+function lazyCellMapper(emit: CellEmit | undefined, output: string): CellRecord['toCell'] {
+  let mapper: CellRecord['toCell'] | undefined;
+  return (line, column) => (mapper ??= cellMapper(emit, output))(line, column);
 }
 
 /** Maps positions of the script that ran (prelude on line 1, compiled output from line 2) to the cell. */
@@ -110,8 +117,6 @@ export class CellCodeConverter implements Converter {
   private readonly prelude: string;
   /** Execution count of the cell about to be converted (set by the runner). */
   executionCount: number | undefined;
-  /** The record of the last cell converted to code, if any. */
-  lastCell: CellRecord | undefined;
 
   constructor(inner: Converter, options: CellCodeOptions) {
     if (options.prelude.includes('\n')) throw new Error('CellCodeConverter: the prelude must be one line');
@@ -123,15 +128,13 @@ export class CellCodeConverter implements Converter {
     resetCellEmit();
     const result = this.inner.convert(prevDecl, src);
     const emit = takeCellEmit();
-    this.lastCell = undefined;
     if (result.diagnostics.length > 0 || !result.output) return result;
     const cell = register({
       executionCount: this.executionCount,
       source: src,
       lastCodeLine: result.output.split('\n').length + 1,
-      toCell: cellMapper(emit, result.output),
+      toCell: lazyCellMapper(emit, result.output),
     });
-    this.lastCell = cell;
     return {
       ...result,
       output: `${this.prelude} {\n${result.output}\n}\n//# sourceURL=${CELL_URL_PREFIX}${cell.id}\n`,

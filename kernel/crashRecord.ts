@@ -9,6 +9,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../src/io/atomic';
 import { cacheRoot } from '../src/io/paths';
 import { readSelfTestRecord, selfTestCacheFile } from '../src/engine/onednn-guard';
 
@@ -49,10 +50,7 @@ export function crashFile(connectionFile: string): string {
 
 function writeJson(file: string, value: unknown): void {
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, JSON.stringify(value));
-    fs.renameSync(tmp, file);
+    writeFileAtomic(file, JSON.stringify(value));
   } catch {
     // Best effort: a read-only cache must not stop a kernel.
   }
@@ -69,8 +67,10 @@ function readJson<T>(file: string): T | undefined {
 /** The kernel's side: what it is and which cell it runs, kept up to date in its session file. */
 export class SessionRecorder {
   private readonly info: SessionInfo;
+  private readonly file: string;
 
-  constructor(private readonly connectionFile: string) {
+  constructor(connectionFile: string) {
+    this.file = sessionFile(connectionFile);
     this.info = { pid: process.pid, startedAt: new Date().toISOString(), cwd: process.cwd() };
     this.flush();
   }
@@ -87,7 +87,7 @@ export class SessionRecorder {
   }
 
   private flush(): void {
-    writeJson(sessionFile(this.connectionFile), this.info);
+    writeJson(this.file, this.info);
   }
 }
 

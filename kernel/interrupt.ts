@@ -43,11 +43,9 @@ export function installKernelInterrupt(target: InterruptTarget): void {
     if (!interruptRequested()) {
       requestInterrupt();
       const summary = (first = target.abortCellScope());
-      let ended = false;
       const ending = target.cellEnded();
-      void ending.then(() => (ended = true));
       setTimeout(() => {
-        if (ended || !target.cellRunning() || target.cellEnded() !== ending) return;
+        if (!target.cellRunning() || target.cellEnded() !== ending) return;
         if ((summary?.timers ?? 0) + (summary?.promises ?? 0) > 0) {
           process.stderr.write(
             `KeyboardInterrupt: cancelled this cell's ${describe(summary)}, but the cell still awaits something else ` +

@@ -24,7 +24,8 @@ export type TypeScriptModule = any;
 
 const CELL_JS = /(^|[\\/])__tslab__\.js$/;
 const CELL_MAP = /(^|[\\/])__tslab__\.js\.map$/;
-const SOURCE_MAPPING_URL = /\n?\/\/# sourceMappingURL=\S*\s*$/;
+/** The source-map comment TypeScript appends; cellCode.ts strips it the same way when it compares outputs. */
+export const SOURCE_MAPPING_URL = /\n?\/\/# sourceMappingURL=\S*\s*$/;
 
 let lastEmit: Partial<CellEmit> = {};
 let installed: { ts: TypeScriptModule } | undefined;

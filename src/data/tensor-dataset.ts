@@ -7,11 +7,20 @@ import * as tf from '@tensorflow/tfjs';
 import { DataFormatError } from '../errors';
 import { checkIndices, type Dataset } from './dataset';
 
-/** Position of the first sample of `t` (float) that holds NaN or an infinity, or -1; one reduction and one read. */
-export function firstNonFiniteSample(t: tf.Tensor): number {
-  if (t.dtype !== 'float32' || t.size === 0) return -1;
+/** Positions of the samples of `t` (float) that hold NaN or an infinity; one reduction and one read. */
+export function nonFiniteSamples(t: tf.Tensor): number[] {
+  if (t.dtype !== 'float32' || t.size === 0) return [];
   const flags = tf.tidy(() => tf.all(tf.isFinite(tf.reshape(t, [t.shape[0] ?? 1, -1])), 1).dataSync());
-  return flags.indexOf(0);
+  const bad: number[] = [];
+  flags.forEach((f, i) => {
+    if (!f) bad.push(i);
+  });
+  return bad;
+}
+
+/** Position of the first sample of `t` (float) that holds NaN or an infinity, or -1. */
+export function firstNonFiniteSample(t: tf.Tensor): number {
+  return nonFiniteSamples(t)[0] ?? -1;
 }
 
 export class TensorDataset implements Dataset {

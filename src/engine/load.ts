@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { chooseEngine, parseDeviceRequest, type DeviceRequest, type EnginePackage } from './select';
 import { bindingPath, probeEngine, type ProbeOptions } from './probe';
-import { decideOneDnn, type OneDnnDecision, type OneDnnGuardOptions } from './onednn-guard';
+import { decideOneDnn, type OneDnnGuardOptions } from './onednn-guard';
 
 export interface EngineOptions extends ProbeOptions {
   /** Which device to use. Default: the `TFJS_DEVICE` environment variable, else `auto`. */
@@ -30,8 +30,6 @@ export interface EngineInfo {
   onednn: 'on' | 'off';
   /** Why, e.g. `oneDNN on (cached self-test passed)` or `oneDNN OFF: its self-test crashed with SIGFPE ...`. */
   onednnReason: string;
-  /** The oneDNN decision, with the self-test record behind it. */
-  onednnDecision: OneDnnDecision;
 }
 
 let current: EngineInfo | undefined;
@@ -77,7 +75,6 @@ export function ensureEngine(options: EngineOptions = {}): EngineInfo {
     reason: choice.reason,
     onednn: onednn.enabled ? 'on' : 'off',
     onednnReason: onednn.summary,
-    onednnDecision: onednn,
   };
   return current;
 }

@@ -19,6 +19,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../io/atomic';
 import { cacheRoot } from '../io/paths';
 import type { EnginePackage } from './select';
 
@@ -110,8 +111,9 @@ function tensorflowFingerprint(bindingFile: string | undefined): string {
     const parsed = JSON.parse(fs.readFileSync(stamp, 'utf8')) as { tf?: string; key?: unknown };
     return `${parsed.tf ?? 'unknown'}:${crypto.createHash('sha256').update(JSON.stringify(parsed.key ?? '')).digest('hex').slice(0, 12)}`;
   } catch {
-    const lib = fs.existsSync(libDir) ? fs.readdirSync(path.dirname(bindingFile)).filter((f) => f.startsWith('libtensorflow')) : [];
-    return lib.map((f) => fileFingerprint(path.join(path.dirname(bindingFile), f))).join(',') || 'unknown';
+    const dir = path.dirname(bindingFile);
+    const libs = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.startsWith('libtensorflow')) : [];
+    return libs.map((f) => fileFingerprint(path.join(dir, f))).join(',') || 'unknown';
   }
 }
 
@@ -149,13 +151,6 @@ export function readSelfTestRecord(file: string): SelfTestRecord | undefined {
   } catch {
     return undefined;
   }
-}
-
-function writeRecord(file: string, rec: SelfTestRecord): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, `${JSON.stringify(rec, null, 2)}\n`);
-  fs.renameSync(tmp, file);
 }
 
 /** Runs the self-test child with oneDNN forced on and reports how it ended. Never throws for a crash. */
@@ -208,7 +203,7 @@ export function decideOneDnn(options: OneDnnGuardOptions = {}): OneDnnDecision {
     rec = runOneDnnSelfTest({ ...options, script, env, key, keyParts: parts });
     ran = true;
     // A child that failed without a signal gave no verdict (a broken binding, a missing file): not cached.
-    if (rec.outcome !== 'failed') writeRecord(cacheFile, rec);
+    if (rec.outcome !== 'failed') writeFileAtomic(cacheFile, `${JSON.stringify(rec, null, 2)}\n`);
   }
   const how = ran ? `self-test ${(rec.durationMs / 1000).toFixed(1)} s` : 'cached self-test';
   if (rec.outcome === 'crashed') {

@@ -104,6 +104,7 @@ export function removeStaleSiblings(dir: string): string[] {
     if (s.name === current) continue;
     if (s.pid !== process.pid && processAlive(s.pid)) continue; // another live writer's work in progress
     if (s.pid === process.pid && s.kind !== 'v') continue; // this process's own write in progress
+    if (retired.has(path.join(path.dirname(dir), s.name))) continue; // replaced moments ago: in its grace period
     fs.rmSync(path.join(path.dirname(dir), s.name), { recursive: true, force: true });
     removed.push(s.name);
   }
@@ -205,12 +206,3 @@ async function writePlainDir(dir: string, fill: (tempDir: string) => Promise<voi
   }
 }
 
-/**
- * Removes a folder written by `writeDirAtomic` together with its version folder (a plain `rm` of the link would leave
- * the version behind until the next write).
- */
-export function removeDirAtomic(dir: string): void {
-  const current = linkedVersion(dir);
-  fs.rmSync(dir, { recursive: true, force: true });
-  if (current) fs.rmSync(path.join(path.dirname(dir), current), { recursive: true, force: true });
-}

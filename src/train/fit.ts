@@ -18,6 +18,7 @@ import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { ensureEngine } from '../engine';
 import type { BatchSource } from '../data/batch';
+import { nonFiniteSamples } from '../data/tensor-dataset';
 import { activeSink } from '../display';
 import { removeStaleEntries, settleRetiredVersions } from '../io';
 import { clearInterrupt, interruptRequested, InterruptedError } from '../runtime';
@@ -259,17 +260,6 @@ export function nonFiniteWeights(variables: readonly tf.Variable[]): string[] {
   if (variables.length === 0) return [];
   const flags = tf.tidy(() => tf.stack(variables.map((v) => tf.all(tf.isFinite(v)))).dataSync());
   return variables.filter((_, i) => !flags[i]).map((v) => v.name);
-}
-
-/** Positions (in the batch) of samples whose input has NaN or infinite values. */
-function nonFiniteSamples(x: tf.Tensor): number[] {
-  if (x.dtype !== 'float32') return [];
-  const flags = tf.tidy(() => tf.all(tf.isFinite(tf.reshape(x, [x.shape[0] ?? 1, -1])), 1).dataSync());
-  const bad: number[] = [];
-  flags.forEach((f, i) => {
-    if (!f) bad.push(i);
-  });
-  return bad;
 }
 
 function learningRates(groups: Group[]): string {

@@ -10,6 +10,7 @@
  *   chance alone gives on a test set of n images (two standard errors of a difference of two accuracies);
  * - `sequentialTimingSummary`: how forward time grows with sequence length, sequential against parallel.
  */
+import { binomialStandardError } from './verdict';
 
 /** How much of the last step's gradient reaches the first step. */
 export type GradientReach = 'underflow' | 'vanished' | 'weak' | 'survives' | 'explodes';
@@ -94,7 +95,7 @@ export function forecastSummary(rows: readonly { model: string; rmse: number }[]
  */
 export function accuracyNoise(a: number, b: number, n: number): number {
   if (!(n > 0) || !(a >= 0 && a <= 1 && b >= 0 && b <= 1)) throw new Error(`accuracyNoise: expected accuracies in [0, 1] and n > 0. Received ${a}, ${b}, ${n}`);
-  return 2 * Math.sqrt((a * (1 - a) + b * (1 - b)) / n);
+  return 2 * Math.hypot(binomialStandardError(a, n), binomialStandardError(b, n));
 }
 
 /** How `a` compares with `b` (accuracies in [0, 1]) on `n` test items, in words; "chance" is `accuracyNoise`. */

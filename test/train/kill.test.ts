@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRng } from '../../src/data/random';
 import { ensureEngine } from '../../src/engine';
+import { RETIRE_GRACE_MS } from '../../src/io/atomic';
 import { loadCheckpointModel, readCheckpointMetadata } from '../../src/train/checkpoint';
 import { tempDir } from './helpers';
 
@@ -88,9 +89,9 @@ test('SIGKILL 20 times at random moments while saving: every checkpoint still lo
           } catch {
             linked = undefined;
           }
-          // The running child may have replaced it in the meantime (then it removes it itself); only an unlinked
-          // version that is still there after a moment is a leftover.
-          if (linked !== name) await new Promise((r) => setTimeout(r, 100));
+          // The running child may have replaced it in the meantime (then it removes it itself once its grace period
+          // is over); only an unlinked version that is still there after that is a leftover.
+          if (linked !== name) await new Promise((r) => setTimeout(r, RETIRE_GRACE_MS + 100));
           if (linked !== name && fs.existsSync(path.join(dir, name))) {
             assert.equal(fs.readlinkSync(path.join(dir, version[1])), name, `kill ${k}: ${name} of a killed run is not linked and not removed`);
           }
