@@ -16,6 +16,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { applyBindingPatch, bindingPatchHash } from './patches/tfjs-node-functions.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TF_WHEEL = { name: 'tensorflow-cpu', version: '2.21.0' };
@@ -271,7 +272,18 @@ function nativeBinding(python) {
   const source = tfSource();
   const stampFile = path.join(pkgDir, 'lib', '.lessonkit-build.json');
   const stamp = readJson(stampFile);
-  const wantKey = { source, dir: process.env.LIBTENSORFLOW_DIR ?? null, wheel: source === 'wheel' ? TF_WHEEL : null, node: process.versions.modules, engine };
+  // The graph-function patch (scripts/patches/tfjs-node-functions.mjs) is part of the key: a changed patch rebuilds.
+  let patched = false;
+  if (source !== 'download') {
+    try {
+      const files = applyBindingPatch(pkgDir);
+      patched = true;
+      if (files.length > 0) log(`patched ${files.join(', ')} (graph functions; src/engine/graph)`);
+    } catch (err) {
+      log(`graph-function patch not applied (${err.message}); the graph path will fall back to eager execution`);
+    }
+  }
+  const wantKey = { source, dir: process.env.LIBTENSORFLOW_DIR ?? null, wheel: source === 'wheel' ? TF_WHEEL : null, node: process.versions.modules, engine, patch: patched ? bindingPatchHash : null };
   if (stamp && JSON.stringify(stamp.key) === JSON.stringify(wantKey) && findBinding(pkgDir)) {
     const check = verifyEngine(pkgName);
     if (check.ok) {
