@@ -1,0 +1,139 @@
+/**
+ * Graph–eager equivalence of the graph path (src/engine/graph): the same model trained by the same Adam, once
+ * eagerly and once through `GraphStepCompiler` (record, compile, then one native call per step), must give the
+ * same losses, weights and optimizer slots within float32 tolerance, step by step; and the compiled function must
+ * actually have run. Plus the fallbacks: an uncovered model gets no graph path, and a step that cannot be recorded
+ * turns the path off and still trains correctly.
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { ensureEngine } from '../../src/engine';
+import { graphStepCompiler, graphPathFor, uncoveredReason, type GraphStepCompiler } from '../../src/engine/graph';
+import { FusedGRU, FusedLSTM, FusedSimpleRNN, recurrentModel, trainableVariables } from '../../src/models';
+import { computeLoss } from '../../src/train/losses';
+
+ensureEngine();
+
+const STEPS = 5;
+const FEATURES = 4;
+const UNITS = 6;
+const CLASSES = 3;
+const BATCH = 8;
+
+type Kind = 'simplernn' | 'lstm' | 'gru' | 'bilstm' | 'layers-lstm' | 'layers-gru';
+
+function build(kind: Kind): tf.LayersModel {
+  if (kind === 'layers-lstm' || kind === 'layers-gru') {
+    return recurrentModel({ cell: kind === 'layers-lstm' ? 'lstm' : 'gru', inputShape: [STEPS, FEATURES], outputUnits: CLASSES, units: UNITS, seed: 3 });
+  }
+  const input = tf.input({ shape: [STEPS, FEATURES] });
+  const args = { units: UNITS, seed: 3, name: 'rnn' };
+  let h: tf.SymbolicTensor;
+  if (kind === 'simplernn') h = new FusedSimpleRNN(args).apply(input) as tf.SymbolicTensor;
+  else if (kind === 'gru') h = new FusedGRU(args).apply(input) as tf.SymbolicTensor;
+  else {
+    h = new FusedLSTM(args).apply(input) as tf.SymbolicTensor;
+    if (kind === 'bilstm') {
+      const back = new FusedLSTM({ units: UNITS, seed: 4, goBackwards: true, name: 'rnn_back' }).apply(input) as tf.SymbolicTensor;
+      h = tf.layers.concatenate().apply([h, back]) as tf.SymbolicTensor;
+    }
+  }
+  return tf.model({ inputs: input, outputs: tf.layers.dense({ units: CLASSES, name: 'fc', kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }).apply(h) as tf.SymbolicTensor });
+}
+
+function batches(n: number): Array<{ x: tf.Tensor; y: tf.Tensor }> {
+  return Array.from({ length: n }, (_, i) => ({
+    x: tf.randomNormal([BATCH, STEPS, FEATURES], 0, 1, 'float32', 10 + i),
+    y: tf.randomUniform([BATCH], 0, CLASSES, 'int32', 20 + i),
+  }));
+}
+
+function close(a: tf.Tensor, b: tf.Tensor, what: string, tol = 2e-5): void {
+  const da = a.dataSync();
+  const db = b.dataSync();
+  assert.equal(da.length, db.length, `${what}: sizes`);
+  let worst = 0;
+  for (let i = 0; i < da.length; i++) worst = Math.max(worst, Math.abs(da[i] - db[i]) / (1e-3 + Math.abs(db[i])));
+  assert.ok(worst <= tol, `${what}: relative difference ${worst} > ${tol}`);
+}
+
+async function compareTraining(kind: Kind, nSteps = 5): Promise<GraphStepCompiler> {
+  const eagerModel = build(kind);
+  const graphModel = build(kind);
+  graphModel.setWeights(eagerModel.getWeights());
+  const eagerOpt = tf.train.adam(0.01);
+  const graphOpt = tf.train.adam(0.01);
+  const eagerVars = trainableVariables(eagerModel);
+  const graphVars = trainableVariables(graphModel);
+  const compiler = graphStepCompiler({ optimizers: [graphOpt] });
+  assert.ok(compiler, 'the graph path is available on the CPU backend with the patched binding');
+  const data = batches(nSteps);
+  for (let s = 0; s < nSteps; s++) {
+    const { x, y } = data[s];
+    const lossOf = (m: tf.LayersModel) => () => computeLoss('cross-entropy', m.apply(x, { training: true }) as tf.Tensor, y) as tf.Scalar;
+    const eagerLoss = eagerOpt.minimize(lossOf(eagerModel), true, eagerVars) as tf.Scalar;
+    const [graphLoss] = compiler.step([x, y], () => [graphOpt.minimize(lossOf(graphModel), true, graphVars) as tf.Scalar]);
+    close(graphLoss, eagerLoss, `${kind} step ${s} loss`);
+    tf.dispose([eagerLoss, graphLoss]);
+    eagerModel.weights.forEach((w, i) => close(graphModel.weights[i].read(), w.read(), `${kind} step ${s} weight ${w.name}`));
+  }
+  // Adam's moments hold the gradients: equal slots mean equal gradients at every step.
+  const [es, gs] = await Promise.all([eagerOpt.getWeights(), graphOpt.getWeights()]);
+  assert.equal(es.length, gs.length);
+  es.forEach((w, i) => close(gs[i].tensor, w.tensor, `${kind} optimizer slot ${w.name}`));
+  assert.equal(graphOpt.iterations, eagerOpt.iterations, 'iterations advance in the graph path');
+  assert.equal(compiler.info.disabledReason, undefined, `${kind}: ${compiler.info.disabledReason}`);
+  assert.ok(compiler.info.graphSteps >= nSteps - 2, `${kind}: ${compiler.info.graphSteps} of ${nSteps} steps ran as one native call`);
+  tf.dispose(data.flatMap((d) => [d.x, d.y]));
+  eagerModel.dispose();
+  graphModel.dispose();
+  compiler.dispose();
+  return compiler;
+}
+
+for (const kind of ['simplernn', 'lstm', 'gru', 'bilstm', 'layers-lstm', 'layers-gru'] as const) {
+  test(`graph path: ${kind} train step (loss, gradients via Adam slots, updated weights) matches eager`, async () => {
+    await compareTraining(kind);
+  });
+}
+
+test('graph path: a model with Dropout is not covered (fit falls back to eager)', () => {
+  const m = recurrentModel({ cell: 'lstm', inputShape: [STEPS, FEATURES], outputUnits: CLASSES, units: UNITS, layers: 2, dropout: 0.3, seed: 1 });
+  assert.match(uncoveredReason(m) ?? '', /Dropout/);
+  assert.equal(graphPathFor(m, [tf.train.adam()]), null);
+  assert.equal(uncoveredReason(build('lstm')), undefined);
+});
+
+test('graph path: a step that reads a tensor back mid-step turns the path off and still trains eagerly', () => {
+  const m = build('simplernn');
+  const opt = tf.train.adam(0.01);
+  const vars = trainableVariables(m);
+  const compiler = graphStepCompiler({ optimizers: [opt] });
+  assert.ok(compiler);
+  const [{ x, y }] = batches(1);
+  for (let s = 0; s < 3; s++) {
+    const [loss] = compiler.step([x, y], () => [
+      opt.minimize(() => {
+        const out = m.apply(x, { training: true }) as tf.Tensor;
+        out.dataSync(); // a read-back in the middle of the step: the JS side could branch on it
+        return computeLoss('cross-entropy', out, y) as tf.Scalar;
+      }, true, vars) as tf.Scalar,
+    ]);
+    loss.dispose();
+  }
+  assert.match(compiler.info.disabledReason ?? '', /read back/);
+  assert.equal(compiler.info.graphSteps, 0);
+  assert.equal(compiler.info.eagerSteps, 3);
+  assert.equal(opt.iterations, 3);
+});
+
+test('graph path: LESSONKIT_GRAPH=off gives no compiler', () => {
+  process.env.LESSONKIT_GRAPH = 'off';
+  try {
+    assert.equal(graphStepCompiler(), null);
+  } finally {
+    delete process.env.LESSONKIT_GRAPH;
+  }
+  assert.ok(graphStepCompiler());
+});
