@@ -8,6 +8,9 @@
  * `--onednn auto` (default) takes the per-workload choice in ONEDNN_CHOICE, measured as documented in BENCHMARKS.md;
  * it is applied before TensorFlow loads. `--variant layers` times the plain tfjs-layers path instead of the fast one
  * (folded BatchNorm + fused convs for a frozen or evaluated backbone), for the record of what each lever gives.
+ * `--variant graph` times the fast path's step through the graph path (src/engine/graph): the step is recorded once
+ * and then runs as ONE native TensorFlow function call; the worker warms up until the function is compiled.
+ * `--variant graph-layers` (recurrent rows) records the plain tfjs-layers model instead of the fused layers.
  */
 import * as tf from '@tensorflow/tfjs';
 import { configureTensorFlow, ensureEngine } from '../src/engine';
@@ -26,11 +29,27 @@ import {
   trainableVariables,
 } from '../src/models';
 import { computeLoss } from '../src/train/losses';
+import { graphStepCompiler, type GraphStepCompiler, type GraphStepInfo } from '../src/engine/graph';
 import type { Batch } from '../src/data';
 import { peakRssMb, timeRepeats, timeRepeatsAsync } from './timing';
 import { CLASSES, E2E_EPOCHS, E2E_SAMPLES, HIDDEN, RNN_FEATURES, workloadByName, type Workload } from './workloads';
 
-export type Variant = 'fast' | 'layers';
+export type Variant = 'fast' | 'layers' | 'graph' | 'graph-layers';
+
+/** The graph variant's compiler of the current workload (for the result line's settings). */
+let graphCompiler: GraphStepCompiler | undefined;
+
+function requireGraph(): GraphStepCompiler {
+  const c = graphStepCompiler();
+  if (!c) throw new Error('tfjs-worker: --variant graph needs the native CPU backend with the patched binding (npm run setup).');
+  graphCompiler = c;
+  return c;
+}
+
+/** Runs `step` through the compiler (graph variant) or as is. */
+function through(c: GraphStepCompiler | undefined, inputs: tf.Tensor[], step: () => tf.Tensor[]): tf.Tensor[] {
+  return c ? c.step(inputs, step) : step();
+}
 
 /**
  * oneDNN per workload, chosen by measurement on 2 cores (BENCHMARKS.md, "Engine settings"): Eigen (off) wins for the
@@ -76,7 +95,7 @@ function parseArgs(argv: string[]): Args {
   const onednn = (get('--onednn') ?? 'auto') as Args['onednn'];
   if (!['on', 'off', 'auto'].includes(onednn)) throw new Error(`tfjs-worker: --onednn expects on, off or auto. Received: ${onednn}.`);
   const variant = (get('--variant') ?? 'fast') as Variant;
-  if (!['fast', 'layers'].includes(variant)) throw new Error(`tfjs-worker: --variant expects fast or layers. Received: ${variant}.`);
+  if (!['fast', 'layers', 'graph', 'graph-layers'].includes(variant)) throw new Error(`tfjs-worker: --variant expects fast, layers, graph or graph-layers. Received: ${variant}.`);
   return {
     workload: workloadByName(name),
     threads: int('--threads', 2),
@@ -112,15 +131,23 @@ function trainStep(optimizer: tf.Optimizer, vars: tf.Variable[], loss: () => tf.
   cost?.dispose();
 }
 
+/** The same step through a graph compiler (recorded once, then one native call). */
+function graphTrainStep(c: GraphStepCompiler, inputs: tf.Tensor[], optimizer: tf.Optimizer, vars: tf.Variable[], loss: () => tf.Scalar): void {
+  const [cost] = c.step(inputs, () => [optimizer.minimize(loss, true, vars) as tf.Scalar]);
+  cost.dataSync();
+  cost.dispose();
+}
+
 export async function cnnStep(w: Workload, variant: Variant): Promise<() => void> {
   const model = await buildResNet(w);
   const { x, y } = syntheticImages(w.batch, w.size);
-  const fast = variant === 'fast' && w.trains !== 'all';
+  const fast = variant !== 'layers' && w.trains !== 'all';
+  const graph = variant === 'graph' ? requireGraph() : undefined;
   const backbone = fast ? compileFrozenBackbone(model) : undefined;
   const { head } = splitBackboneHead(model);
   if (w.trains === 'eval') {
     return () => {
-      const out = tf.tidy(() => (backbone ? (head.apply(backbone.features(x)) as tf.Tensor) : (model.predict(x) as tf.Tensor)));
+      const [out] = through(graph, [x], () => [tf.tidy(() => (backbone ? (head.apply(backbone.features(x)) as tf.Tensor) : (model.predict(x) as tf.Tensor)))]);
       out.dataSync();
       out.dispose();
     };
@@ -128,20 +155,28 @@ export async function cnnStep(w: Workload, variant: Variant): Promise<() => void
   const optimizer = adam();
   if (backbone) {
     const vars = trainableVariables(head);
-    return () => {
-      // The frozen backbone runs outside the gradient tape: nothing in it needs a gradient.
+    // The frozen backbone runs outside the gradient tape: nothing in it needs a gradient.
+    const step = () => {
       const features = backbone.features(x);
-      trainStep(optimizer, vars, () => computeLoss('cross-entropy', head.apply(features, { training: true }) as tf.Tensor, y));
+      const cost = optimizer.minimize(() => computeLoss('cross-entropy', head.apply(features, { training: true }) as tf.Tensor, y), true, vars) as tf.Scalar;
       features.dispose();
+      return [cost];
+    };
+    return () => {
+      const [cost] = through(graph, [x, y], step);
+      cost.dataSync();
+      cost.dispose();
     };
   }
   const vars = trainableVariables(model);
-  return () => trainStep(optimizer, vars, () => computeLoss('cross-entropy', model.apply(x, { training: true }) as tf.Tensor, y));
+  const loss = () => computeLoss('cross-entropy', model.apply(x, { training: true }) as tf.Tensor, y);
+  if (graph) return () => graphTrainStep(graph, [x, y], optimizer, vars, loss);
+  return () => trainStep(optimizer, vars, loss);
 }
 
 /** The kit's builder (`recurrentModel`, tfjs layers), or with `fast` the fused LSTM, GRU and SimpleRNN. */
 function rnnModel(w: Workload, variant: Variant): tf.LayersModel {
-  const fused = variant === 'fast';
+  const fused = variant === 'fast' || variant === 'graph';
   if (fused && (w.arch === 'gru' || w.arch === 'simplernn')) {
     const input = tf.input({ shape: [w.size, RNN_FEATURES] });
     const args = { units: HIDDEN, seed: 0, name: 'rnn.0' };
@@ -167,14 +202,19 @@ export function rnnStep(w: Workload, variant: Variant): () => void {
   const y = tf.randomUniform([w.batch], 0, CLASSES, 'int32', 1);
   const optimizer = adam();
   const vars = trainableVariables(model);
-  return () => trainStep(optimizer, vars, () => computeLoss('cross-entropy', model.apply(x, { training: true }) as tf.Tensor, y));
+  const loss = () => computeLoss('cross-entropy', model.apply(x, { training: true }) as tf.Tensor, y);
+  if (variant === 'graph' || variant === 'graph-layers') {
+    const graph = requireGraph();
+    return () => graphTrainStep(graph, [x, y], optimizer, vars, loss);
+  }
+  return () => trainStep(optimizer, vars, loss);
 }
 
 /**
  * Strategy 3 end to end: fold the frozen backbone, compute every sample's features once (the feature cache), then
  * train the head for E2E_EPOCHS epochs on shuffled cached features. All of it is inside the timed run.
  */
-async function e2eRun(w: Workload, samples: number): Promise<() => Promise<void>> {
+async function e2eRun(w: Workload, samples: number, variant: Variant): Promise<() => Promise<void>> {
   const model = await buildResNet(w);
   const { backbone, head } = splitBackboneHead(model);
   const { x, y } = syntheticImages(samples, w.size);
@@ -185,13 +225,16 @@ async function e2eRun(w: Workload, samples: number): Promise<() => Promise<void>
       const n = Math.min(w.batch, samples - i);
       batches.push({ x: x.slice(i, n), y: y.slice(i, n), indices: Int32Array.from({ length: n }, (_, k) => i + k) });
     }
-    const cache = await cacheFeatures(backbone, batches, { forward: (b) => folded.features(b as tf.Tensor4D) });
+    const forwardGraph = variant === 'graph' ? requireGraph() : undefined;
+    const cache = await cacheFeatures(backbone, batches, { forward: (b) => through(forwardGraph, [b], () => [folded.features(b as tf.Tensor4D)])[0] });
+    forwardGraph?.dispose();
     folded.dispose();
     tf.dispose(batches.flatMap((b) => [b.x, b.y]));
     const all = cache.concat();
     cache.dispose();
     const optimizer = adam();
     const vars = trainableVariables(head);
+    const headGraph = variant === 'graph' ? requireGraph() : undefined;
     for (let epoch = 0; epoch < E2E_EPOCHS; epoch++) {
       const order = tf.util.createShuffledIndices(samples);
       for (let i = 0; i < samples; i += w.batch) {
@@ -199,11 +242,15 @@ async function e2eRun(w: Workload, samples: number): Promise<() => Promise<void>
         const fx = tf.gather(all.x, idx);
         const fy = tf.gather(all.y, idx);
         // No read-back inside the epoch loop: the loss stays on the native side.
-        optimizer.minimize(() => computeLoss('cross-entropy', head.apply(fx, { training: true }) as tf.Tensor, fy), false, vars);
-        tf.dispose([idx, fx, fy]);
+        const out = through(headGraph, [fx, fy], () => {
+          optimizer.minimize(() => computeLoss('cross-entropy', head.apply(fx, { training: true }) as tf.Tensor, fy), false, vars);
+          return [];
+        });
+        tf.dispose([idx, fx, fy, ...out]);
       }
     }
     (head.getWeights()[0] as tf.Tensor).dataSync();
+    headGraph?.dispose();
     optimizer.dispose();
     tf.dispose([all.x, all.y]);
   };
@@ -217,10 +264,12 @@ async function main(): Promise<void> {
   const engine = ensureEngine();
   let rates: number[];
   if (w.kind === 'e2e') {
-    const run = await e2eRun(w, a.e2eSamples);
+    const run = await e2eRun(w, a.e2eSamples, a.variant);
     rates = await timeRepeatsAsync(run, a.e2eSamples * E2E_EPOCHS, 0, Math.max(1, Math.floor(a.repeats / 3)));
   } else {
     const step = w.kind === 'cnn' ? await cnnStep(w, a.variant) : rnnStep(w, a.variant);
+    // The graph variant: eager steps until the function is compiled (Adam's slots appear on the first step).
+    for (let i = 0; graphCompiler && graphCompiler.info.compiled === 0 && graphCompiler.enabled && i < 3; i++) step();
     rates = timeRepeats(step, w.batch, a.warmup, a.repeats);
   }
   const result = {
@@ -230,7 +279,13 @@ async function main(): Promise<void> {
     items_per_s: rates,
     peak_rss_mb: peakRssMb(),
     versions: { tfjs: engine.tfjsVersion, tensorflow: engine.tensorflowVersion, node: process.versions.node },
-    settings: { onednn: engine.onednn, onednnRequested: onednn, variant: a.variant, numTensors: tf.memory().numTensors },
+    settings: {
+      onednn: engine.onednn,
+      onednnRequested: onednn,
+      variant: a.variant,
+      numTensors: tf.memory().numTensors,
+      ...(graphCompiler ? { graph: { ...(graphCompiler.info as GraphStepInfo) } } : {}),
+    },
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
