@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Batch, BatchSource } from '../data';
 import { featureTensor } from './heads';
+import { graphForward, type GraphForward } from '../engine/graph'; // graph path (issue 15)
 
 export interface BackboneAndHead {
   /** Input → pooled features `[n, C]`. Shares layers with the model. */
@@ -57,10 +58,16 @@ export class FeatureCache implements Iterable<Batch> {
 
 /** Runs the backbone once over one epoch of `source` and keeps features, targets and indices. */
 export async function cacheFeatures(backbone: tf.LayersModel, source: BatchSource, options: CacheFeaturesOptions = {}): Promise<FeatureCache> {
-  const forward = options.forward ?? ((x: tf.Tensor) => backbone.predict(x) as tf.Tensor);
+  // graph path (issue 15): the default forward runs as one native call per batch shape when covered.
+  const graphDefault = options.forward ? undefined : graphForward((x: tf.Tensor) => backbone.predict(x) as tf.Tensor);
+  const forward = options.forward ?? (graphDefault as GraphForward);
   const batches: Batch[] = [];
-  for await (const batch of source) {
-    batches.push({ x: forward(batch.x), y: tf.clone(batch.y), indices: Int32Array.from(batch.indices) });
+  try {
+    for await (const batch of source) {
+      batches.push({ x: forward(batch.x), y: tf.clone(batch.y), indices: Int32Array.from(batch.indices) });
+    }
+  } finally {
+    graphDefault?.dispose(); // graph path (issue 15)
   }
   return new FeatureCache(batches);
 }

@@ -13,6 +13,7 @@ import { escapeHtml } from '../viz/html';
 import { ConfusionMatrix } from './confusion';
 import { checkLossName, computeLoss, isClassificationLoss, type LossName } from './losses';
 import { OptionError } from '../errors';
+import { graphForward } from '../engine/graph'; // graph path (issue 15)
 
 export interface EvaluateOptions {
   /** Names for class indices (e.g. CIFAR-10's). Default: '0', '1', ... */
@@ -57,11 +58,12 @@ export async function evaluate(model: tf.LayersModel, source: BatchSource, optio
   const kept: tf.Tensor[] = [];
   let lossSum = 0;
   let predictions = 0;
+  const forward = graphForward((x) => model.apply(x, { training: false }) as tf.Tensor); // graph path (issue 15)
   try {
     for await (const b of source) {
       let classes = 0;
       const [batchLoss, predicted, confidence] = tf.tidy(() => {
-        const output = model.apply(b.x, { training: false }) as tf.Tensor;
+        const output = forward(b.x);
         classes = output.shape[output.shape.length - 1];
         const scores = tf.reshape(output, [-1, classes]);
         const probs = loss === 'cross-entropy' ? tf.softmax(scores) : tf.exp(scores);
@@ -86,6 +88,8 @@ export async function evaluate(model: tf.LayersModel, source: BatchSource, optio
   } catch (err) {
     tf.dispose(kept);
     throw err;
+  } finally {
+    forward.dispose(); // graph path (issue 15)
   }
   if (!confusion) throw new Error('evaluate: the source yielded no batches');
   const names = confusion.classNames;

@@ -36,6 +36,7 @@ import { resolveGroups, toVariable, type ParameterGroup, type ResolvedGroup } fr
 import { checkProgressMode, ProgressBar, type ProgressMode } from './progress';
 import { scheduledLearningRate, type LearningRateSchedule } from './schedule';
 import { measureLoss } from './measure';
+import { fitGraphStep } from '../engine/graph'; // graph path (issue 15)
 
 export interface CheckpointOptions {
   /** This run's folder; `checkpointDir(run)` from the io area gives the standard place. Required. */
@@ -302,6 +303,7 @@ export async function fit(model: tf.LayersModel, train: BatchSource, options: Fi
 
 async function fitLocked(model: tf.LayersModel, train: BatchSource, options: FitOptions, r: Resolved, notes: string[]): Promise<FitResult> {
   const groups = buildGroups(model, options);
+  const graph = fitGraphStep<Step>(model, groups.map((g) => g.optimizer)); // graph path (issue 15): null = eager
   const classes = r.classification ? outputClasses(model) : undefined;
   const allVariables = () => model.weights.map((w) => w.read() as tf.Variable);
   let history = new History();
@@ -386,7 +388,7 @@ async function fitLocked(model: tf.LayersModel, train: BatchSource, options: Fit
       let batch = 0;
       for await (const b of train) {
         if (classes !== undefined) await checkLabels(b.y, classes, b.indices, epoch, batch);
-        const step = computeStep(model, groups, r, b.x, b.y);
+        const step = graph ? graph.compute(b.x, b.y, () => computeStep(model, groups, r, b.x, b.y)) : computeStep(model, groups, r, b.x, b.y);
         const [lossValue] = await step.loss.data();
         if (!Number.isFinite(lossValue)) {
           tf.dispose([step.loss, step.correct, step.norm].filter((t): t is tf.Scalar => t !== undefined));
@@ -412,7 +414,8 @@ async function fitLocked(model: tf.LayersModel, train: BatchSource, options: Fit
             lossValue,
           );
         }
-        applyStep(groups, step);
+        if (graph) graph.apply(step, () => applyStep(groups, step));
+        else applyStep(groups, step);
         const n = b.x.shape[0] ?? 0;
         lossSum += lossValue * n;
         samples += n;
@@ -509,6 +512,7 @@ async function fitLocked(model: tf.LayersModel, train: BatchSource, options: Fit
     for (const cb of r.callbacks) await cb.onTrainEnd?.(history);
     return result();
   } finally {
+    graph?.dispose();
     tf.dispose(bestWeights ?? []);
     if (!isOptimizerInstance(options.optimizer)) for (const g of groups) disposeOptimizer(g.optimizer);
   }

@@ -26,6 +26,9 @@ export interface GraphStepInfo {
 
 type Optimizers = readonly tf.Optimizer[];
 
+/** Process-wide counts (all compilers): how many steps ran as one native call, and functions compiled. */
+export const graphTotals = { graphSteps: 0, compiled: 0, disabled: 0 };
+
 function iterationsOf(optimizers: Optimizers): number[] {
   return optimizers.map((o) => o.iterations);
 }
@@ -55,6 +58,7 @@ export class GraphStepCompiler {
   private readonly graphs = new Map<string, CompiledGraph>();
   private readonly iterationDelta = new Map<string, number[]>();
   private readonly optimizers: Optimizers;
+  private invalidations = 0;
 
   constructor(
     private readonly backend: GraphBackend,
@@ -85,10 +89,19 @@ export class GraphStepCompiler {
     try {
       result = hit.graph.run(inputs);
     } catch (err) {
-      this.disable(`the compiled step failed: ${(err as Error).message}`);
+      const message = (err as Error).message;
+      // A captured tensor was freed (e.g. SGD re-creates its learning-rate scalar every epoch): record again, a few
+      // times at most; anything else turns the graph path off.
+      if (/not referenced/.test(message) && ++this.invalidations <= 8) {
+        this.graphs.get(hit.key)?.dispose();
+        this.graphs.delete(hit.key);
+        return undefined;
+      }
+      this.disable(`the compiled step failed: ${message}`);
       return undefined;
     }
     this.info.graphSteps += 1;
+    graphTotals.graphSteps += 1;
     const delta = this.iterationDelta.get(hit.key) ?? [];
     return {
       outputs: result.outputs,
@@ -114,6 +127,7 @@ export class GraphStepCompiler {
       this.iterationDelta.set(rec.key, after.map((n, i) => n - rec.iterations[i]));
       this.graphs.set(rec.key, result.graph);
       this.info.compiled += 1;
+      graphTotals.compiled += 1;
       this.info.nodes = result.graph.nodeCount;
       const max = this.options.maxGraphs ?? 4;
       while (this.graphs.size > max) {
@@ -127,6 +141,10 @@ export class GraphStepCompiler {
   }
 
   disable(reason: string): void {
+    if (this.info.disabledReason === undefined) {
+      graphTotals.disabled += 1;
+      if (process.env.LESSONKIT_GRAPH_DEBUG) console.warn(`[graph] falling back to eager: ${reason}`);
+    }
     this.info.disabledReason ??= reason;
     this.dispose();
   }
@@ -218,15 +236,21 @@ export function graphPathFor(model: tf.LayersModel, optimizers: Optimizers): Gra
 /**
  * `fit`'s two-part step through the graph path: `compute` (loss, correct count, gradient norm; nothing applied) and
  * `apply` (the update), with the loss read back in between. The eager halves are passed in, so that `fit` keeps
- * its own step code: `compute` records it or runs the compiled function, `apply` assigns the new values.
+ * its own step code: `compute` records it or runs the compiled function, `apply` assigns the new values. A step
+ * that is never applied (a non-finite loss) leaves the weights as they were, as in the eager path.
  */
 export class FitGraphStep<S extends { loss: tf.Scalar; correct?: tf.Scalar; norm?: tf.Scalar }> {
   private pending?: { apply: () => void; discard: () => void };
   private recording?: { rec: NonNullable<ReturnType<GraphStepCompiler['begin']>>; step: S };
+  private readonly layouts = new Map<string, Array<'loss' | 'correct' | 'norm'>>();
 
   constructor(readonly compiler: GraphStepCompiler) {}
 
-  compute(x: tf.Tensor, y: tf.Tensor, eager: () => S, empty: (o: { loss: tf.Scalar; correct?: tf.Scalar; norm?: tf.Scalar }) => S): S {
+  get info(): GraphStepInfo {
+    return this.compiler.info;
+  }
+
+  compute(x: tf.Tensor, y: tf.Tensor, eager: () => S): S {
     this.pending?.discard();
     this.pending = undefined;
     this.recording?.rec.recording.cancel();
@@ -237,9 +261,10 @@ export class FitGraphStep<S extends { loss: tf.Scalar; correct?: tf.Scalar; norm
       const ran = this.compiler.runCompiled(hit, [x, y]);
       if (ran) {
         this.pending = ran;
-        const named: { loss?: tf.Scalar; correct?: tf.Scalar; norm?: tf.Scalar } = {};
-        layout.forEach((k, i) => (named[k] = ran.outputs[i] as tf.Scalar));
-        return empty(named as { loss: tf.Scalar });
+        const named: Record<string, tf.Tensor> = {};
+        layout.forEach((k, i) => (named[k] = ran.outputs[i]));
+        // The gradients never leave the function: nothing for the caller to apply or free.
+        return { ...named, grads: {} } as unknown as S;
       }
     }
     this.compiler.info.eagerSteps += 1;
@@ -256,8 +281,6 @@ export class FitGraphStep<S extends { loss: tf.Scalar; correct?: tf.Scalar; norm
     this.recording = { rec, step };
     return step;
   }
-
-  private readonly layouts = new Map<string, Array<'loss' | 'correct' | 'norm'>>();
 
   apply(step: S, eager: () => void): void {
     if (this.pending) {
@@ -282,7 +305,37 @@ export class FitGraphStep<S extends { loss: tf.Scalar; correct?: tf.Scalar; norm
 
   dispose(): void {
     this.pending?.discard();
+    this.pending = undefined;
     this.recording?.rec.recording.cancel();
+    this.recording = undefined;
     this.compiler.dispose();
   }
+}
+
+/**
+ * The entry point for `fit`: a two-part graph step for `model` trained by `optimizers`, or null when the graph path
+ * does not cover it (then `fit` runs its eager step). See `graphPathFor`.
+ */
+export function fitGraphStep<S extends { loss: tf.Scalar; correct?: tf.Scalar; norm?: tf.Scalar }>(model: tf.LayersModel, optimizers: Optimizers): FitGraphStep<S> | null {
+  const compiler = graphPathFor(model, optimizers);
+  return compiler ? new FitGraphStep<S>(compiler) : null;
+}
+
+/** A one-input function (inference: `x => output`) with its compiled graphs, and `dispose` to unregister them. */
+export interface GraphForward {
+  (x: tf.Tensor): tf.Tensor;
+  readonly info?: GraphStepInfo;
+  dispose(): void;
+}
+
+/**
+ * `f` through the graph path: the first call per input shape runs `f` eagerly while recording it, later calls run
+ * the compiled function (one native call). Without the graph path (or once a call could not be recorded) it is `f`.
+ * For inference functions of the input alone (evaluate, cacheFeatures): `f` must not draw random numbers in
+ * JavaScript (inference-mode Dropout does not).
+ */
+export function graphForward(f: (x: tf.Tensor) => tf.Tensor): GraphForward {
+  const compiler = graphStepCompiler();
+  if (!compiler) return Object.assign((x: tf.Tensor) => f(x), { dispose: () => undefined });
+  return Object.assign((x: tf.Tensor) => compiler.step([x], () => [f(x)])[0], { info: compiler.info, dispose: () => compiler.dispose() });
 }
