@@ -4,7 +4,7 @@
  * markdown table of rates and ratios, writes the JSON to bench/results/, and with `--write-md` rewrites the table
  * section of BENCHMARKS.md.
  *
- *   node dist/bench/main.js [--quick] [--only name,name] [--frameworks lessonkit,torch,keras] [--threads N]
+ *   node dist/bench/main.js [--quick] [--only name,name] [--frameworks lessonkit,lessonkit-graph,torch,keras] [--threads N]
  *                           [--repeats R] [--warmup W] [--write-md] [--no-data]
  *
  * `--quick`: 1 warm-up and 2 repeats, a 256-sample end-to-end subset, no batch-128 ResNet-50 (it checks that the
@@ -87,15 +87,15 @@ function runOne(framework: Framework, w: Workload, o: MainOptions): Measurement 
   const common = ['--workload', w.name, '--threads', String(o.threads), '--warmup', String(o.warmup), '--repeats', String(o.repeats)];
   const e2e = ['--e2e-samples', String(o.quick ? E2E_SAMPLES_QUICK : E2E_SAMPLES)];
   const [cmd, args] =
-    framework === 'lessonkit'
-      ? [process.execPath, [path.join(ROOT, 'dist', 'bench', 'tfjs-worker.js'), ...common, ...e2e]]
+    framework === 'lessonkit' || framework === 'lessonkit-graph'
+      ? [process.execPath, [path.join(ROOT, 'dist', 'bench', 'tfjs-worker.js'), ...common, ...e2e, ...(framework === 'lessonkit-graph' ? ['--variant', 'graph'] : [])]]
       : [python(), [path.join(ROOT, 'bench', 'peers.py'), '--framework', framework, ...common, ...e2e]];
   const threads = String(o.threads);
   const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: threads, MKL_NUM_THREADS: threads, TF_CPP_MIN_LOG_LEVEL: '2' };
   // Where oneDNN crashes this machine, both TensorFlow users (ours and Keras) run with it off.
   if (o.onednnSafe === false) {
     env.TF_ENABLE_ONEDNN_OPTS = '0';
-    if (framework === 'lessonkit') env.LESSONKIT_ONEDNN = 'off';
+    if (framework.startsWith('lessonkit')) env.LESSONKIT_ONEDNN = 'off';
   }
   const t = Date.now();
   const r = spawnSync(cmd, args, { cwd: ROOT, env, encoding: 'utf8', timeout: (o.quick ? 240 : 900) * 1000, maxBuffer: 64 * 2 ** 20 });
@@ -175,7 +175,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${markdownSection(run)}\n\nJSON: ${path.relative(ROOT, file)}\n`);
   if (o.writeMd) writeMarkdownSection(path.join(ROOT, 'BENCHMARKS.md'), markdownSection(run));
   // The benchmark fails only when our side failed; a missing peer is reported in the table.
-  if (run.results.some((r) => r.framework === 'lessonkit' && r.error)) process.exitCode = 1;
+  if (run.results.some((r) => r.framework.startsWith('lessonkit') && r.error)) process.exitCode = 1;
 }
 
 if (require.main === module) {

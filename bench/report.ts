@@ -5,8 +5,9 @@ import type { MachineInfo } from './machine';
 import { median } from './timing';
 import { WORKLOADS } from './workloads';
 
-export type Framework = 'lessonkit' | 'torch' | 'keras';
-export const FRAMEWORKS: readonly Framework[] = ['lessonkit', 'torch', 'keras'];
+/** `lessonkit-graph`: our fast path's step through the graph path (one native call per step; `--variant graph`). */
+export type Framework = 'lessonkit' | 'lessonkit-graph' | 'torch' | 'keras';
+export const FRAMEWORKS: readonly Framework[] = ['lessonkit', 'lessonkit-graph', 'torch', 'keras'];
 
 /** One framework on one workload: the worker's JSON line, or why there is none. */
 export interface Measurement {
@@ -81,6 +82,34 @@ export function markdownTable(run: BenchRun): string {
   return lines.join('\n');
 }
 
+/**
+ * The graph path beside the eager one, same run: one row per workload where `lessonkit-graph` ran. The lever shows
+ * as "graph ÷ eager"; "graph ÷ faster" is the graph path against the faster peer.
+ */
+export function graphTable(run: BenchRun): string | undefined {
+  const find = (w: string, f: Framework) => run.results.find((r) => r.workload === w && r.framework === f);
+  const rows: string[] = [];
+  for (const w of WORKLOADS) {
+    const graph = find(w.name, 'lessonkit-graph');
+    if (!graph) continue;
+    const eager = find(w.name, 'lessonkit');
+    const peers = [rateOf(find(w.name, 'torch')), rateOf(find(w.name, 'keras'))].filter(Number.isFinite);
+    const faster = peers.length ? Math.max(...peers) : Number.NaN;
+    const info = (graph.settings?.graph ?? {}) as { graphSteps?: number; disabledReason?: string };
+    const note = info.disabledReason ? `eager fallback: ${info.disabledReason}` : info.graphSteps ? `${info.graphSteps} graph steps` : '';
+    rows.push(
+      `| ${w.description} | ${cell(eager)} | ${cell(graph)} | ${fmtRatio(rateOf(graph) / rateOf(eager))} | ${fmtRatio(rateOf(eager) / faster)} | ` +
+        `${fmtRatio(rateOf(graph) / faster)} | ${rss(eager)} / ${rss(graph)} | ${note} |`,
+    );
+  }
+  if (rows.length === 0) return undefined;
+  return [
+    '| Workload | ours eager, items/s median (min) | ours graph | graph ÷ eager | eager ÷ faster peer | graph ÷ faster peer | peak RSS MiB eager / graph | graph path |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...rows,
+  ].join('\n');
+}
+
 /** What the oneDNN self-test allowed, for the table's header. */
 export function oneDnnLine(o: { safe: boolean; summary: string }): string {
   return o.safe
@@ -107,6 +136,7 @@ export function markdownSection(run: BenchRun): string {
     ...(run.onednn ? [`- ${oneDnnLine(run.onednn)}`] : []),
     '',
     markdownTable(run),
+    ...((g) => (g ? ['', 'Graph path (src/engine/graph: each step recorded once, then one native TensorFlow call), same run:', '', g] : []))(graphTable(run)),
     ...(failures.length ? ['', 'Failures:', ...failures] : []),
     ...(run.dataLines?.length ? ['', 'Data loading (bench/data.ts):', '', ...run.dataLines.map((l) => `- ${l}`)] : []),
   ].join('\n');

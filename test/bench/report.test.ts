@@ -76,3 +76,16 @@ test('the section says what the oneDNN self-test allowed', () => {
   assert.match(passed, /- oneDNN: oneDNN on \(cached self-test passed\); our per-workload oneDNN choices/);
   assert.doesNotMatch(markdownSection(run([])), /oneDNN/);
 });
+
+test('the graph table puts the graph path beside the eager one, same run, with both ratios to the faster peer', () => {
+  const r = run([
+    { framework: 'lessonkit', workload: 'gru', items_per_s: [100, 100], peak_rss_mb: 10 },
+    { framework: 'lessonkit-graph', workload: 'gru', items_per_s: [300, 300], peak_rss_mb: 11, settings: { graph: { graphSteps: 7 } } },
+    { framework: 'torch', workload: 'gru', items_per_s: [200], peak_rss_mb: 20 },
+    { framework: 'keras', workload: 'gru', items_per_s: [150], peak_rss_mb: 30 },
+  ]);
+  const section = markdownSection(r);
+  const row = section.split('\n').find((l) => l.startsWith('| GRU') && l.includes('graph steps'));
+  assert.ok(row, section);
+  assert.match(row, /\| 100 \(100\) \| 300 \(300\) \| 3\.00x \| 0\.50x \| 1\.50x \| 10 \/ 11 \| 7 graph steps \|$/);
+});
