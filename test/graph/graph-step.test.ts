@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { ensureEngine } from '../../src/engine';
 import { graphStepCompiler, graphPathFor, uncoveredReason, type GraphStepCompiler } from '../../src/engine/graph';
-import { FusedGRU, FusedLSTM, FusedSimpleRNN, recurrentModel, trainableVariables } from '../../src/models';
+import { FusedGRU, FusedLSTM, FusedSimpleRNN, applyFreezeStrategy, compileFrozenBackbone, recurrentModel, replaceHead, resnet18, splitBackboneHead, trainableVariables } from '../../src/models';
 import { computeLoss } from '../../src/train/losses';
 
 ensureEngine();
@@ -136,4 +136,79 @@ test('graph path: LESSONKIT_GRAPH=off gives no compiler', () => {
     delete process.env.LESSONKIT_GRAPH;
   }
   assert.ok(graphStepCompiler());
+});
+
+/** Two identical ResNet-18s on 32x32 inputs with a 4-class head (`strategy` 3 freezes the backbone). */
+async function resnetPair(strategy?: 3): Promise<[tf.LayersModel, tf.LayersModel]> {
+  const make = async () => {
+    const m = replaceHead(await resnet18({ includeTop: false, pooling: 'avg', inputShape: [32, 32, 3], seed: 7 }), { classes: 4 }, { seed: 8 });
+    if (strategy) applyFreezeStrategy(m, { strategy });
+    return m;
+  };
+  const a = await make();
+  const b = await make();
+  b.setWeights(a.getWeights());
+  return [a, b];
+}
+
+test('graph path: ResNet-18 fine-tuning step (BatchNorm in training mode, moving statistics) matches eager', async () => {
+  const [eagerModel, graphModel] = await resnetPair();
+  const eagerOpt = tf.train.adam(1e-3);
+  const graphOpt = tf.train.adam(1e-3);
+  const compiler = graphStepCompiler({ optimizers: [graphOpt] });
+  assert.ok(compiler);
+  for (let s = 0; s < 4; s++) {
+    const x = tf.randomNormal([6, 32, 32, 3], 0, 1, 'float32', 40 + s);
+    const y = tf.randomUniform([6], 0, 4, 'int32', 50 + s);
+    const lossOf = (m: tf.LayersModel) => () => computeLoss('cross-entropy', m.apply(x, { training: true }) as tf.Tensor, y) as tf.Scalar;
+    const eagerLoss = eagerOpt.minimize(lossOf(eagerModel), true, trainableVariables(eagerModel)) as tf.Scalar;
+    const [graphLoss] = compiler.step([x, y], () => [graphOpt.minimize(lossOf(graphModel), true, trainableVariables(graphModel)) as tf.Scalar]);
+    close(graphLoss, eagerLoss, `fine-tune step ${s} loss`, 1e-4);
+    tf.dispose([x, y, eagerLoss, graphLoss]);
+  }
+  // Every weight, the BatchNorm moving mean and variance included (non-trainable, updated by the step).
+  eagerModel.weights.forEach((w, i) => close(graphModel.weights[i].read(), w.read(), `fine-tune weight ${w.name}`, 1e-3));
+  assert.equal(compiler.info.disabledReason, undefined, compiler.info.disabledReason);
+  assert.ok(compiler.info.graphSteps >= 2, `${compiler.info.graphSteps} graph steps`);
+  compiler.dispose();
+  eagerModel.dispose();
+  graphModel.dispose();
+});
+
+test('graph path: strategy-3 head step on the BatchNorm-folded backbone, and folded inference, match eager', async () => {
+  const [eagerModel, graphModel] = await resnetPair(3);
+  const eagerBackbone = compileFrozenBackbone(eagerModel);
+  const graphBackbone = compileFrozenBackbone(graphModel);
+  const eagerHead = splitBackboneHead(eagerModel).head;
+  const graphHead = splitBackboneHead(graphModel).head;
+  const eagerOpt = tf.train.adam(1e-2);
+  const graphOpt = tf.train.adam(1e-2);
+  const compiler = graphStepCompiler({ optimizers: [graphOpt] });
+  const inference = graphStepCompiler();
+  assert.ok(compiler && inference);
+  for (let s = 0; s < 4; s++) {
+    const x = tf.randomNormal([6, 32, 32, 3], 0, 1, 'float32', 60 + s) as tf.Tensor4D;
+    const y = tf.randomUniform([6], 0, 4, 'int32', 70 + s);
+    const headStep = (backbone: typeof eagerBackbone, head: tf.LayersModel, opt: tf.Optimizer) => () => {
+      const f = backbone.features(x);
+      const loss = opt.minimize(() => computeLoss('cross-entropy', head.apply(f, { training: true }) as tf.Tensor, y) as tf.Scalar, true, trainableVariables(head)) as tf.Scalar;
+      f.dispose();
+      return loss;
+    };
+    const eagerLoss = headStep(eagerBackbone, eagerHead, eagerOpt)();
+    const [graphLoss] = compiler.step([x, y], () => [headStep(graphBackbone, graphHead, graphOpt)()]);
+    close(graphLoss, eagerLoss, `head step ${s} loss`, 1e-4);
+    const eagerOut = tf.tidy(() => eagerHead.apply(eagerBackbone.features(x)) as tf.Tensor);
+    const [graphOut] = inference.step([x], () => [tf.tidy(() => graphHead.apply(graphBackbone.features(x)) as tf.Tensor)]);
+    close(graphOut, eagerOut, `folded inference ${s}`, 1e-4);
+    tf.dispose([x, y, eagerLoss, graphLoss, eagerOut, graphOut]);
+  }
+  eagerModel.weights.forEach((w, i) => close(graphModel.weights[i].read(), w.read(), `head-step weight ${w.name}`, 1e-3));
+  assert.ok(compiler.info.graphSteps >= 2 && inference.info.graphSteps >= 3, JSON.stringify([compiler.info, inference.info]));
+  compiler.dispose();
+  inference.dispose();
+  eagerBackbone.dispose();
+  graphBackbone.dispose();
+  eagerModel.dispose();
+  graphModel.dispose();
 });
