@@ -11,6 +11,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { FusedRecurrentLayer, type FusedRecurrentArgs } from './fused-recurrent-layer';
 import { attr, nativeBackend, type NativeBackend } from './native-ops';
+import { isRecordingGraph } from '../engine/graph/recorder'; // graph path (issue 15)
+import { matmulGru } from './graph-recurrent'; // graph path (issue 15)
 
 function requireNative(where: string): NativeBackend {
   const b = nativeBackend();
@@ -116,7 +118,9 @@ export class FusedGRU extends FusedRecurrentLayer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
-      return this.lastOrAll(blockGru(x, this.wRu.read() as tf.Tensor2D, this.wC.read() as tf.Tensor2D, this.bRu.read() as tf.Tensor1D, this.bC.read() as tf.Tensor1D));
+      // graph path (issue 15): while a step is recorded, the small-op formulation (faster as one graph).
+      const gru = isRecordingGraph() ? matmulGru : blockGru;
+      return this.lastOrAll(gru(x, this.wRu.read() as tf.Tensor2D, this.wC.read() as tf.Tensor2D, this.bRu.read() as tf.Tensor1D, this.bC.read() as tf.Tensor1D));
     });
   }
 }

@@ -44,6 +44,17 @@ export interface GraphBackend {
 
 let registry: OpRegistry | undefined;
 let functionCounter = 0;
+/** Recordings in progress (active, not paused). */
+let activeRecordings = 0;
+
+/**
+ * True while a step is being recorded for the graph path. Layers may then build the formulation that is fastest
+ * as a graph (many small ops, which a graph runs cheaply) instead of the one fastest eagerly (few big native ops);
+ * both compute the same function, which test/graph checks.
+ */
+export function isRecordingGraph(): boolean {
+  return activeRecordings > 0;
+}
 
 /**
  * The active backend when the graph path can run on it: tfjs-node's native backend, with the patched binding
@@ -135,7 +146,7 @@ export class Recording {
   private readonly external = new Set<number>();
   private readonly inputIds: number[];
   private readonly variablesBefore: Map<tf.Variable, number>;
-  private active = true;
+  private activeFlag = false;
   private done = false;
   private abortReason?: string;
 
@@ -149,6 +160,16 @@ export class Recording {
     const vars = Object.values(tf.engine().registeredVariables);
     this.variablesBefore = new Map(vars.map((v) => [v, backend.getInputTensorIds([v])[0]]));
     backend.binding = this.reinstall(Object.create(this.original) as GraphBinding);
+    this.active = true;
+  }
+
+  private get active(): boolean {
+    return this.activeFlag;
+  }
+
+  private set active(on: boolean) {
+    if (on !== this.activeFlag) activeRecordings += on ? 1 : -1;
+    this.activeFlag = on;
   }
 
   private abort(reason: string): void {

@@ -1,0 +1,49 @@
+/**
+ * The graph path's small-op LSTM and GRU (src/models/graph-recurrent.ts) against TensorFlow's block ops that the
+ * fused layers use eagerly: same outputs and same gradients for every input, eagerly, within float32 tolerance.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { ensureEngine } from '../../src/engine';
+import { blockGru } from '../../src/models/fused-gru';
+import { blockLstm } from '../../src/models/fused-lstm';
+import { matmulGru, matmulLstm } from '../../src/models/graph-recurrent';
+
+ensureEngine();
+
+function maxRel(a: tf.Tensor, b: tf.Tensor): number {
+  const x = a.dataSync();
+  const y = b.dataSync();
+  assert.equal(x.length, y.length);
+  let worst = 0;
+  for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i] - y[i]) / (1e-3 + Math.abs(y[i])));
+  return worst;
+}
+
+function compare(name: string, f: (...xs: tf.Tensor[]) => tf.Tensor, g: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]): void {
+  const dy = tf.randomNormal(f(...inputs).shape, 0, 1, 'float32', 99);
+  const run = (fn: (...xs: tf.Tensor[]) => tf.Tensor) => tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(fn(...xs), dy)))(inputs);
+  assert.ok(maxRel(g(...inputs), f(...inputs)) < 1e-4, `${name}: outputs differ`);
+  const [gf, gg] = [run(f), run(g)];
+  gf.forEach((t, i) => assert.ok(maxRel(gg[i], t) < 1e-3, `${name}: gradient ${i} differs by ${maxRel(gg[i], t)}`));
+}
+
+test('matmulLstm equals blockLstm: outputs and the gradients of x, kernel and bias', () => {
+  const [B, T, F, U] = [5, 7, 3, 4];
+  const x = tf.randomNormal([B, T, F], 0, 1, 'float32', 1) as tf.Tensor3D;
+  const w = tf.randomNormal([F + U, 4 * U], 0, 0.5, 'float32', 2) as tf.Tensor2D;
+  const b = tf.randomNormal([4 * U], 0, 0.5, 'float32', 3) as tf.Tensor1D;
+  compare('lstm', (a, c, d) => blockLstm(a as tf.Tensor3D, c as tf.Tensor2D, d as tf.Tensor1D), (a, c, d) => matmulLstm(a as tf.Tensor3D, c as tf.Tensor2D, d as tf.Tensor1D), [x, w, b]);
+});
+
+test('matmulGru equals blockGru: outputs and the gradients of x, both kernels and both biases', () => {
+  const [B, T, F, U] = [5, 7, 3, 4];
+  const x = tf.randomNormal([B, T, F], 0, 1, 'float32', 4) as tf.Tensor3D;
+  const wRu = tf.randomNormal([F + U, 2 * U], 0, 0.5, 'float32', 5) as tf.Tensor2D;
+  const wC = tf.randomNormal([F + U, U], 0, 0.5, 'float32', 6) as tf.Tensor2D;
+  const bRu = tf.randomNormal([2 * U], 0, 0.5, 'float32', 7) as tf.Tensor1D;
+  const bC = tf.randomNormal([U], 0, 0.5, 'float32', 8) as tf.Tensor1D;
+  const as = (xs: tf.Tensor[]) => xs as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+  compare('gru', (...xs) => blockGru(...as(xs)), (...xs) => matmulGru(...as(xs)), [x, wRu, wC, bRu, bC]);
+});
