@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench [-- options]`: runs the benchmark against PyTorch and Keras (bench/main.ts). It builds nothing:
 // run `npm run build` (or `npm run setup`) first. Options: --quick, --only name,name, --write-md, --threads N,
-// --repeats R, --warmup W, --frameworks lessonkit,torch,keras, --no-data. See BENCHMARKS.md.
+// --repeats R, --warmup W, --frameworks lessonkit,lessonkit-graph,torch,keras, --no-data. See BENCHMARKS.md.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
