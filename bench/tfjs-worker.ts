@@ -69,6 +69,12 @@ export const ONEDNN_CHOICE: Readonly<Record<string, 'on' | 'off'>> = {
   'e2e-strategy3': 'off',
 };
 
+/**
+ * oneDNN for the graph variant, measured the same way (BENCHMARKS.md, "Graph path"): inside one graph oneDNN keeps its
+ * blocked layouts across ops, and it wins (or ties) on every row, the small 32x32 convs included.
+ */
+export const ONEDNN_CHOICE_GRAPH: Readonly<Record<string, 'on' | 'off'>> = Object.fromEntries(Object.keys(ONEDNN_CHOICE).map((k) => [k, 'on']));
+
 interface Args {
   workload: Workload;
   threads: number;
@@ -259,7 +265,8 @@ async function e2eRun(w: Workload, samples: number, variant: Variant): Promise<(
 async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
   const w = a.workload;
-  const onednn = a.onednn === 'auto' ? (ONEDNN_CHOICE[w.name] ?? 'on') : a.onednn;
+  const choice = a.variant === 'graph' || a.variant === 'graph-layers' ? ONEDNN_CHOICE_GRAPH : ONEDNN_CHOICE;
+  const onednn = a.onednn === 'auto' ? (choice[w.name] ?? 'on') : a.onednn;
   configureTensorFlow({ onednn, intraOpThreads: a.threads, interOpThreads: a.threads });
   const engine = ensureEngine();
   let rates: number[];
