@@ -94,7 +94,7 @@ const EXPORTS_ADD =
   '      {"removeFunction", nullptr, LessonkitRemoveFunction, nullptr, nullptr, nullptr, napi_default, nullptr},\n' +
   '      {"opList", nullptr, LessonkitOpList, nullptr, nullptr, nullptr, napi_default, nullptr},\n';
 
-const EDITS = [
+export const EDITS = [
   { file: 'binding/tfjs_backend.h', find: HEADER_FIND, replace: HEADER_ADD },
   { file: 'binding/tfjs_binding.cc', find: '\nstatic napi_value InitTFNodeJSBinding(napi_env env, napi_value exports) {', replace: BINDING_FUNCTIONS },
   { file: 'binding/tfjs_binding.cc', find: EXPORTS_FIND, replace: EXPORTS_ADD },
