@@ -104,6 +104,12 @@ function constBytes(c: TraceConst): Uint8Array {
   throw new Error(`graph: constant of dtype ${c.dtype} with ${typeof v} values is not supported`);
 }
 
+/** True when every `width`-byte element of `bytes` equals the first. */
+function isUniform(bytes: Uint8Array, width: number): boolean {
+  for (let i = width; i < bytes.length; i++) if (bytes[i] !== bytes[i % width]) return false;
+  return true;
+}
+
 function writeAttrMap(w: ProtoWriter, field: number, attrs: Map<string, Uint8Array>): void {
   for (const [k, val] of [...attrs].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     w.message(field, (e) => e.string(1, k).bytes(2, val));
@@ -127,14 +133,27 @@ export function functionDef(g: TraceGraph, ops: OpRegistry): Uint8Array {
     nodeDefs.push(w.finish());
   };
   let k = 0;
-  for (const [id, c] of g.consts) {
+  const constNode = (name: string, dtype: number, shape: readonly number[], content: Uint8Array): void => {
     const tensor = new ProtoWriter()
-      .int(1, c.dtype)
-      .message(2, (s) => encodeShape(s, c.shape))
-      .bytes(4, constBytes(c))
+      .int(1, dtype)
+      .message(2, (s) => encodeShape(s, shape))
+      .bytes(4, content)
       .finish();
+    addNode(name, 'Const', [], new Map([['dtype', typeAttr(dtype)], ['value', new ProtoWriter().bytes(8, tensor).finish()]]));
+  };
+  for (const [id, c] of g.consts) {
     const name = `c${k++}`;
-    addNode(name, 'Const', [], new Map([['dtype', typeAttr(c.dtype)], ['value', new ProtoWriter().bytes(8, tensor).finish()]]));
+    const content = constBytes(c);
+    const width = c.dtype === 9 ? 8 : c.dtype === 10 ? 1 : 4;
+    const count = content.length / width;
+    if (count >= 64 && isUniform(content, width)) {
+      // A filled tensor (zeros, ones: tfjs makes them in JavaScript) as Fill(shape, value): no big constant.
+      constNode(`${name}_dims`, 3, [c.shape.length], new Uint8Array(Int32Array.from(c.shape).buffer));
+      constNode(`${name}_value`, c.dtype, [], content.slice(0, width));
+      addNode(name, 'Fill', [`${name}_dims:output:0`, `${name}_value:output:0`], new Map([['T', typeAttr(c.dtype)], ['index_type', typeAttr(3)]]));
+    } else {
+      constNode(name, c.dtype, c.shape, content);
+    }
     ref.set(id, `${name}:output:0`);
     dtypeOf.set(id, c.dtype);
   }

@@ -296,6 +296,9 @@ export class Recording {
     for (const id of captured) args.push({ id, dtype: this.capturedDtype(id) });
     const name = `lessonkit_step_${process.pid}_${++functionCounter}`;
     const bytes = functionDef({ name, args, nodes: this.nodes, consts: this.consts, returns }, ops(b));
+    if (process.env.LESSONKIT_GRAPH_DEBUG) {
+      console.warn(`[graph] ${name}: ${this.nodes.length} ops, ${this.consts.size} constants, ${args.length} arguments (${readVariables.length} variables, ${captured.length} captured), ${returns.length} results, FunctionDef ${(bytes.length / 2 ** 20).toFixed(2)} MiB`);
+    }
     b.registerFunction(bytes);
     return new CompiledGraph(this.backend, name, this.inputs.length, readVariables, captured, outputIds.length, updated.map(([v]) => v), this.nodes.length);
   }
