@@ -125,6 +125,7 @@ export class GraphStepCompiler {
     if ('graph' in result) {
       const after = iterationsOf(this.optimizers);
       this.iterationDelta.set(rec.key, after.map((n, i) => n - rec.iterations[i]));
+      this.graphs.get(rec.key)?.dispose();
       this.graphs.set(rec.key, result.graph);
       this.info.compiled += 1;
       graphTotals.compiled += 1;
