@@ -38,7 +38,9 @@ export {
 export type { GradientReach, RecurrentAccuracyContext, RecurrentAccuracyRow } from './rnn-verdicts';
 export { scheduledLearningRate } from './schedule';
 export type { CosineSchedule, LearningRateSchedule, StepSchedule } from './schedule';
-export { datasetFingerprint, describePretrained, fourRotations, pretrainBackbone, pretrainRecipe, PRETRAIN_PROCEDURE, recipeKey, rotationBatches } from './pretrain';
+export { clusterLabelledImages, datasetFingerprint, describePretrained, fourRotations, pretrainBackbone, pretrainRecipe, PRETRAIN_PROCEDURE, recipeKey, rotationBatches } from './pretrain';
+export { kmeans } from './kmeans';
+export type { KMeansOptions, KMeansResult } from './kmeans';
 export type { PretrainBackboneOptions, PretrainedBackbone, PretrainRecipe, PretrainSidecar, PretrainTask } from './pretrain';
 export { predictImageFile } from './predict-file';
 export type { FilePrediction, PredictImageFileOptions } from './predict-file';
