@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { orthogonalInitializer } from './orthogonal';
 import { FusedRecurrentLayer, type FusedRecurrentArgs } from './fused-recurrent-layer';
-import { attr, nativeBackend, nativeInt64Scalar, type NativeBackend } from './native-ops';
+import { attr, nativeBackend, nativeInt64Scalar, type NativeBackend } from '../ops/native-ops';
 
 function requireNative(where: string): NativeBackend {
   const b = nativeBackend();

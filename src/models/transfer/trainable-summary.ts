@@ -3,7 +3,7 @@
  * mean and variance count as non-trainable parameters (PyTorch counts them as buffers, not parameters).
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { MimeBundle } from '../display';
+import type { MimeBundle } from '../../display';
 import { stageOf } from './stages';
 
 export interface StageCount {

@@ -6,7 +6,7 @@
  * augmentation, the backbone's output changes from step to step and caching is not equivalent.)
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Batch, BatchSource } from '../data';
+import type { Batch, BatchSource } from '../../data';
 import { featureTensor } from './heads';
 
 export interface BackboneAndHead {

@@ -4,7 +4,7 @@
  * Each subclass adds its weights in `build` and runs its native op in `call`.
  */
 import * as tf from '@tensorflow/tfjs';
-import { OptionError } from '../errors';
+import { OptionError } from '../../errors';
 
 export interface FusedRecurrentArgs {
   /** Hidden units. Required. */

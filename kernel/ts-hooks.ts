@@ -8,7 +8,7 @@
  * hand tslab's converter a view of that package whose `createWatchCompilerHost` adds `sourceMap: true`, and whose
  * `createWatchProgram` wraps each builder's `emit` to keep the cell's first-step JavaScript and its map (the
  * `sourceMappingURL` comment is removed, so tslab runs exactly the code it ran before). The second step is
- * deterministic: cellCode.ts repeats it with a source map and checks that it gives tslab's output text.
+ * deterministic: cell-code.ts repeats it with a source map and checks that it gives tslab's output text.
  */
 import path from 'node:path';
 
@@ -24,7 +24,7 @@ export type TypeScriptModule = any;
 
 const CELL_JS = /(^|[\\/])__tslab__\.js$/;
 const CELL_MAP = /(^|[\\/])__tslab__\.js\.map$/;
-/** The source-map comment TypeScript appends; cellCode.ts strips it the same way when it compares outputs. */
+/** The source-map comment TypeScript appends; cell-code.ts strips it the same way when it compares outputs. */
 export const SOURCE_MAPPING_URL = /\n?\/\/# sourceMappingURL=\S*\s*$/;
 
 let lastEmit: Partial<CellEmit> = {};

@@ -11,7 +11,7 @@
  * average; the output is normalized with the biased one, as in PyTorch.
  */
 import * as tf from '@tensorflow/tfjs';
-import { attr, nativeBackend, type NativeBackend, type NativeOpAttr } from './native-ops';
+import { attr, nativeBackend, type NativeBackend, type NativeOpAttr } from '../ops/native-ops';
 
 export interface FusedBatchNormTrainingResult {
   /** The normalized, scaled and shifted output (differentiable in x, gamma and beta). */

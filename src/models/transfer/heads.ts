@@ -8,9 +8,9 @@
  * Backbone layers are shared with the input model (same weights, same trainable flags).
  */
 import * as tf from '@tensorflow/tfjs';
-import { LogSoftmax } from './log-softmax';
-import { reinitialize } from './reinitialize';
-import { OptionError } from '../errors';
+import { LogSoftmax } from '../ops/log-softmax';
+import { reinitialize } from '../ops/reinitialize';
+import { OptionError } from '../../errors';
 
 export interface LinearHeadSpec {
   kind?: 'linear';

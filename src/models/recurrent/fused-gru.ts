@@ -10,7 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { FusedRecurrentLayer, type FusedRecurrentArgs } from './fused-recurrent-layer';
-import { attr, nativeBackend, type NativeBackend } from './native-ops';
+import { attr, nativeBackend, type NativeBackend } from '../ops/native-ops';
 
 function requireNative(where: string): NativeBackend {
   const b = nativeBackend();

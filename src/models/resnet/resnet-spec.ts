@@ -2,7 +2,7 @@
  * ResNet architectures as data, the way torchvision's `_resnet(block, layers)` describes them: a block type and the
  * number of blocks per stage. Everything else (widths, strides, downsampling) follows from these two facts.
  */
-import { OptionError } from '../errors';
+import { OptionError } from '../../errors';
 
 export type ResNetBlockType = 'basic' | 'bottleneck';
 

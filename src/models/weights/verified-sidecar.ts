@@ -4,8 +4,8 @@
  * does not know is still checked on every use.
  */
 import * as fs from 'node:fs';
-import { writeFileAtomic } from '../io';
-import { WeightsIntegrityError } from '../errors';
+import { writeFileAtomic } from '../../io';
+import { WeightsIntegrityError } from '../../errors';
 
 /** Where the expected sha256 came from: the kit's registry, or the hub's LFS headers at download time. */
 export type HashSource = 'registry' | 'hub-lfs-metadata';

@@ -22,7 +22,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fusedBatchNormTraining } from './fused-batch-norm';
-import { LogSoftmax } from './log-softmax';
+import { LogSoftmax } from '../ops/log-softmax';
 
 /** What a frozen (`trainable = false`) BatchNorm does in a training call. */
 export type FrozenBatchNormMode = 'inference' | 'pytorch-train';

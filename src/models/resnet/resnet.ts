@@ -13,9 +13,9 @@
  *   state_dict is a lookup (see torch-keys.ts). Layers without weights get descriptive names (`layer1.0.add`).
  */
 import * as tf from '@tensorflow/tfjs';
-import { ensureEngine } from '../engine';
-import { TorchBatchNorm, registerModelLayers, type FrozenBatchNormMode } from './batch-norm';
-import { reinitialize } from './reinitialize';
+import { ensureEngine } from '../../engine';
+import { TorchBatchNorm, registerModelLayers, type FrozenBatchNormMode } from '../batch-norm/batch-norm';
+import { reinitialize } from '../ops/reinitialize';
 import {
   BLOCK_EXPANSION,
   MIN_INPUT_SIZE,
@@ -28,7 +28,7 @@ import {
   type ResNetSpec,
 } from './resnet-spec';
 import { loadPretrainedWeights } from './pretrained';
-import { OptionError } from '../errors';
+import { OptionError } from '../../errors';
 
 export type ResNetPooling = 'avg' | 'max' | null;
 

@@ -9,12 +9,12 @@
  * Like tslab, a last expression that is `undefined` or `null` gives no result (as Python's `None` gives none).
  */
 import { format } from 'node:util';
-// Must come before tslab/dist/converter: it gives tslab's compiler source maps (see tsHooks.ts).
-import './tsHooks';
+// Must come before tslab/dist/converter: it gives tslab's compiler source maps (see ts-hooks.ts).
+import './ts-hooks';
 import { createConverter, type Converter } from 'tslab/dist/converter';
 import { createExecutor, type ConverterSet, type Executor } from 'tslab/dist/executor';
-import { CellCodeConverter } from './cellCode';
-import { CELL_SCOPE_PRELUDE, installCellScope } from './cellScope';
+import { CellCodeConverter } from './cell-code';
+import { CELL_SCOPE_PRELUDE, installCellScope } from './cell-scope';
 import { DeclarationKeepingConverter } from './declarations';
 import { errorFromDiagnostics, errorFromException, type CellDiagnostic, type ErrorContent } from './traceback';
 
@@ -47,7 +47,7 @@ function asDiagnostic(args: unknown[]): CellDiagnostic | undefined {
 
 /**
  * Converters as tslab's (unexported) ConverterSetImpl makes them; the Node one keeps failed cells' names and
- * instruments the code (cellCode.ts).
+ * instruments the code (cell-code.ts).
  */
 function converterSet(node: Converter): ConverterSet {
   let browser: Converter | undefined;

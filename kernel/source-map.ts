@@ -1,7 +1,7 @@
 /**
  * A minimal reader of version-3 source maps (the `mappings` VLQ string), enough to map a generated position back
  * to its original one. Used to map a cell's stack-frame positions through tslab's two compile steps back to the
- * TypeScript the learner wrote (see cellCode.ts).
+ * TypeScript the learner wrote (see cell-code.ts).
  */
 
 /** A 0-based position. */

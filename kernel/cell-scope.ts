@@ -3,7 +3,7 @@
  *
  * Porting note: tslab's interrupt only abandons the awaited promise, and a JavaScript SIGINT handler cannot stop
  * code that is waiting, so `while (true) await new Promise((r) => setTimeout(r, 10))` went on after an interrupt.
- * The kernel's prelude (cellCode.ts) shadows `setTimeout`, `setInterval`, `setImmediate`, their `clear*`
+ * The kernel's prelude (cell-code.ts) shadows `setTimeout`, `setInterval`, `setImmediate`, their `clear*`
  * functions and `Promise` inside each cell with the functions below. They behave like the global ones, but they
  * remember what the running cell scheduled. An interrupt (`abortCellRun`) then clears the cell's pending timers
  * and rejects the promises it is waiting for with `KeyboardInterrupt`, raised where the cell created them; after
@@ -17,7 +17,7 @@ import { InterruptedError } from '../src/runtime';
 const SCOPE_KEY = Symbol.for('lessonkit.cellScope');
 const SHADOWED = ['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate', 'Promise'] as const;
 
-/** The cell prelude: one line that binds the scoped functions in the cell (see cellCode.ts). */
+/** The cell prelude: one line that binds the scoped functions in the cell (see cell-code.ts). */
 export const CELL_SCOPE_PRELUDE = `const { ${SHADOWED.join(', ')} } = globalThis[Symbol.for('lessonkit.cellScope')];`;
 
 const NativePromise = Promise;

@@ -4,15 +4,15 @@
  * Porting note: tslab runs every cell as `vm.runInThisContext(prefix + output + suffix)` without a file name,
  * so every frame of every cell reads `evalmachine.<anonymous>:L:C`, with L and C in compiled JavaScript. We
  * wrap tslab's converter and change the output it returns: (1) a first line with the kernel's prelude (the cell
- * scope of cellScope.ts: timers and `Promise` that an interrupt can cancel), opening a block so that the cell's
+ * scope of cell-scope.ts: timers and `Promise` that an interrupt can cancel), opening a block so that the cell's
  * own declarations may still shadow those names; (2) the compiled cell, unchanged, starting on line 2; (3) a
  * `//# sourceURL=lessonkit-cell-<id>` comment, which V8 uses as the script's name in stack frames, so that each
- * frame names its cell. Positions are mapped back through both of tslab's compile steps (tsHooks.ts).
+ * frame names its cell. Positions are mapped back through both of tslab's compile steps (ts-hooks.ts).
  */
 import type { CompletionInfo, ConvertResult, Converter, Diagnostic } from 'tslab/dist/converter';
 import type { CodeMetadata } from 'tslab/dist/metadata';
-import { SourceMapLookup, type Position } from './sourceMap';
-import { SOURCE_MAPPING_URL, resetCellEmit, takeCellEmit, tslabTypeScript, type CellEmit } from './tsHooks';
+import { SourceMapLookup, type Position } from './source-map';
+import { SOURCE_MAPPING_URL, resetCellEmit, takeCellEmit, tslabTypeScript, type CellEmit } from './ts-hooks';
 
 /** The script name of cell `id` in stack frames. */
 export const CELL_URL_PREFIX = 'lessonkit-cell-';

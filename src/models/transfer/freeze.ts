@@ -9,11 +9,11 @@
  * After freezing, rebuild the optimizer's variable list from `trainableVariables(model)` (or `parameterGroups`).
  */
 import type * as tf from '@tensorflow/tfjs';
-import { setFrozenBatchNormMode, type FrozenBatchNormMode } from './batch-norm';
-import { reinitialize } from './reinitialize';
+import { setFrozenBatchNormMode, type FrozenBatchNormMode } from '../batch-norm/batch-norm';
+import { reinitialize } from '../ops/reinitialize';
 import { STAGE_ORDER, stageOf, type StageName } from './stages';
 import { TrainableSummary, trainableSummary } from './trainable-summary';
-import { OptionError } from '../errors';
+import { OptionError } from '../../errors';
 
 export type FreezeStrategy = 1 | 2 | 3;
 

@@ -8,7 +8,7 @@
  */
 import type { ResNetArch } from './resnet-spec';
 import { IMAGENET_CATEGORIES } from './imagenet-categories';
-import { OptionError } from '../errors';
+import { OptionError } from '../../errors';
 
 export type WeightsName = 'resnet18.tv_in1k' | 'resnet34.tv_in1k' | 'resnet50.tv2_in1k';
 

@@ -8,7 +8,7 @@
  * over the training data fixes that; it changes no trainable weight.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BatchSource } from '../data';
+import type { BatchSource } from '../../data';
 import { TorchBatchNorm } from './batch-norm';
 
 export interface RecalibrateOptions {

@@ -12,7 +12,7 @@
  * Porting note (dropout): like PyTorch's `dropout=` argument, dropout acts between stacked layers, not on the last.
  */
 import * as tf from '@tensorflow/tfjs';
-import { OptionError } from '../errors';
+import { OptionError } from '../../errors';
 import { orthogonalInitializer, silenceOrthogonalWarnings } from './orthogonal';
 
 export type RecurrentCell = 'simple' | 'lstm' | 'gru';

@@ -4,7 +4,7 @@
  * quoted) and `x-linked-size` (its size in bytes): the hub's own record of the content, which the download is then
  * checked against. This is how `huggingface_hub` reads file metadata too.
  */
-import { OfflineError } from '../errors';
+import { OfflineError } from '../../errors';
 
 /** HTTP headers the hub sets on LFS files. */
 const LINKED_ETAG_HEADER = 'x-linked-etag';

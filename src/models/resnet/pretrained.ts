@@ -9,13 +9,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { downloadVerified, verifyFile, weightsCacheDir } from '../io';
-import { readHubLfsMetadata } from './hub-lfs-metadata';
-import { loadStateDict, type LoadReport } from './load-state-dict';
+import { downloadVerified, verifyFile, weightsCacheDir } from '../../io';
+import { readHubLfsMetadata } from '../weights/hub-lfs-metadata';
+import { loadStateDict, type LoadReport } from '../weights/load-state-dict';
 import type { ResNetArch } from './resnet-spec';
-import { readSidecar, sidecarPath, writeSidecar, type HashSource } from './verified-sidecar';
+import { readSidecar, sidecarPath, writeSidecar, type HashSource } from '../weights/verified-sidecar';
 import { DEFAULT_WEIGHTS, weightsEntry, type WeightsEntry } from './weights-registry';
-import { OptionError, WeightsIntegrityError } from '../errors';
+import { OptionError, WeightsIntegrityError } from '../../errors';
 
 /** The registry's URLs point here; `baseUrl` swaps this origin for a mirror (or a test server). */
 export const HUB_BASE_URL = 'https://huggingface.co';

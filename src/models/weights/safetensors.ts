@@ -12,7 +12,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { decodeBfloat16, decodeFloat16 } from './float16';
-import { DataFormatError } from '../errors';
+import { DataFormatError } from '../../errors';
 
 /** Bytes per element of every dtype the format defines. */
 export const SAFETENSORS_DTYPE_BYTES = {

@@ -6,7 +6,7 @@
  * decoded before the first one is written, so a failure leaves the model exactly as it was.
  */
 import * as tf from '@tensorflow/tfjs';
-import { WeightsIntegrityError } from '../errors';
+import { WeightsIntegrityError } from '../../errors';
 import { FLOAT_DTYPES, readSafetensorsFile, type SafetensorsFile } from './safetensors';
 import { IGNORED_TORCH_SUFFIXES, torchKeyTable, torchShapeOf } from './torch-keys';
 

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { orthogonalInitializer } from './orthogonal';
 import { FusedRecurrentLayer, type FusedRecurrentArgs } from './fused-recurrent-layer';
-import { attr, nativeBackend } from './native-ops';
+import { attr, nativeBackend } from '../ops/native-ops';
 
 /** dy * (1 - y^2), as one native op when the backend has it. */
 function tanhGrad(y: tf.Tensor, dy: tf.Tensor): tf.Tensor {

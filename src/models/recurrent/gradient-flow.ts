@@ -13,9 +13,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { orthogonalInitializer } from './orthogonal';
-import { ensureEngine } from '../engine';
+import { ensureEngine } from '../../engine';
 import type { RecurrentCell } from './rnn';
-import { OptionError } from '../errors';
+import { OptionError } from '../../errors';
 
 export interface GradientFlowOptions {
   /** Cell type. Required. */
