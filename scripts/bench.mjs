@@ -5,10 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { lessonDataDir } from './notebook/paths.mjs';
+import { lessonDataDir, ROOT } from './paths.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const main = path.join(ROOT, 'dist', 'bench', 'main.js');
 if (!fs.existsSync(main)) {
   console.error(`bench: ${path.relative(ROOT, main)} is missing; run \`npm run build\` first.`);

@@ -14,9 +14,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT } from './paths.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PYTHON = process.env.LESSONKIT_PYTHON ?? path.join(ROOT, '.venv', 'bin', 'python');
 const CONFIG = path.join(ROOT, 'classroom', 'jupyterhub_config.py');
 

@@ -21,7 +21,7 @@ import { requireKernel } from './notebook/execute.mjs';
 import { exportHandout, HANDOUT_MAX_BYTES, NOTEBOOK_MAX_BYTES, notebookTitle } from './notebook/handout.mjs';
 import { listNotebooks, writeTextAtomic } from './notebook/notebook-file.mjs';
 import { escapeHtml, formatHandoutSize } from './notebook/handout-html.mjs';
-import { HANDOUTS_DIR, jupyterCommand, kernelName, lessonDataDir, NOTEBOOKS_DIR, ROOT } from './notebook/paths.mjs';
+import { HANDOUTS_DIR, jupyterCommand, kernelName, lessonDataDir, NOTEBOOKS_DIR, ROOT } from './paths.mjs';
 import { runNotebook } from './notebook/pipeline.mjs';
 import { chooseProfile } from './notebook/profile.mjs';
 import { formatProblems } from './notebook/regress/compare.mjs';

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { listNotebooks, notebookName, readNotebook } from './notebook/notebook-file.mjs';
-import { lessonDataDir, ROOT } from './notebook/paths.mjs';
+import { lessonDataDir, ROOT } from './paths.mjs';
 import { executedPath, runNotebook } from './notebook/pipeline.mjs';
 import { formatProblems } from './notebook/regress/compare.mjs';
 import { checkAgainstReference, REFERENCE_PROFILE, writeReference } from './notebook/regress/references.mjs';

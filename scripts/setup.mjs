@@ -15,9 +15,8 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ROOT } from './paths.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TF_WHEEL = { name: 'tensorflow-cpu', version: '2.21.0' };
 const DEPS = path.join(ROOT, '.deps');
 const VENV = path.join(ROOT, '.venv');

@@ -6,10 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { lessonDataDir } from './notebook/paths.mjs';
+import { lessonDataDir, ROOT } from './paths.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TEST_ROOT = path.join(ROOT, 'dist', 'test');
 const areas = process.argv.slice(2);
 

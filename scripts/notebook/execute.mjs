@@ -6,7 +6,7 @@
 // nbconvert exit non-zero; that is reported as an error naming the notebook, with nbconvert's account of the cell.
 import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { cellTimeoutSeconds, jupyterCommand, kernelName, ROOT } from './paths.mjs';
+import { cellTimeoutSeconds, jupyterCommand, kernelName, ROOT } from '../paths.mjs';
 
 /** Kernels known to `jupyter` (name -> { resource_dir, spec }). */
 export function installedKernels(jupyter = jupyterCommand()) {
@@ -42,7 +42,12 @@ export function requireKernel(name = kernelName(), jupyter = jupyterCommand()) {
  * @property {Record<string,string>} [env]  extra environment for nbconvert and the kernel. Default: none.
  */
 
-/** Executes the notebook object `nb`; resolves to the executed notebook object. */
+/**
+ * Executes the notebook object `nb`; resolves to the executed notebook object.
+ * @param {import('./notebook-file.mjs').Notebook} nb
+ * @param {ExecuteOptions} [options]
+ * @returns {Promise<import('./notebook-file.mjs').Notebook>}
+ */
 export function executeNotebook(nb, options = {}) {
   const kernel = options.kernel ?? kernelName();
   const timeout = options.timeout ?? cellTimeoutSeconds();

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { finishHandout } from './handout-html.mjs';
 import { cellSource } from './notebook-file.mjs';
 import { runInfoOf } from './parameters.mjs';
-import { jupyterCommand, NOTEBOOKS_DIR } from './paths.mjs';
+import { jupyterCommand, NOTEBOOKS_DIR } from '../paths.mjs';
 import { writeTextAtomic } from './notebook-file.mjs';
 
 /** Size targets the tests and the build check (bytes). */

@@ -12,6 +12,8 @@
 // - Re-injecting replaces an earlier `injected-parameters` cell instead of adding a second one.
 import { cellTags } from './notebook-file.mjs';
 
+/** @typedef {import('./notebook-file.mjs').Notebook} Notebook */
+
 export const PARAMETERS_TAG = 'parameters';
 export const INJECTED_TAG = 'injected-parameters';
 /** The prefix of the run-information line the injected cell prints. */
@@ -49,6 +51,9 @@ export function injectedSource(parameters) {
 /**
  * A copy of `nb` with an `injected-parameters` cell after the `parameters` cell.
  * Returns `{ notebook, warning }`; `warning` is set when the notebook had no `parameters` cell.
+ * @param {Notebook} nb
+ * @param {Record<string, unknown>} parameters
+ * @returns {{ notebook: Notebook, warning: string | undefined }}
  */
 export function injectParameters(nb, parameters) {
   const cells = nb.cells.filter((c) => !cellTags(c).includes(INJECTED_TAG));
@@ -67,7 +72,11 @@ export function injectParameters(nb, parameters) {
   return { notebook: { ...nb, cells }, warning };
 }
 
-/** Parses the run line the injected cell printed: `{ profile, engine }`, or undefined when absent. */
+/**
+ * Parses the run line the injected cell printed: `{ profile, engine }`, or undefined when absent.
+ * @param {Notebook} nb
+ * @returns {{ profile: string, engine: string } | undefined}
+ */
 export function runInfoOf(nb) {
   for (const cell of nb.cells) {
     if (!cellTags(cell).includes(INJECTED_TAG)) continue;

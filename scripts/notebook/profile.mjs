@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { ROOT } from './paths.mjs';
+import { ROOT } from '../paths.mjs';
 
 /** The profile names the library defines (`ci`, `full`). */
 export function profileNames() {

@@ -1,34 +1,13 @@
-// Public API of src/models/.
-export * from './resnet/resnet-spec';
-export * from './resnet/resnet';
-export * from './batch-norm/batch-norm';
-export * from './weights/safetensors';
-export * from './weights/safetensors-write';
-export * from './weights/torch-keys';
-export * from './weights/load-state-dict';
-export * from './ops/reinitialize';
-export * from './resnet/weights-registry';
-export * from './resnet/pretrained';
-export * from './weights/hub-lfs-metadata';
-export * from './weights/verified-sidecar';
-export { IMAGENET_CATEGORIES } from './resnet/imagenet-categories';
-export * from './ops/log-softmax';
-export * from './transfer/stages';
-export * from './transfer/heads';
-export * from './transfer/freeze';
-export * from './transfer/trainable-summary';
-export * from './transfer/feature-cache';
-export * from './batch-norm/fold-batch-norm';
-export * from './weights/export-state-dict';
-export * from './weights/float16';
-export * from './recurrent/rnn';
-export * from './recurrent/gradient-flow';
-export * from './batch-norm/fused-batch-norm';
-export * from './ops/native-ops';
-export * from './recurrent/fused-lstm';
-export * from './recurrent/fused-gru';
-export * from './batch-norm/recalibrate-batch-norm';
-export * from './recurrent/fused-simple-rnn';
-export * from './recurrent/fused-recurrent-layer';
-export * from './recurrent/orthogonal';
-export * from './batch-norm/batch-norm-drift';
+/**
+ * lessonkit/models: one folder per concern (see each folder's header).
+ *   ops/        shared building blocks (native ops, LogSoftmax, reinitialize); not exported
+ *   weights/    weights formats and state_dict I/O          batch-norm/  BatchNorm modes, folding, recalibration
+ *   resnet/     the ResNet family and its published weights  recurrent/   RNN, LSTM, GRU, gradient flow
+ *   transfer/   heads, freezing, parameter groups, feature cache
+ * Layering inside models/: ops -> weights, batch-norm -> resnet, recurrent -> transfer.
+ */
+export * from './weights';
+export * from './batch-norm';
+export * from './resnet';
+export * from './recurrent';
+export * from './transfer';

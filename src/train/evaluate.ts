@@ -9,7 +9,7 @@ import type { MimeBundle } from '../display';
 import { ensureEngine } from '../engine';
 import { throwIfInterrupted } from '../runtime';
 import { dataFrameBundle } from '../display/adapters/dataframe';
-import { escapeHtml } from '../viz/html';
+import { escapeHtml } from '../display';
 import { ConfusionMatrix } from './confusion';
 import { checkLossName, computeLoss, isClassificationLoss, type LossName } from './losses';
 import { OptionError } from '../errors';

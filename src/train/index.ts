@@ -19,7 +19,7 @@ export { defaultMonitor, metricMode } from './monitor';
 export { getLearningRate, makeOptimizer, setLearningRate } from './optimizer';
 export type { OptimizerChoice, OptimizerName, OptimizerSpec } from './optimizer';
 export { resolveGroups } from './param-groups';
-export type { ParameterGroup as FitParameterGroup, VariableLike } from './param-groups';
+export type { ParameterGroup, VariableLike } from './param-groups';
 export { barText, checkProgressMode, formatDuration, PROGRESS_MODES, ProgressBar, ProgressSnapshot } from './progress';
 export type { ProgressMode, ProgressOptions } from './progress';
 export {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeTextAtomic } from '../notebook-file.mjs';
 import { runInfoOf } from '../parameters.mjs';
-import { REFERENCES_DIR } from '../paths.mjs';
+import { REFERENCES_DIR } from '../../paths.mjs';
 import { compareNotebook } from './compare.mjs';
 import { readPolicy } from './policy.mjs';
 import { summarizeNotebook } from './summarize.mjs';

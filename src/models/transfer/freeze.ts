@@ -80,7 +80,7 @@ export function trainableVariables(model: tf.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
 
-export interface ParameterGroup {
+export interface TransferGroup {
   name: 'backbone' | 'head';
   learningRate: number;
   variables: tf.Variable[];
@@ -98,13 +98,13 @@ export interface ParameterGroupOptions {
  * are left out). Training code computes the gradients once (`tf.variableGrads`) and applies each group's with its
  * own optimizer, like PyTorch's `optim.Adam([{params, lr}, ...])`.
  */
-export function parameterGroups(model: tf.LayersModel, options: ParameterGroupOptions): ParameterGroup[] {
+export function parameterGroups(model: tf.LayersModel, options: ParameterGroupOptions): TransferGroup[] {
   const head: tf.Variable[] = [];
   const backbone: tf.Variable[] = [];
   for (const layer of model.layers) {
     for (const w of layer.trainableWeights) (stageOf(layer.name) === 'head' ? head : backbone).push(w.read() as tf.Variable);
   }
-  const groups: ParameterGroup[] = [];
+  const groups: TransferGroup[] = [];
   if (backbone.length) groups.push({ name: 'backbone', learningRate: options.backboneLearningRate ?? options.headLearningRate / 10, variables: backbone });
   if (head.length) groups.push({ name: 'head', learningRate: options.headLearningRate, variables: head });
   return groups;

@@ -1,10 +1,23 @@
-// Where the notebook tooling reads and writes, and which Jupyter and kernel it uses. One place for all of it.
+// The scripts' one paths module: the repository root, where the tooling reads and writes, and which Jupyter and
+// kernel it uses.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The repository root (two levels above this file). */
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/**
+ * The repository root: the nearest folder above this file whose package.json is lessonkit's. (The tests load a
+ * compiled copy of the scripts from dist/scripts/, so the root is looked up, not counted in levels.)
+ */
+export const ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+/** @param {string} dir */
+function findRoot(dir) {
+  for (let d = dir; ; d = path.dirname(d)) {
+    const pkg = path.join(d, 'package.json');
+    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'lessonkit') return d;
+    if (path.dirname(d) === d) throw new Error(`no lessonkit package.json above ${dir}`);
+  }
+}
 /** The committed lesson notebooks (sources, kept free of outputs). */
 export const NOTEBOOKS_DIR = path.join(ROOT, 'notebooks');
 /** Executed notebooks: build/notebooks/<profile>/<name>.ipynb (gitignored). */
