@@ -205,7 +205,6 @@ function formatBytes(bytes: number): string {
 
 /** The largest typed array length this Node accepts (`buffer.constants.MAX_LENGTH`). */
 function maxTypedArrayLength(): number {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('node:buffer') as typeof import('node:buffer')).constants.MAX_LENGTH;
 }
 

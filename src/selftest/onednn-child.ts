@@ -85,7 +85,6 @@ function conv(c: ConvShape, batch: number, fused: boolean): tf.Tensor {
 
 function main(): void {
   const pkg = process.argv[2] ?? '@tensorflow/tfjs-node';
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(require.resolve(pkg, { paths: [__dirname] }));
   if (tf.getBackend() !== 'tensorflow') throw new Error(`onednn self-test: ${pkg} did not activate the tensorflow backend.`);
   const started = Date.now();
