@@ -14,6 +14,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import { ROOT } from './paths.mjs';
 
 const PYTHON = process.env.LESSONKIT_PYTHON ?? path.join(ROOT, '.venv', 'bin', 'python');
@@ -31,11 +32,6 @@ function which(cmd) {
   return undefined;
 }
 
-function option(args, name, fallback) {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
-}
-
 /** nbgrader (installed in the project's Python environment) with the course folder classroom/. */
 function runNbgrader(args) {
   const probe = spawnSync(PYTHON, ['-c', 'import nbgrader'], { encoding: 'utf8' });
@@ -48,7 +44,8 @@ function runNbgrader(args) {
   process.exit(r.status ?? 1);
 }
 
-function startHub(args) {
+function startHub(argv) {
+  const { values: args } = parseArgs({ args: argv, options: { ip: { type: 'string' }, port: { type: 'string' }, learners: { type: 'string' } } });
   if (!fs.existsSync(PYTHON)) fail(`no Python at ${PYTHON}: run \`npm run setup\` first.`);
   if (!fs.existsSync(path.join(ROOT, 'dist', 'kernel', 'main.js'))) fail('the lesson kernel is not built: run `npm run setup` first.');
   const hub = process.env.CLASSROOM_JUPYTERHUB ?? [path.join(path.dirname(PYTHON), 'jupyterhub')].find((p) => fs.existsSync(p)) ?? which('jupyterhub');
@@ -61,9 +58,9 @@ function startHub(args) {
   const proxy = path.join(ROOT, 'node_modules', '.bin', 'configurable-http-proxy');
   if (!fs.existsSync(proxy)) fail(`configurable-http-proxy is missing (${proxy}): run \`npm run setup\`.`);
 
-  const ip = option(args, 'ip', process.env.CLASSROOM_IP ?? '127.0.0.1');
-  const port = option(args, 'port', process.env.CLASSROOM_PORT ?? '8000');
-  const learners = option(args, 'learners', process.env.CLASSROOM_LEARNERS ?? 'learner1,learner2,learner3');
+  const ip = args.ip ?? process.env.CLASSROOM_IP ?? '127.0.0.1';
+  const port = args.port ?? process.env.CLASSROOM_PORT ?? '8000';
+  const learners = args.learners ?? process.env.CLASSROOM_LEARNERS ?? 'learner1,learner2,learner3';
   const admins = process.env.CLASSROOM_ADMINS ?? 'instructor';
   const password = process.env.CLASSROOM_PASSWORD || crypto.randomBytes(6).toString('base64url');
   const dir = process.env.CLASSROOM_DIR ?? path.join(ROOT, 'build', 'classroom');

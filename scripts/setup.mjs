@@ -15,12 +15,14 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import { ROOT } from './paths.mjs';
 
 const TF_WHEEL = { name: 'tensorflow-cpu', version: '2.21.0' };
 const DEPS = path.join(ROOT, '.deps');
 const VENV = path.join(ROOT, '.venv');
-const quiet = process.argv.includes('--quiet');
+const { values: flags } = parseArgs({ options: { quiet: { type: 'boolean' } } });
+const quiet = flags.quiet === true;
 const started = Date.now();
 const summary = [];
 
