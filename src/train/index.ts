@@ -1,10 +1,9 @@
 // Public API of src/train/.
-export type { BatchLogs, FitCallbacks, FitControl } from './callbacks';
+export type { BatchLogs, EarlyStoppingOptions, FitCallbacks, FitControl } from './callbacks';
 export { CHECKPOINT_FORMAT, copyCheckpoint, LOCK_FILE, loadCheckpointModel, lockRunFolder, readCheckpointMetadata, restoreCheckpoint, saveCheckpoint } from './checkpoint';
 export type { CheckpointMetadata, LockHolder, MonitorState, NamedOptimizer, RestoreReport, RunFolderLock } from './checkpoint';
 export { clipByGlobalNorm, globalNorm } from './clip';
 export { ConfusionMatrix } from './confusion';
-export type { EarlyStoppingOptions } from './early-stopping';
 export { evaluate } from './evaluate';
 export type { EvaluateOptions, EvaluationResult } from './evaluate';
 export { fit, FitInterruptedError } from './fit';
