@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm run bench [-- options]`: runs the benchmark against PyTorch and Keras (bench/main.ts). It builds nothing:
 // run `npm run build` (or `npm run setup`) first. Options: --quick, --only name,name, --write-md, --threads N,
 // --repeats R, --warmup W, --frameworks lessonkit,torch,keras, --no-data. See BENCHMARKS.md.

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // A class on this machine: JupyterHub with classroom/jupyterhub_config.py, one JupyterLab per learner (see
 // docs/classroom.md). Also runs nbgrader in the course folder classroom/.
 //
@@ -20,11 +21,19 @@ import { ROOT } from './paths.mjs';
 const PYTHON = process.env.LESSONKIT_PYTHON ?? path.join(ROOT, '.venv', 'bin', 'python');
 const CONFIG = path.join(ROOT, 'classroom', 'jupyterhub_config.py');
 
+/**
+ * @param {string} msg
+ * @returns {never}
+ */
 function fail(msg) {
   console.error(`[classroom] ${msg}`);
   process.exit(1);
 }
 
+/**
+ * The first `cmd` on PATH, or undefined.
+ * @param {string} cmd
+ */
 function which(cmd) {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (dir && fs.existsSync(path.join(dir, cmd))) return path.join(dir, cmd);
@@ -32,7 +41,10 @@ function which(cmd) {
   return undefined;
 }
 
-/** nbgrader (installed in the project's Python environment) with the course folder classroom/. */
+/**
+ * nbgrader (installed in the project's Python environment) with the course folder classroom/.
+ * @param {string[]} args
+ */
 function runNbgrader(args) {
   const probe = spawnSync(PYTHON, ['-c', 'import nbgrader'], { encoding: 'utf8' });
   if (probe.status !== 0) {
@@ -44,6 +56,7 @@ function runNbgrader(args) {
   process.exit(r.status ?? 1);
 }
 
+/** @param {string[]} argv */
 function startHub(argv) {
   const { values: args } = parseArgs({ args: argv, options: { ip: { type: 'string' }, port: { type: 'string' }, learners: { type: 'string' } } });
   if (!fs.existsSync(PYTHON)) fail(`no Python at ${PYTHON}: run \`npm run setup\` first.`);
@@ -82,8 +95,8 @@ function startHub(argv) {
     console.log('');
   };
   const log = fs.createWriteStream(path.join(dir, 'jupyterhub.log'), { flags: 'a' });
-  const watch = (stream) =>
-    stream.on('data', (chunk) => {
+  const watch = (/** @type {import('node:stream').Readable} */ stream) =>
+    stream.on('data', (/** @type {Buffer} */ chunk) => {
       log.write(chunk);
       const text = String(chunk);
       if (/JupyterHub is now running/.test(text)) announce();

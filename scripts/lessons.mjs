@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Runs the lessons: executes the notebooks under the lesson kernel and builds the HTML handouts, or opens JupyterLab.
 //
 //   npm run lessons                          every notebook in notebooks/, profile from LESSON_PROFILE (default ci)
@@ -46,7 +47,10 @@ function parseCommandLine(argv = process.argv.slice(2)) {
   return { names: positionals, profile: values.profile, handouts: !values['no-handouts'], lab: values.lab === true, labArgs, help: values.help === true };
 }
 
-/** JupyterLab on notebooks/ with the lesson kernel; runs until the user stops it (Ctrl-C). */
+/**
+ * JupyterLab on notebooks/ with the lesson kernel; runs until the user stops it (Ctrl-C).
+ * @param {{ profile?: string, labArgs: string[] }} opts
+ */
 function openLab(opts) {
   const profile = chooseProfile(opts.profile);
   requireKernel();
@@ -58,6 +62,7 @@ function openLab(opts) {
   child.on('exit', (code) => process.exit(code ?? 0));
 }
 
+/** @param {string} profile */
 function writeIndex(profile) {
   const pages = fs.readdirSync(HANDOUTS_DIR).filter((f) => f.endsWith('.html') && f !== 'index.html').sort();
   const items = pages.map((f) => `<li><a href="${escapeHtml(f)}">${escapeHtml(f.replace(/\.html$/, ''))}</a></li>`).join('\n');
@@ -110,7 +115,7 @@ async function main() {
       }
     } catch (err) {
       failed += 1;
-      console.error(`✗ ${path.basename(file)}\n${err.message}`);
+      console.error(`✗ ${path.basename(file)}\n${/** @type {Error} */ (err).message}`);
     }
   }
   if (opts.handouts && fs.existsSync(HANDOUTS_DIR)) writeIndex(profile);

@@ -1,3 +1,4 @@
+// @ts-check
 // The scripts' one paths module: the repository root, where the tooling reads and writes, and which Jupyter and
 // kernel it uses.
 import * as fs from 'node:fs';

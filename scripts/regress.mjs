@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // The one notebook-regression command (`npm run regress`): execute notebooks with profile ci under the lesson kernel
 // and compare their outputs with the stored references in test/notebooks/references/ (tolerances:
 // test/notebooks/tolerances.json). The test suite runs the same check (test/notebooks/regression.test.ts).
@@ -58,7 +59,7 @@ for (const file of files) {
     }
   } catch (err) {
     failed += 1;
-    console.error(`✗ ${name}\n${err.message}`);
+    console.error(`✗ ${name}\n${/** @type {Error} */ (err).message}`);
   }
 }
 process.exitCode = failed ? 1 : 0;

@@ -1,3 +1,4 @@
+// @ts-check
 // One notebook through the pipeline: inject parameters, execute under the lesson kernel, keep the executed copy.
 import * as path from 'node:path';
 import { executeNotebook } from './execute.mjs';
