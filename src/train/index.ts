@@ -1,10 +1,9 @@
 // Public API of src/train/.
-export type { BatchLogs, FitCallbacks, FitControl } from './callbacks';
+export type { BatchLogs, EarlyStoppingOptions, FitCallbacks, FitControl } from './callbacks';
 export { CHECKPOINT_FORMAT, copyCheckpoint, LOCK_FILE, loadCheckpointModel, lockRunFolder, readCheckpointMetadata, restoreCheckpoint, saveCheckpoint } from './checkpoint';
 export type { CheckpointMetadata, LockHolder, MonitorState, NamedOptimizer, RestoreReport, RunFolderLock } from './checkpoint';
 export { clipByGlobalNorm, globalNorm } from './clip';
 export { ConfusionMatrix } from './confusion';
-export type { EarlyStoppingOptions } from './early-stopping';
 export { evaluate } from './evaluate';
 export type { EvaluateOptions, EvaluationResult } from './evaluate';
 export { fit, FitInterruptedError } from './fit';
@@ -19,7 +18,7 @@ export { defaultMonitor, metricMode } from './monitor';
 export { getLearningRate, makeOptimizer, setLearningRate } from './optimizer';
 export type { OptimizerChoice, OptimizerName, OptimizerSpec } from './optimizer';
 export { resolveGroups } from './param-groups';
-export type { ParameterGroup as FitParameterGroup, VariableLike } from './param-groups';
+export type { ParameterGroup, VariableLike } from './param-groups';
 export { barText, checkProgressMode, formatDuration, PROGRESS_MODES, ProgressBar, ProgressSnapshot } from './progress';
 export type { ProgressMode, ProgressOptions } from './progress';
 export {
