@@ -364,6 +364,9 @@ function nativeBinding(python) {
 // 4. TypeScript build and the kernel -------------------------------------------------------------------------
 function build() {
   const t = Date.now();
+  // A clean build: tsc never deletes outputs, and a stale dist/src/models/batch-norm.js (from before a file became a
+  // folder) would shadow dist/src/models/batch-norm/index.js.
+  fs.rmSync(path.join(ROOT, 'dist'), { recursive: true, force: true });
   run(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
   done('typescript', `built dist/ in ${((Date.now() - t) / 1000).toFixed(0)} s`);
 }

@@ -52,6 +52,7 @@ export {
   TensorDataset,
   timeSeriesDatasets,
   vegaDatasetPath,
+  withTimeBudget,
 } from './data';
 
 // Models.

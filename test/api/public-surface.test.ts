@@ -24,7 +24,7 @@ const ROOT_EXPORTS = [
   'asRowSequences', 'centerCrop', 'CIFAR10_CLASSES', 'compose', 'createRng', 'DataLoader', 'grayscaleTo3',
   'IMAGENET_MEAN', 'IMAGENET_STD', 'loadCsvSeries', 'loadLessonCifar10', 'loadMnist', 'MNIST_CLASSES', 'normalize',
   'randomCrop', 'randomHorizontalFlip', 'resize', 'scaleTo01', 'shuffleInPlace', 'TensorDataset', 'timeSeriesDatasets',
-  'vegaDatasetPath',
+  'vegaDatasetPath', 'withTimeBudget',
   // models
   'applyFreezeStrategy', 'batchNormDrift', 'cacheFeatures', 'FreezeStrategy', 'gradientFlow',
   'linearRecurrenceGradients', 'parameterGroups', 'recalibrateBatchNorm', 'recurrentLayer', 'recurrentModel',
