@@ -49,7 +49,9 @@ export async function fit(model: tf.LayersModel, train: BatchSource, options: Fi
   try {
     const run = new FitRun(model, buildGroups(model, r), r, notes);
     try {
-      return await runEpochs(run, train, makeTrainStep(model, run.groups, r), builtInCallbacks(run));
+      // The eager step; another way to run a batch (e.g. a compiled graph) is any other TrainStep put here.
+      const trainStep = makeTrainStep(model, run.groups, r);
+      return await runEpochs(run, train, trainStep, builtInCallbacks(run));
     } finally {
       if (!isOptimizerInstance(r.optimizer)) for (const g of run.groups) disposeOptimizer(g.optimizer);
     }
