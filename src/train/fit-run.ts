@@ -12,6 +12,7 @@ import { TrackerCallback } from './callbacks/tracker';
 import type { FitControl } from './callbacks/hooks';
 import type { ResolvedOptions } from './fit-options';
 import { History } from './history';
+import { outputClasses } from './labels';
 import type { Group } from './train-step';
 
 export interface FitResult {
@@ -46,6 +47,8 @@ export class FitRun {
   history = new History();
   /** Tracks `options.monitor`: the best epoch so far, and whether the last epoch was a new best. */
   readonly best: TrackerCallback;
+  /** The classifier's number of classes (labels are checked against it), or undefined for regression. */
+  readonly classes: number | undefined;
   /** Epochs completed before this call (a resume). */
   startEpoch = 0;
   resumed?: RestoreReport;
@@ -63,6 +66,7 @@ export class FitRun {
     readonly notes: string[],
   ) {
     this.best = new TrackerCallback(options.monitor);
+    this.classes = options.classification ? outputClasses(model) : undefined;
   }
 
   optimizers(): NamedOptimizer[] {

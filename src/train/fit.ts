@@ -30,7 +30,7 @@ import { ProgressCallback } from './callbacks/progress';
 import { resolveOptions, type FitOptions } from './fit-options';
 import { FitInterruptedError, FitRun, type FitResult } from './fit-run';
 import type { EpochRecord } from './history';
-import { checkLabels, outputClasses } from './labels';
+import { checkLabels } from './labels';
 import { measureLoss } from './measure';
 import { disposeOptimizer, getLearningRate, isOptimizerInstance } from './optimizer';
 import { buildGroups, makeTrainStep, type TrainStep } from './train-step';
@@ -49,7 +49,9 @@ export async function fit(model: tf.LayersModel, train: BatchSource, options: Fi
   try {
     const run = new FitRun(model, buildGroups(model, r), r, notes);
     try {
-      return await runEpochs(run, train, makeTrainStep(model, run.groups, r), builtInCallbacks(run));
+      // The eager step; another way to run a batch (e.g. a compiled graph) is any other TrainStep put here.
+      const trainStep = makeTrainStep(model, run.groups, r);
+      return await runEpochs(run, train, trainStep, builtInCallbacks(run));
     } finally {
       if (!isOptimizerInstance(r.optimizer)) for (const g of run.groups) disposeOptimizer(g.optimizer);
     }
@@ -115,11 +117,10 @@ async function runEpochs(run: FitRun, train: BatchSource, trainStep: TrainStep, 
 
 /** One epoch's training batches; stops at a batch boundary when an interrupt was requested. */
 async function trainEpoch(run: FitRun, train: BatchSource, trainStep: TrainStep, callbacks: Callback[], epoch: number): Promise<{ loss: LossAccumulator; batches: number }> {
-  const classes = run.options.classification ? outputClasses(run.model) : undefined;
   const acc = new LossAccumulator();
   let batch = 0;
   for await (const b of train) {
-    if (classes !== undefined) await checkLabels(b.y, classes, b.indices, epoch, batch);
+    if (run.classes !== undefined) await checkLabels(b.y, run.classes, b.indices, epoch, batch);
     const step = await trainStep(b.x, b.y, (loss) => emit(callbacks, 'afterLoss', loss, b, epoch, batch));
     const size = b.x.shape[0] ?? 0;
     acc.add(step.loss, size, step.correct, step.correct === undefined ? 0 : b.y.size);

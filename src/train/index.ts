@@ -1,7 +1,9 @@
 // Public API of src/train/.
 export type { BatchLogs, EarlyStoppingOptions, FitCallbacks, FitControl } from './callbacks';
-export { CHECKPOINT_FORMAT, copyCheckpoint, LOCK_FILE, loadCheckpointModel, lockRunFolder, readCheckpointMetadata, restoreCheckpoint, saveCheckpoint } from './checkpoint';
-export type { CheckpointMetadata, LockHolder, MonitorState, NamedOptimizer, RestoreReport, RunFolderLock } from './checkpoint';
+export { CHECKPOINT_FORMAT, copyCheckpoint, loadCheckpointModel, readCheckpointMetadata, restoreCheckpoint, saveCheckpoint } from './checkpoint';
+export type { CheckpointMetadata, MonitorState, NamedOptimizer, RestoreReport } from './checkpoint';
+export { LOCK_FILE, lockRunFolder } from './run-lock';
+export type { LockHolder, RunFolderLock } from './run-lock';
 export { clipByGlobalNorm, globalNorm } from './clip';
 export { ConfusionMatrix } from './confusion';
 export { evaluate } from './evaluate';
