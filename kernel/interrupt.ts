@@ -5,7 +5,7 @@
  * reports an error while its loop keeps running in the background. The first interrupt here does two things at
  * once: it requests a cooperative stop (`requestInterrupt()` from src/runtime: training loops check it at batch
  * boundaries and throw `InterruptedError`, ename `KeyboardInterrupt`, with the variables intact), and it aborts
- * the cell's own timers and promises (cellScope.ts), so that a cell waiting on them ends at once with
+ * the cell's own timers and promises (cell-scope.ts), so that a cell waiting on them ends at once with
  * KeyboardInterrupt at the line where it waited. If the cell has not ended shortly after, the kernel says what it
  * is waiting for: for library code, that it stops at its next check (interrupt again to abandon the cell); if
  * the cell's own waits were cancelled but it still awaits something else, it abandons the cell and says so.
@@ -13,7 +13,7 @@
  * run. Synchronous code is stopped by Node's `breakOnSigint`, which tslab's executor already enables.
  */
 import { interruptRequested, requestInterrupt } from '../src/runtime';
-import type { AbortSummary } from './cellScope';
+import type { AbortSummary } from './cell-scope';
 
 export interface InterruptTarget {
   /** Whether a cell is running now. */

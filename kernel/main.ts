@@ -12,20 +12,20 @@
  * (`../src/...`) do not work: tslab compiles imported .ts files itself and refuses files outside the notebook's
  * folder ("not under rootDir"), and recompiling the library inside every kernel would be slow anyway.
  */
-// First: gives tslab's cell compiler source maps before tslab loads it (tsHooks.ts).
-import './tsHooks';
+// First: gives tslab's cell compiler source maps before tslab loads it (ts-hooks.ts).
+import './ts-hooks';
 import fs from 'node:fs';
 import path from 'node:path';
 import { format } from 'node:util';
 import { JupyterHandlerImpl } from 'tslab/dist/jupyter';
 import { registerDefaultAdapters, setDisplaySink } from '../src/display';
 import { describeEngine, ensureEngine } from '../src/engine';
-import { CellRunner } from './cellRunner';
-import { abortCellRun } from './cellScope';
-import { SessionRecorder, describeCrash, takeCrashRecord } from './crashRecord';
-import { createDisplaySink } from './displaySink';
+import { CellRunner } from './cell-runner';
+import { abortCellRun } from './cell-scope';
+import { SessionRecorder, describeCrash, takeCrashRecord } from './crash-record';
+import { createDisplaySink } from './display-sink';
 import { installKernelInterrupt } from './interrupt';
-import { TensorLeakWatch } from './leakWatch';
+import { TensorLeakWatch } from './leak-watch';
 import { LessonServer } from './server';
 
 function kitVersion(): string {

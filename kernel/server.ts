@@ -7,13 +7,13 @@ import { mimeBundleOf, memoryReport } from '../src/display';
 import { clearInterrupt } from '../src/runtime';
 import { ZmqServer, type JupyterHandlerImpl } from 'tslab/dist/jupyter';
 import { versions as tslabVersions } from 'tslab';
-import { AbortPolicy } from './abortPolicy';
-import type { CellOutcome, CellRunner } from './cellRunner';
-import { endCellRun, startCellRun } from './cellScope';
+import { AbortPolicy } from './abort-policy';
+import type { CellOutcome, CellRunner } from './cell-runner';
+import { endCellRun, startCellRun } from './cell-scope';
 import { HistoryLog, type HistoryRequest } from './history';
-import { setCurrentWriter } from './displaySink';
-import type { TensorLeakWatch } from './leakWatch';
-import type { SessionRecorder } from './crashRecord';
+import { setCurrentWriter } from './display-sink';
+import type { TensorLeakWatch } from './leak-watch';
+import type { SessionRecorder } from './crash-record';
 import { errorFromException, type ErrorContent } from './traceback';
 
 /** tslab's message class is not exported; this is its type. */
@@ -63,7 +63,7 @@ export interface LessonServerParts {
   leakWatch?: TensorLeakWatch;
   /** Version of this kit, for kernel_info. */
   version: string;
-  /** Keeps the running cell on record for the supervisor's crash report (crashRecord.ts). */
+  /** Keeps the running cell on record for the supervisor's crash report (crash-record.ts). */
   session?: SessionRecorder;
   /** Why the kernel before this one died, shown (once) on stderr in the first cell that runs. */
   crashNotice?: string;
@@ -185,7 +185,7 @@ export class LessonServer extends ZmqServer {
    * Porting note: tslab runs execute requests through its own TaskQueue, counts executions but publishes no
    * `execute_input`, prints results and errors as stream text, and aborts by time after errors. Here each request
    * gets an execution count (when store_history), `execute_input`, an `execute_result` with a MIME bundle, an
-   * `error` message, and spec-conforming aborts (abortPolicy.ts).
+   * `error` message, and spec-conforming aborts (abort-policy.ts).
    */
   override async handleExecute(sock: Socket, msg: Message): Promise<void> {
     const ticket = this.abortPolicy.arrive();

@@ -1,7 +1,7 @@
 /**
  * The kernelspec's entry point: `node dist/kernel/supervisor.js <connection file>` runs the lesson kernel
  * (main.js) as its child and waits. When the kernel ends by a signal from native code (SIGFPE, SIGSEGV, ...), no
- * code in it can report that; the supervisor sees the signal, keeps a crash record (crashRecord.ts) and writes one
+ * code in it can report that; the supervisor sees the signal, keeps a crash record (crash-record.ts) and writes one
  * line to the Jupyter server's log, then ends the same way, so Jupyter sees a dead kernel and restarts it. The new
  * kernel shows the record in its first cell.
  *
@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describeCrash, recordKernelExit } from './crashRecord';
+import { describeCrash, recordKernelExit } from './crash-record';
 
 function main(argv: string[]): void {
   const connectionFile = argv[2];

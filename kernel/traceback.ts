@@ -5,15 +5,15 @@
  *
  * Porting note: tslab prints exceptions with `console.error(e)` and type errors as `file line:col - message`
  * lines, both as plain stderr text (no error message, and every trace ends in `tslab/dist/executor.js` frames).
- * We build ename/evalue/traceback instead. Cell frames name their cell (`lessonkit-cell-<id>`, see cellCode.ts)
+ * We build ename/evalue/traceback instead. Cell frames name their cell (`lessonkit-cell-<id>`, see cell-code.ts)
  * and are mapped back to the TypeScript line and column the learner wrote, shown as
  * `Cell In[n], line l` with a `---->` marker and the lines around it, as IPython shows them.
  */
 import os from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
-import { CELL_URL_PREFIX, findCell, type CellRecord } from './cellCode';
-import type { Position } from './sourceMap';
+import { CELL_URL_PREFIX, findCell, type CellRecord } from './cell-code';
+import type { Position } from './source-map';
 
 export interface ErrorContent {
   ename: string;
@@ -205,7 +205,6 @@ function formatBytes(bytes: number): string {
 
 /** The largest typed array length this Node accepts (`buffer.constants.MAX_LENGTH`). */
 function maxTypedArrayLength(): number {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('node:buffer') as typeof import('node:buffer')).constants.MAX_LENGTH;
 }
 

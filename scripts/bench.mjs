@@ -1,14 +1,13 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm run bench [-- options]`: runs the benchmark against PyTorch and Keras (bench/main.ts). It builds nothing:
 // run `npm run build` (or `npm run setup`) first. Options: --quick, --only name,name, --write-md, --threads N,
 // --repeats R, --warmup W, --frameworks lessonkit,lessonkit-graph,torch,keras, --no-data. See BENCHMARKS.md.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { lessonDataDir } from './notebook/paths.mjs';
+import { lessonDataDir, ROOT } from './paths.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const main = path.join(ROOT, 'dist', 'bench', 'main.js');
 if (!fs.existsSync(main)) {
   console.error(`bench: ${path.relative(ROOT, main)} is missing; run \`npm run build\` first.`);

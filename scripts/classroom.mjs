@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // A class on this machine: JupyterHub with classroom/jupyterhub_config.py, one JupyterLab per learner (see
 // docs/classroom.md). Also runs nbgrader in the course folder classroom/.
 //
@@ -14,17 +15,25 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ROOT } from './paths.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PYTHON = process.env.LESSONKIT_PYTHON ?? path.join(ROOT, '.venv', 'bin', 'python');
 const CONFIG = path.join(ROOT, 'classroom', 'jupyterhub_config.py');
 
+/**
+ * @param {string} msg
+ * @returns {never}
+ */
 function fail(msg) {
   console.error(`[classroom] ${msg}`);
   process.exit(1);
 }
 
+/**
+ * The first `cmd` on PATH, or undefined.
+ * @param {string} cmd
+ */
 function which(cmd) {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (dir && fs.existsSync(path.join(dir, cmd))) return path.join(dir, cmd);
@@ -32,12 +41,10 @@ function which(cmd) {
   return undefined;
 }
 
-function option(args, name, fallback) {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
-}
-
-/** nbgrader (installed in the project's Python environment) with the course folder classroom/. */
+/**
+ * nbgrader (installed in the project's Python environment) with the course folder classroom/.
+ * @param {string[]} args
+ */
 function runNbgrader(args) {
   const probe = spawnSync(PYTHON, ['-c', 'import nbgrader'], { encoding: 'utf8' });
   if (probe.status !== 0) {
@@ -49,7 +56,9 @@ function runNbgrader(args) {
   process.exit(r.status ?? 1);
 }
 
-function startHub(args) {
+/** @param {string[]} argv */
+function startHub(argv) {
+  const { values: args } = parseArgs({ args: argv, options: { ip: { type: 'string' }, port: { type: 'string' }, learners: { type: 'string' } } });
   if (!fs.existsSync(PYTHON)) fail(`no Python at ${PYTHON}: run \`npm run setup\` first.`);
   if (!fs.existsSync(path.join(ROOT, 'dist', 'kernel', 'main.js'))) fail('the lesson kernel is not built: run `npm run setup` first.');
   const hub = process.env.CLASSROOM_JUPYTERHUB ?? [path.join(path.dirname(PYTHON), 'jupyterhub')].find((p) => fs.existsSync(p)) ?? which('jupyterhub');
@@ -62,9 +71,9 @@ function startHub(args) {
   const proxy = path.join(ROOT, 'node_modules', '.bin', 'configurable-http-proxy');
   if (!fs.existsSync(proxy)) fail(`configurable-http-proxy is missing (${proxy}): run \`npm run setup\`.`);
 
-  const ip = option(args, 'ip', process.env.CLASSROOM_IP ?? '127.0.0.1');
-  const port = option(args, 'port', process.env.CLASSROOM_PORT ?? '8000');
-  const learners = option(args, 'learners', process.env.CLASSROOM_LEARNERS ?? 'learner1,learner2,learner3');
+  const ip = args.ip ?? process.env.CLASSROOM_IP ?? '127.0.0.1';
+  const port = args.port ?? process.env.CLASSROOM_PORT ?? '8000';
+  const learners = args.learners ?? process.env.CLASSROOM_LEARNERS ?? 'learner1,learner2,learner3';
   const admins = process.env.CLASSROOM_ADMINS ?? 'instructor';
   const password = process.env.CLASSROOM_PASSWORD || crypto.randomBytes(6).toString('base64url');
   const dir = process.env.CLASSROOM_DIR ?? path.join(ROOT, 'build', 'classroom');
@@ -86,8 +95,8 @@ function startHub(args) {
     console.log('');
   };
   const log = fs.createWriteStream(path.join(dir, 'jupyterhub.log'), { flags: 'a' });
-  const watch = (stream) =>
-    stream.on('data', (chunk) => {
+  const watch = (/** @type {import('node:stream').Readable} */ stream) =>
+    stream.on('data', (/** @type {Buffer} */ chunk) => {
       log.write(chunk);
       const text = String(chunk);
       if (/JupyterHub is now running/.test(text)) announce();

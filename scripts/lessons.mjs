@@ -1,13 +1,13 @@
 #!/usr/bin/env node
+// @ts-check
 // Runs the lessons: executes the notebooks under the lesson kernel and builds the HTML handouts, or opens JupyterLab.
 //
 //   npm run lessons                          every notebook in notebooks/, profile from LESSON_PROFILE (default ci)
 //   npm run lessons -- 01 03                 a subset, by name or unique prefix
 //   npm run lessons -- --profile full        the original lesson's settings (online machine, GPU recommended)
 //   npm run lessons -- --no-handouts         execute only (executed copies in build/notebooks/<profile>/)
-//   npm run lessons -- --check               also compare the outputs with the regression references (profile ci)
-//   npm run lessons -- --update-references   store this run's outputs as the new references (profile ci)
 //   npm run lessons -- --lab [--ServerApp.port=8899 ...]   open JupyterLab on notebooks/ with the lesson kernel
+//   (the notebook regression is its own command: `npm run regress`, scripts/regress.mjs)
 //
 // Handouts go to handouts/<name>.html (self-contained: `jupyter nbconvert --to html` with the kit's template, so
 // plotly.js once per file, MathJax only where there is maths, images embedded; plus title, contents, and the profile
@@ -17,43 +17,40 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import { requireKernel } from './notebook/execute.mjs';
 import { exportHandout, HANDOUT_MAX_BYTES, NOTEBOOK_MAX_BYTES, notebookTitle } from './notebook/handout.mjs';
 import { listNotebooks, writeTextAtomic } from './notebook/notebook-file.mjs';
 import { escapeHtml, formatHandoutSize } from './notebook/handout-html.mjs';
-import { HANDOUTS_DIR, jupyterCommand, kernelName, lessonDataDir, NOTEBOOKS_DIR, ROOT } from './notebook/paths.mjs';
+import { HANDOUTS_DIR, jupyterCommand, kernelName, lessonDataDir, NOTEBOOKS_DIR, ROOT } from './paths.mjs';
 import { runNotebook } from './notebook/pipeline.mjs';
 import { chooseProfile } from './notebook/profile.mjs';
-import { formatProblems } from './notebook/regress/compare.mjs';
-import { checkAgainstReference, REFERENCE_PROFILE, writeReference } from './notebook/regress/references.mjs';
 
 // The kernels inherit this: offline data copies (../shared/datasets beside the checkout) when there are any.
 if (lessonDataDir()) process.env.LESSON_DATA_DIR = lessonDataDir();
 
-const USAGE = fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 10).map((l) => l.slice(3)).join('\n');
+const USAGE = fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 8).map((l) => l.slice(3)).join('\n');
 
-function parseArgs(argv) {
-  const opts = { names: [], profile: undefined, handouts: true, check: false, update: false, lab: false, labArgs: [] };
-  for (let i = 0; i < argv.length; i += 1) {
-    const a = argv[i];
-    if (a === '--help' || a === '-h') opts.help = true;
-    else if (a === '--profile') opts.profile = argv[++i];
-    else if (a.startsWith('--profile=')) opts.profile = a.slice('--profile='.length);
-    else if (a === '--no-handouts') opts.handouts = false;
-    else if (a === '--check') opts.check = true;
-    else if (a === '--update-references') opts.update = true;
-    else if (a === '--lab') opts.lab = true;
-    else if (opts.lab && a.startsWith('--') && a.includes('.')) opts.labArgs.push(a);
-    else if (a.startsWith('-')) throw new Error(`Unknown option ${a}\n\n${USAGE}`);
-    else opts.names.push(a);
-  }
-  if ((opts.check || opts.update) && opts.profile && opts.profile !== REFERENCE_PROFILE) {
-    throw new Error(`--check and --update-references use profile ${REFERENCE_PROFILE}, not ${opts.profile}`);
-  }
-  return opts;
+/** The command line: notebook names, options, and (with --lab) JupyterLab's own `--Section.option=value` settings. */
+function parseCommandLine(argv = process.argv.slice(2)) {
+  const labArgs = argv.includes('--lab') ? argv.filter((a) => a.startsWith('--') && a.includes('.')) : [];
+  const { values, positionals } = parseArgs({
+    args: argv.filter((a) => !labArgs.includes(a)),
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      profile: { type: 'string' },
+      'no-handouts': { type: 'boolean' },
+      lab: { type: 'boolean' },
+    },
+    allowPositionals: true,
+  });
+  return { names: positionals, profile: values.profile, handouts: !values['no-handouts'], lab: values.lab === true, labArgs, help: values.help === true };
 }
 
-/** JupyterLab on notebooks/ with the lesson kernel; runs until the user stops it (Ctrl-C). */
+/**
+ * JupyterLab on notebooks/ with the lesson kernel; runs until the user stops it (Ctrl-C).
+ * @param {{ profile?: string, labArgs: string[] }} opts
+ */
 function openLab(opts) {
   const profile = chooseProfile(opts.profile);
   requireKernel();
@@ -65,6 +62,7 @@ function openLab(opts) {
   child.on('exit', (code) => process.exit(code ?? 0));
 }
 
+/** @param {string} profile */
 function writeIndex(profile) {
   const pages = fs.readdirSync(HANDOUTS_DIR).filter((f) => f.endsWith('.html') && f !== 'index.html').sort();
   const items = pages.map((f) => `<li><a href="${escapeHtml(f)}">${escapeHtml(f.replace(/\.html$/, ''))}</a></li>`).join('\n');
@@ -77,13 +75,13 @@ function writeIndex(profile) {
 }
 
 async function main() {
-  const opts = parseArgs(process.argv.slice(2));
+  const opts = parseCommandLine();
   if (opts.help) {
     console.log(USAGE);
     return 0;
   }
   if (opts.lab) return openLab(opts);
-  const profile = opts.check || opts.update ? REFERENCE_PROFILE : chooseProfile(opts.profile);
+  const profile = chooseProfile(opts.profile);
   const files = listNotebooks(opts.names);
   if (files.length === 0) throw new Error(`No notebooks in ${NOTEBOOKS_DIR}`);
   requireKernel();
@@ -97,14 +95,6 @@ async function main() {
       if (nbBytes > NOTEBOOK_MAX_BYTES) {
         failed += 1;
         console.error(`  ✗ the executed notebook is ${(nbBytes / 1e6).toFixed(2)} MB, over its ${NOTEBOOK_MAX_BYTES / 1e6} MB target`);
-      }
-      if (opts.update) console.log(`  reference stored: ${path.relative(ROOT, writeReference(run.name, run.executed))}`);
-      if (opts.check) {
-        const problems = checkAgainstReference(run.name, run.executed);
-        if (problems.length) {
-          failed += 1;
-          console.log(formatProblems(problems));
-        } else console.log(`  matches its reference`);
       }
       if (opts.handouts) {
         const h = await exportHandout(run.executed, {
@@ -125,7 +115,7 @@ async function main() {
       }
     } catch (err) {
       failed += 1;
-      console.error(`✗ ${path.basename(file)}\n${err.message}`);
+      console.error(`✗ ${path.basename(file)}\n${/** @type {Error} */ (err).message}`);
     }
   }
   if (opts.handouts && fs.existsSync(HANDOUTS_DIR)) writeIndex(profile);

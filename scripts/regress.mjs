@@ -1,14 +1,17 @@
 #!/usr/bin/env node
-// Notebook regression: execute notebooks with profile ci under the lesson kernel and compare their outputs with the
-// stored references in test/notebooks/references/ (tolerances: test/notebooks/tolerances.json).
+// @ts-check
+// The one notebook-regression command (`npm run regress`): execute notebooks with profile ci under the lesson kernel
+// and compare their outputs with the stored references in test/notebooks/references/ (tolerances:
+// test/notebooks/tolerances.json). The test suite runs the same check (test/notebooks/regression.test.ts).
 //
 //   node scripts/regress.mjs [notebook ...]            check (exit 1 with a readable diff on any difference)
 //   node scripts/regress.mjs --update [notebook ...]   regenerate the references deliberately
 //   node scripts/regress.mjs --from-build [...]        use build/notebooks/ci/*.ipynb as they are (no execution)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseArgs } from 'node:util';
 import { listNotebooks, notebookName, readNotebook } from './notebook/notebook-file.mjs';
-import { lessonDataDir, ROOT } from './notebook/paths.mjs';
+import { lessonDataDir, ROOT } from './paths.mjs';
 import { executedPath, runNotebook } from './notebook/pipeline.mjs';
 import { formatProblems } from './notebook/regress/compare.mjs';
 import { checkAgainstReference, REFERENCE_PROFILE, writeReference } from './notebook/regress/references.mjs';
@@ -16,15 +19,20 @@ import { checkAgainstReference, REFERENCE_PROFILE, writeReference } from './note
 // The kernels inherit this: offline data copies (../shared/datasets beside the checkout) when there are any.
 if (lessonDataDir()) process.env.LESSON_DATA_DIR = lessonDataDir();
 
-const args = process.argv.slice(2);
-const update = args.includes('--update');
-const fromBuild = args.includes('--from-build');
-const unknown = args.filter((a) => a.startsWith('-') && !['--update', '--from-build'].includes(a));
-if (unknown.length) {
-  console.error(`Unknown option(s) ${unknown.join(' ')}; see the top of scripts/regress.mjs`);
+/** @type {ReturnType<typeof parseCommandLine>} */
+let args;
+function parseCommandLine() {
+  return parseArgs({ options: { update: { type: 'boolean' }, 'from-build': { type: 'boolean' } }, allowPositionals: true });
+}
+try {
+  args = parseCommandLine();
+} catch (err) {
+  console.error(`${/** @type {Error} */ (err).message}; see the top of scripts/regress.mjs`);
   process.exit(2);
 }
-const files = listNotebooks(args.filter((a) => !a.startsWith('-')));
+const update = args.values.update === true;
+const fromBuild = args.values['from-build'] === true;
+const files = listNotebooks(args.positionals);
 let failed = 0;
 for (const file of files) {
   const name = notebookName(file);
@@ -51,7 +59,7 @@ for (const file of files) {
     }
   } catch (err) {
     failed += 1;
-    console.error(`✗ ${name}\n${err.message}`);
+    console.error(`✗ ${name}\n${/** @type {Error} */ (err).message}`);
   }
 }
 process.exitCode = failed ? 1 : 0;

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // Sets up a fresh clone: npm packages, the Jupyter-side Python environment, the native TensorFlow binding,
 // the TypeScript build, and the lesson kernel. Every step is skipped when nothing it depends on changed,
 // and every step says what it did. Uses only Node built-ins, so it runs before `node_modules` exists.
@@ -15,28 +16,46 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { applyBindingPatch, bindingPatchHash } from './patches/tfjs-node-functions.mjs';
+import { ROOT } from './paths.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TF_WHEEL = { name: 'tensorflow-cpu', version: '2.21.0' };
 const DEPS = path.join(ROOT, '.deps');
 const VENV = path.join(ROOT, '.venv');
-const quiet = process.argv.includes('--quiet');
+const { values: flags } = parseArgs({ options: { quiet: { type: 'boolean' } } });
+const quiet = flags.quiet === true;
 const started = Date.now();
+/** @type {string[]} */
 const summary = [];
 
+/** @param {string} msg */
 function log(msg) {
   if (!quiet) console.log(`[setup] ${msg}`);
 }
+/**
+ * Records what a step did (for the closing summary) and says it.
+ * @param {string} step
+ * @param {string} what
+ */
 function done(step, what) {
   summary.push(`${step}: ${what}`);
   log(`${step}: ${what}`);
 }
+/**
+ * @param {string} msg
+ * @returns {never}
+ */
 function fail(msg) {
   console.error(`[setup] FAILED: ${msg}`);
   process.exit(1);
 }
+/**
+ * Runs a command (output shown unless --quiet) and fails setup when it fails.
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {import('node:child_process').SpawnSyncOptions} [opts]
+ */
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { cwd: ROOT, stdio: quiet ? 'pipe' : 'inherit', encoding: 'utf8', ...opts });
   if (r.error) fail(`${cmd} ${args.join(' ')}: ${r.error.message}`);
@@ -46,15 +65,27 @@ function run(cmd, args, opts = {}) {
   }
   return r;
 }
+/**
+ * A command's trimmed stdout, or undefined when it fails.
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {import('node:child_process').SpawnSyncOptions} [opts]
+ * @returns {string | undefined}
+ */
 function capture(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', ...opts });
-  return r.status === 0 ? r.stdout.trim() : undefined;
+  return r.status === 0 ? String(r.stdout).trim() : undefined;
 }
+/** @param {...unknown} parts */
 function hashOf(...parts) {
   const h = crypto.createHash('sha256');
   for (const p of parts) h.update(typeof p === 'string' ? p : JSON.stringify(p));
   return h.digest('hex').slice(0, 16);
 }
+/**
+ * @param {string} file
+ * @returns {any} the parsed JSON, or undefined when it is missing or unreadable
+ */
 function readJson(file) {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -62,6 +93,10 @@ function readJson(file) {
     return undefined;
   }
 }
+/**
+ * @param {string} file
+ * @param {unknown} value
+ */
 function writeJsonAtomic(file, value) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
@@ -93,7 +128,9 @@ function npmPackages() {
   }
   // nodejs-polars' platform packages declare Node >= 22, so npm skips them on Node 20; install ours explicitly.
   const polars = readJson(path.join(ROOT, 'node_modules', 'nodejs-polars', 'package.json'));
-  const platformPkg = { 'linux-x64': 'linux-x64-gnu', 'linux-arm64': 'linux-arm64-gnu', 'darwin-x64': 'darwin-x64', 'darwin-arm64': 'darwin-arm64', 'win32-x64': 'win32-x64-msvc' }[`${process.platform}-${process.arch}`];
+  /** @type {Record<string, string>} */
+  const platformPackages = { 'linux-x64': 'linux-x64-gnu', 'linux-arm64': 'linux-arm64-gnu', 'darwin-x64': 'darwin-x64', 'darwin-arm64': 'darwin-arm64', 'win32-x64': 'win32-x64-msvc' };
+  const platformPkg = platformPackages[`${process.platform}-${process.arch}`];
   if (polars && platformPkg) {
     const name = `nodejs-polars-${platformPkg}`;
     if (!fs.existsSync(path.join(ROOT, 'node_modules', name, 'package.json'))) {
@@ -170,7 +207,13 @@ function tfSource() {
   return process.platform === 'linux' && process.arch === 'x64' ? 'wheel' : 'download';
 }
 
-/** Returns { lib, include, version } for a libtensorflow folder in either layout, or fails saying what is missing. */
+/** @typedef {{ lib: string, include: string, libtf: string, framework: string }} LibDir */
+
+/**
+ * The libraries and headers of a libtensorflow folder in either layout, or fails saying what is missing.
+ * @param {string} dir
+ * @returns {LibDir}
+ */
 function describeLibDir(dir) {
   const wheelLayout = { lib: dir, include: path.join(dir, 'include'), cc: path.join(dir, 'libtensorflow_cc.so.2') };
   if (fs.existsSync(wheelLayout.cc) && fs.existsSync(path.join(dir, 'libtensorflow_framework.so.2'))) {
@@ -189,7 +232,11 @@ function describeLibDir(dir) {
   );
 }
 
-/** Downloads the tensorflow-cpu wheel through pip (the machine's index or mirror) and unpacks the C library part. */
+/**
+ * Downloads the tensorflow-cpu wheel through pip (the machine's index or mirror) and unpacks the C library part.
+ * @param {string} python
+ * @returns {LibDir}
+ */
 function libFromWheel(python) {
   const target = path.join(DEPS, `libtensorflow-${TF_WHEEL.version}-cpu`);
   const marker = path.join(target, '.complete');
@@ -228,7 +275,11 @@ function libFromWheel(python) {
   return describeLibDir(target);
 }
 
-/** Points the package's deps/ folder at a libtensorflow (names that tfjs-node's binding.gyp and rpath expect). */
+/**
+ * Points the package's deps/ folder at a libtensorflow (names that tfjs-node's binding.gyp and rpath expect).
+ * @param {string} pkgDir
+ * @param {LibDir} libdir
+ */
 function linkDeps(pkgDir, libdir) {
   const deps = path.join(pkgDir, 'deps');
   fs.rmSync(deps, { recursive: true, force: true });
@@ -241,6 +292,10 @@ function linkDeps(pkgDir, libdir) {
   }
 }
 
+/**
+ * The built tfjs_binding.node of a tfjs-node package, or undefined.
+ * @param {string} pkgDir
+ */
 function findBinding(pkgDir) {
   const libDir = path.join(pkgDir, 'lib');
   if (!fs.existsSync(libDir)) return undefined;
@@ -251,18 +306,24 @@ function findBinding(pkgDir) {
   return undefined;
 }
 
+/**
+ * Loads the package in a child process: `{ ok, backend, tf, gpu }`, or `{ ok: false, error }`.
+ * @param {string} pkgName
+ * @returns {{ ok: boolean, error?: string, tf?: string, gpu?: boolean }}
+ */
 function verifyEngine(pkgName) {
   const script = `const tf=require(${JSON.stringify(pkgName)});console.log(JSON.stringify({backend:tf.getBackend(),tf:tf.backend().binding.TF_Version,gpu:!!tf.backend().isUsingGpuDevice}))`;
   const r = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } });
   if (r.status !== 0) return { ok: false, error: (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ') };
   try {
-    const info = JSON.parse(r.stdout.trim().split('\n').pop());
+    const info = JSON.parse(/** @type {string} */ (r.stdout.trim().split('\n').pop()));
     return { ok: info.backend === 'tensorflow', ...info };
   } catch {
     return { ok: false, error: r.stdout };
   }
 }
 
+/** @param {string} python */
 function nativeBinding(python) {
   const engine = process.env.LESSONKIT_ENGINE ?? 'cpu';
   if (!['cpu', 'gpu'].includes(engine)) fail(`LESSONKIT_ENGINE must be cpu or gpu; found "${engine}"`);
@@ -280,7 +341,7 @@ function nativeBinding(python) {
       patched = true;
       if (files.length > 0) log(`patched ${files.join(', ')} (graph functions; src/engine/graph)`);
     } catch (err) {
-      log(`graph-function patch not applied (${err.message}); the graph path will fall back to eager execution`);
+      log(`graph-function patch not applied (${/** @type {Error} */ (err).message}); the graph path will fall back to eager execution`);
     }
   }
   const wantKey = { source, dir: process.env.LIBTENSORFLOW_DIR ?? null, wheel: source === 'wheel' ? TF_WHEEL : null, node: process.versions.modules, engine, patch: patched ? bindingPatchHash : null };
@@ -315,10 +376,14 @@ function nativeBinding(python) {
 // 4. TypeScript build and the kernel -------------------------------------------------------------------------
 function build() {
   const t = Date.now();
+  // A clean build: tsc never deletes outputs, and a stale dist/src/models/batch-norm.js (from before a file became a
+  // folder) would shadow dist/src/models/batch-norm/index.js.
+  fs.rmSync(path.join(ROOT, 'dist'), { recursive: true, force: true });
   run(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json']);
   done('typescript', `built dist/ in ${((Date.now() - t) / 1000).toFixed(0)} s`);
 }
 
+/** @param {string | undefined} prefix the Python environment's prefix (none: no kernelspec) */
 function kernelspec(prefix) {
   if (!prefix) return;
   const installer = path.join(ROOT, 'dist', 'kernel', 'install.js');
@@ -338,6 +403,10 @@ const EXPORT_CONFIG = {
   },
 };
 
+/**
+ * @param {string} from
+ * @param {string} to
+ */
 function copyDirAtomic(from, to) {
   const tmp = `${to}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
@@ -346,9 +415,14 @@ function copyDirAtomic(from, to) {
   fs.renameSync(tmp, to);
 }
 
+/**
+ * Whether folder `b` holds the same files with the same bytes as `a`.
+ * @param {string} a
+ * @param {string} b
+ */
 function sameTree(a, b) {
   if (!fs.existsSync(b)) return false;
-  const list = (d) => fs.readdirSync(d, { recursive: true }).map(String).sort();
+  const list = (/** @type {string} */ d) => fs.readdirSync(d, { recursive: true }).map(String).sort();
   const names = list(a);
   if (names.join('\n') !== list(b).join('\n')) return false;
   return names.every((n) => {
@@ -364,8 +438,13 @@ function sameTree(a, b) {
  * there are kept), and its `lessonkit` template (fonts; the handouts use it) goes into
  * `<prefix>/share/jupyter/nbconvert/templates/`.
  */
+/**
+ * @param {string | undefined} prefix
+ * @param {string} python
+ */
 function htmlExport(prefix, python) {
   if (!prefix) return;
+  /** @type {string[]} */
   const changed = [];
   const site = capture(python, ['-c', "import sysconfig; print(sysconfig.get_paths()['purelib'])"]);
   if (!site) fail(`could not ask ${python} for its site-packages folder`);

@@ -1,18 +1,33 @@
 #!/usr/bin/env node
-// Runs the test suite: every compiled test file under dist/test with Node's test runner, after printing which
-// TensorFlow engine is in use. `npm test` runs the set-up first (a no-op when nothing changed).
-//   node scripts/test.mjs [area ...]     only test/<area>/ (e.g. engine data models)
+// @ts-check
+// Runs the test suite: the lint (ESLint, with the layering rule of eslint.config.mjs), then every compiled test file
+// under dist/test with Node's test runner, after printing which TensorFlow engine is in use. `npm test` runs the
+// set-up first (a no-op when nothing changed).
+//   node scripts/test.mjs                the lint and every test
+//   node scripts/test.mjs [area ...]     only test/<area>/ (e.g. engine data models), without the lint
+//   node scripts/test.mjs --lint-only    only the lint
 // LESSONKIT_FULL_TESTS=1 enables the slow full-size cases.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { lessonDataDir } from './notebook/paths.mjs';
+import { parseArgs } from 'node:util';
+import { lessonDataDir, ROOT } from './paths.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TEST_ROOT = path.join(ROOT, 'dist', 'test');
-const areas = process.argv.slice(2);
+const { values: flags, positionals: areas } = parseArgs({ options: { 'lint-only': { type: 'boolean' } }, allowPositionals: true });
 
+if (areas.length === 0) {
+  const eslint = path.join(ROOT, 'node_modules', 'eslint', 'bin', 'eslint.js');
+  console.log('# lint: eslint .');
+  const lint = spawnSync(process.execPath, [eslint, '.'], { cwd: ROOT, stdio: 'inherit' });
+  if (lint.status !== 0) process.exit(lint.status ?? 1);
+}
+if (flags['lint-only']) process.exit(0);
+
+/**
+ * @param {string} dir
+ * @returns {string[]}
+ */
 function testFiles(dir) {
   if (!fs.existsSync(dir)) return [];
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

@@ -1,3 +1,4 @@
+// @ts-check
 // Executes one notebook with `jupyter nbconvert --execute` under the lesson kernel.
 //
 // The notebook goes in on stdin and comes back on stdout, and nbconvert runs in the source notebook's folder, so the
@@ -6,7 +7,7 @@
 // nbconvert exit non-zero; that is reported as an error naming the notebook, with nbconvert's account of the cell.
 import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { cellTimeoutSeconds, jupyterCommand, kernelName, ROOT } from './paths.mjs';
+import { cellTimeoutSeconds, jupyterCommand, kernelName, ROOT } from '../paths.mjs';
 
 /** Kernels known to `jupyter` (name -> { resource_dir, spec }). */
 export function installedKernels(jupyter = jupyterCommand()) {
@@ -42,7 +43,12 @@ export function requireKernel(name = kernelName(), jupyter = jupyterCommand()) {
  * @property {Record<string,string>} [env]  extra environment for nbconvert and the kernel. Default: none.
  */
 
-/** Executes the notebook object `nb`; resolves to the executed notebook object. */
+/**
+ * Executes the notebook object `nb`; resolves to the executed notebook object.
+ * @param {import('./notebook-file.mjs').Notebook} nb
+ * @param {ExecuteOptions} [options]
+ * @returns {Promise<import('./notebook-file.mjs').Notebook>}
+ */
 export function executeNotebook(nb, options = {}) {
   const kernel = options.kernel ?? kernelName();
   const timeout = options.timeout ?? cellTimeoutSeconds();
@@ -57,7 +63,9 @@ export function executeNotebook(nb, options = {}) {
   const env = { ...process.env, TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? '2', ...options.env };
   return new Promise((resolve, reject) => {
     const child = spawn(jupyterCommand(env), args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    /** @type {Buffer[]} */
     const out = [];
+    /** @type {Buffer[]} */
     const err = [];
     child.stdout.on('data', (d) => out.push(d));
     child.stderr.on('data', (d) => err.push(d));
@@ -71,14 +79,18 @@ export function executeNotebook(nb, options = {}) {
       try {
         resolve(JSON.parse(Buffer.concat(out).toString('utf8')));
       } catch (e) {
-        reject(new Error(`${label}: nbconvert printed no notebook (${e.message}).\n${stderr.slice(-4000)}`));
+        reject(new Error(`${label}: nbconvert printed no notebook (${/** @type {Error} */ (e).message}).\n${stderr.slice(-4000)}`));
       }
     });
     child.stdin.end(JSON.stringify(nb));
   });
 }
 
-/** The useful part of nbconvert's stderr: the failing cell and its error (else the tail), without colour codes. */
+/**
+ * The useful part of nbconvert's stderr: the failing cell and its error (else the tail), without colour codes.
+ * @param {string} stderr
+ * @returns {string}
+ */
 export function explainFailure(stderr) {
   const plain = stderr.replace(/\u001b\[[0-9;]*m/g, '');
   for (const marker of ['An error occurred while executing the following cell', 'CellTimeoutError:', 'DeadKernelError:']) {

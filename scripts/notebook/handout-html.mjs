@@ -1,3 +1,4 @@
+// @ts-check
 // Pure HTML post-processing for handouts. The notebook becomes HTML the one way the kit has (nbconvert's `lessonkit`
 // template and LessonkitHtmlPreprocessor, python/lessonkit_nbconvert: plotly.js once, offline maths, fonts); a handout
 // only adds a header with the title, the profile and backend used, and a table of contents, and is measured
@@ -14,27 +15,41 @@ const DATA_IMAGE = /data:image\/[a-z+.-]+;base64,[A-Za-z0-9+/=]+/gi;
 /** Requests a page would make to the network: script, link and image sources that are not inline. */
 const EXTERNAL_SOURCE = /<(?:script|img|link|iframe)\b[^>]*\b(?:src|href)\s*=\s*["'](https?:)?\/\/[^"']*["']/gi;
 
+/** @type {Record<string, string>} */
+const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+/** @type {Record<string, string>} */
+const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'", nbsp: ' ', para: '', '#182': '' };
+
+/**
+ * @param {unknown} text
+ * @returns {string}
+ */
 export function escapeHtml(text) {
-  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+  return String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
-/** Plain text of an HTML fragment (tags dropped, common entities decoded, whitespace collapsed). */
+/**
+ * Plain text of an HTML fragment (tags dropped, common entities decoded, whitespace collapsed).
+ * @param {string} fragment
+ * @returns {string}
+ */
 export function htmlText(fragment) {
   return fragment
     .replace(/<[^>]*>/g, '')
-    .replace(/&(amp|lt|gt|quot|#39|#x27|nbsp|para|#182);/g, (_, e) =>
-      ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", '#x27': "'", nbsp: ' ', para: '', '#182': '' })[e])
+    .replace(/&(amp|lt|gt|quot|#39|#x27|nbsp|para|#182);/g, (_, /** @type {string} */ e) => ENTITIES[e])
     .replace(/¶/g, '')
     .replace(/\s+/g, ' ')
     .trim();
 }
 
+/** Bytes of all `matches`. @param {readonly string[] | null} matches */
 const sum = (matches) => (matches ?? []).reduce((n, m) => n + Buffer.byteLength(m), 0);
 
 /**
  * What an exported document is made of, in bytes: `{ bytes, plotly, mathjax, images, rest, charts,
  * plotlyLibraries, mathjaxLibraries, external }`. `external` lists the network sources it would load (a handout has
  * none).
+ * @param {string} html
  */
 export function measureHandout(html) {
   const plotlyTags = html.match(PLOTLY_LIBRARY) ?? [];
@@ -56,14 +71,22 @@ export function measureHandout(html) {
   };
 }
 
-/** One line for the build log: `2.41 MB (plotly.js 1.96 MB, MathJax 0.00 MB, images 0.02 MB, page 0.43 MB)`. */
+/**
+ * One line for the build log: `2.41 MB (plotly.js 1.96 MB, MathJax 0.00 MB, images 0.02 MB, page 0.43 MB)`.
+ * @param {{ bytes: number, plotly: number, mathjax: number, images: number, rest: number }} m
+ */
 export function formatHandoutSize(m) {
-  const mb = (n) => `${(n / 1e6).toFixed(2)} MB`;
+  const mb = (/** @type {number} */ n) => `${(n / 1e6).toFixed(2)} MB`;
   return `${mb(m.bytes)} (plotly.js ${mb(m.plotly)}, MathJax ${mb(m.mathjax)}, images ${mb(m.images)}, page ${mb(m.rest)})`;
 }
 
-/** Headings (h1-h3) in document order: `{ level, id, text }`. */
+/**
+ * Headings (h1-h3) in document order: `{ level, id, text }`.
+ * @param {string} html
+ * @returns {{ level: number, id: string | undefined, text: string }[]}
+ */
 export function headingsOf(html) {
+  /** @type {{ level: number, id: string | undefined, text: string }[]} */
   const found = [];
   const re = /<h([1-3])\b([^>]*)>([\s\S]*?)<\/h\1>/gi;
   let m;
@@ -101,6 +124,8 @@ const HEADER_STYLE = `
 /**
  * Turns the exported HTML into a handout: a header with title, run information and a table of contents. Scripts,
  * styles and outputs are left as the export made them. Returns `{ html, ...measureHandout(html) }`.
+ * @param {string} html
+ * @param {HandoutInfo} info
  */
 export function finishHandout(html, info) {
   let doc = html;
@@ -127,7 +152,7 @@ export function finishHandout(html, info) {
     '</header>';
   doc = insertOnce(doc, /<\/head>/i, `${HEADER_STYLE}\n</head>`, '</head>');
   if (ownTitle) {
-    const titleHeading = firstH1(doc);
+    const titleHeading = /** @type {{ html: string, index: number }} */ (firstH1(doc)); // the h1 found above
     const at = titleHeading.index + titleHeading.html.length;
     doc = `${doc.slice(0, at)}\n${header}${doc.slice(at)}`;
   } else {
@@ -136,12 +161,22 @@ export function finishHandout(html, info) {
   return { html: doc, ...measureHandout(doc) };
 }
 
-/** The first h1 element: its text as HTML and where it starts. */
+/**
+ * The first h1 element: its text as HTML and where it starts.
+ * @param {string} html
+ * @returns {{ html: string, index: number } | undefined}
+ */
 function firstH1(html) {
   const m = /<h1\b[^>]*>[\s\S]*?<\/h1>/i.exec(html);
   return m ? { html: m[0], index: m.index } : undefined;
 }
 
+/**
+ * @param {string} html
+ * @param {RegExp} pattern
+ * @param {string} replacement
+ * @param {string} what how the error names the anchor
+ */
 function insertOnce(html, pattern, replacement, what) {
   if (!pattern.test(html)) throw new Error(`nbconvert's HTML has no ${what}; expected the lessonkit (lab) template's layout`);
   return html.replace(pattern, () => replacement);

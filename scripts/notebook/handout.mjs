@@ -1,3 +1,4 @@
+// @ts-check
 // Exports an executed notebook as a self-contained HTML handout: the kit's one way to turn a notebook into HTML
 // (`jupyter nbconvert --to html` with the `lessonkit` template and LessonkitHtmlPreprocessor, installed by
 // `npm run setup`; see python/lessonkit_nbconvert), plus a header with run information (handout-html.mjs).
@@ -5,14 +6,21 @@ import { spawn } from 'node:child_process';
 import { finishHandout } from './handout-html.mjs';
 import { cellSource } from './notebook-file.mjs';
 import { runInfoOf } from './parameters.mjs';
-import { jupyterCommand, NOTEBOOKS_DIR } from './paths.mjs';
+import { jupyterCommand, NOTEBOOKS_DIR } from '../paths.mjs';
 import { writeTextAtomic } from './notebook-file.mjs';
 
 /** Size targets the tests and the build check (bytes). */
 export const HANDOUT_MAX_BYTES = 5_000_000;
 export const NOTEBOOK_MAX_BYTES = 2_000_000;
 
-/** The handout's title: notebook metadata `title`, else the first `# ` heading of a markdown cell, else `fallback`. */
+/** @typedef {import('./notebook-file.mjs').Notebook} Notebook */
+
+/**
+ * The handout's title: notebook metadata `title`, else the first `# ` heading of a markdown cell, else `fallback`.
+ * @param {Notebook} nb
+ * @param {string} fallback
+ * @returns {string}
+ */
 export function notebookTitle(nb, fallback) {
   if (typeof nb.metadata?.title === 'string' && nb.metadata.title.trim()) return nb.metadata.title.trim();
   for (const cell of nb.cells) {
@@ -27,12 +35,17 @@ export function notebookTitle(nb, fallback) {
  * `jupyter nbconvert --to html` on the notebook object, in `cwd` (relative markdown images are read from there).
  * The template is named, so a user's own default cannot change handouts; the export itself is the stock one that
  * `npm run setup` configured. `--embed-images` puts markdown images into the page.
+ * @param {Notebook} nb
+ * @param {{ cwd?: string, jupyter?: string }} [options]
+ * @returns {Promise<string>} the HTML
  */
 export function exportHtml(nb, { cwd = NOTEBOOKS_DIR, jupyter = jupyterCommand() } = {}) {
   const args = ['nbconvert', '--stdin', '--stdout', '--to', 'html', '--template', 'lessonkit', '--embed-images'];
   return new Promise((resolve, reject) => {
     const child = spawn(jupyter, args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    /** @type {Buffer[]} */
     const out = [];
+    /** @type {Buffer[]} */
     const err = [];
     child.stdout.on('data', (d) => out.push(d));
     child.stderr.on('data', (d) => err.push(d));
@@ -61,6 +74,8 @@ export function exportHtml(nb, { cwd = NOTEBOOKS_DIR, jupyter = jupyterCommand()
 /**
  * Exports the executed notebook `nb` to a handout. Resolves to `{ output, ...measureHandout }` (bytes, and how many
  * of them are plotly.js, MathJax, images and the page; charts; library counts; external sources).
+ * @param {Notebook} nb
+ * @param {HandoutOptions} options
  */
 export async function exportHandout(nb, options) {
   const run = runInfoOf(nb);

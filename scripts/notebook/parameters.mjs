@@ -1,3 +1,4 @@
+// @ts-check
 // Papermill-style parameters for TypeScript notebooks.
 //
 // Convention (documented in notebooks/README.md):
@@ -12,6 +13,8 @@
 // - Re-injecting replaces an earlier `injected-parameters` cell instead of adding a second one.
 import { cellTags } from './notebook-file.mjs';
 
+/** @typedef {import('./notebook-file.mjs').Notebook} Notebook */
+
 export const PARAMETERS_TAG = 'parameters';
 export const INJECTED_TAG = 'injected-parameters';
 /** The prefix of the run-information line the injected cell prints. */
@@ -19,7 +22,11 @@ export const RUN_INFO_PREFIX = 'lessonkit run: ';
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-/** A TypeScript literal for a JSON-able value (strings in single quotes, as the lessons write them). */
+/**
+ * A TypeScript literal for a JSON-able value (strings in single quotes, as the lessons write them).
+ * @param {unknown} value
+ * @returns {string}
+ */
 export function typescriptLiteral(value) {
   if (typeof value === 'string') {
     return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
@@ -30,7 +37,11 @@ export function typescriptLiteral(value) {
   return JSON.stringify(value);
 }
 
-/** The source of the injected cell for `parameters` (name -> value; must include PROFILE for the run line). */
+/**
+ * The source of the injected cell for `parameters` (name -> value; must include PROFILE for the run line).
+ * @param {Record<string, unknown>} parameters
+ * @returns {string}
+ */
 export function injectedSource(parameters) {
   const lines = ['// Injected by scripts/lessons.mjs for this run; it overrides the defaults in the parameters cell.'];
   for (const [name, value] of Object.entries(parameters)) {
@@ -49,10 +60,14 @@ export function injectedSource(parameters) {
 /**
  * A copy of `nb` with an `injected-parameters` cell after the `parameters` cell.
  * Returns `{ notebook, warning }`; `warning` is set when the notebook had no `parameters` cell.
+ * @param {Notebook} nb
+ * @param {Record<string, unknown>} parameters
+ * @returns {{ notebook: Notebook, warning: string | undefined }}
  */
 export function injectParameters(nb, parameters) {
   const cells = nb.cells.filter((c) => !cellTags(c).includes(INJECTED_TAG));
   const at = cells.findIndex((c) => c.cell_type === 'code' && cellTags(c).includes(PARAMETERS_TAG));
+  /** @type {import('./notebook-file.mjs').Cell} */
   const injected = {
     cell_type: 'code',
     execution_count: null,
@@ -67,12 +82,16 @@ export function injectParameters(nb, parameters) {
   return { notebook: { ...nb, cells }, warning };
 }
 
-/** Parses the run line the injected cell printed: `{ profile, engine }`, or undefined when absent. */
+/**
+ * Parses the run line the injected cell printed: `{ profile, engine }`, or undefined when absent.
+ * @param {Notebook} nb
+ * @returns {{ profile: string, engine: string } | undefined}
+ */
 export function runInfoOf(nb) {
   for (const cell of nb.cells) {
     if (!cellTags(cell).includes(INJECTED_TAG)) continue;
     for (const out of cell.outputs ?? []) {
-      const text = out.output_type === 'stream' ? [].concat(out.text).join('') : '';
+      const text = out.output_type === 'stream' ? [out.text ?? []].flat().join('') : '';
       const line = text.split('\n').find((l) => l.startsWith(RUN_INFO_PREFIX));
       const m = line && /^lessonkit run: profile (\S+); (.*)$/.exec(line);
       if (m) return { profile: m[1], engine: m[2] };

@@ -1,11 +1,16 @@
+// @ts-check
 // One notebook through the pipeline: inject parameters, execute under the lesson kernel, keep the executed copy.
 import * as path from 'node:path';
 import { executeNotebook } from './execute.mjs';
 import { notebookName, readNotebook, writeNotebook } from './notebook-file.mjs';
 import { injectParameters } from './parameters.mjs';
-import { BUILD_DIR } from './paths.mjs';
+import { BUILD_DIR } from '../paths.mjs';
 
-/** Where the executed copy of `name` goes for `profile`. */
+/**
+ * Where the executed copy of `name` goes for `profile`.
+ * @param {string} name
+ * @param {string} profile
+ */
 export function executedPath(name, profile, buildDir = BUILD_DIR) {
   return path.join(buildDir, profile, `${name}.ipynb`);
 }
@@ -19,7 +24,11 @@ export function executedPath(name, profile, buildDir = BUILD_DIR) {
  * @property {(line: string) => void} [log]  progress lines. Default: none.
  */
 
-/** Executes `file` with the profile; writes and returns `{ name, executed, output, seconds }`. */
+/**
+ * Executes `file` with the profile; writes and returns `{ name, executed, output, seconds }`.
+ * @param {string} file
+ * @param {RunOptions} options
+ */
 export async function runNotebook(file, options) {
   const name = notebookName(file);
   const { notebook, warning } = injectParameters(readNotebook(file), { PROFILE: options.profile });

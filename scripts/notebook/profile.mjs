@@ -1,9 +1,10 @@
+// @ts-check
 // The lesson profile a run uses. Profile names come from the built library (src/profiles.ts), the one place that
 // defines them; executing notebooks needs the build anyway.
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { ROOT } from './paths.mjs';
+import { ROOT } from '../paths.mjs';
 
 /** The profile names the library defines (`ci`, `full`). */
 export function profileNames() {
@@ -12,7 +13,12 @@ export function profileNames() {
   return Object.keys(createRequire(import.meta.url)(built).PROFILES);
 }
 
-/** `requested`, else LESSON_PROFILE, else `ci`; an unknown name is an error listing the known ones. */
+/**
+ * `requested`, else LESSON_PROFILE, else `ci`; an unknown name is an error listing the known ones.
+ * @param {string | undefined} requested
+ * @param {NodeJS.ProcessEnv} [env]
+ * @returns {string}
+ */
 export function chooseProfile(requested, env = process.env) {
   const name = (requested ?? env.LESSON_PROFILE ?? '').trim() || 'ci';
   const known = profileNames();

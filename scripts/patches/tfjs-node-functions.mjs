@@ -1,3 +1,4 @@
+// @ts-check
 // A small, idempotent patch to tfjs-node's native binding source (binding/tfjs_backend.h, binding/tfjs_binding.cc),
 // applied by scripts/setup.mjs before it compiles the binding. It exports three functions that work in the
 // binding's OWN eager context (the one every tfjs op runs in), so that a TensorFlow function registered there runs
@@ -107,9 +108,14 @@ export const bindingPatchHash = crypto.createHash('sha256').update(JSON.stringif
  * Applies the patch to the package at `pkgDir` (idempotent: a file that already carries the mark is left alone).
  * Returns the files it changed. Throws naming the file when the source does not look as expected (another
  * tfjs-node version): the caller then builds the unpatched binding and the graph path stays off.
+ *
+ * @param {string} pkgDir
+ * @returns {string[]}
  */
 export function applyBindingPatch(pkgDir) {
+  /** @type {string[]} */
   const changed = [];
+  /** @type {Map<string, typeof EDITS>} */
   const byFile = new Map();
   for (const e of EDITS) byFile.set(e.file, [...(byFile.get(e.file) ?? []), e]);
   for (const [file, edits] of byFile) {

@@ -1,5 +1,7 @@
 // Public API of src/data/.
 export type { Batch, BatchSource } from './batch';
+export { withTimeBudget } from './time-budget';
+export type { TimeBudgetSource } from './time-budget';
 export { checkIndices } from './dataset';
 export type { Dataset } from './dataset';
 export { createRng, permutation, shuffleInPlace } from './random';

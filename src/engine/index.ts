@@ -1,6 +1,6 @@
 export { chooseEngine, parseDeviceRequest } from './select';
 export type { DeviceRequest, EngineChoice, EnginePackage, EngineProbe } from './select';
-export { bindingPath, cudaDeviceVisible, probeEngine } from './probe';
+export { cudaDeviceVisible, probeEngine } from './probe';
 export type { ProbeOptions } from './probe';
 export { currentEngine, describeEngine, ensureEngine } from './load';
 export type { EngineInfo, EngineOptions } from './load';

@@ -48,10 +48,9 @@ export function ensureEngine(options: EngineOptions = {}): EngineInfo {
     ...options.onednnGuard,
   });
   if (!onednn.enabled) process.env.TF_ENABLE_ONEDNN_OPTS = '0';
-  let loaded: { version?: Record<string, string> };
   try {
     const resolved = require.resolve(choice.packageName, { paths: options.resolveFrom ?? [__dirname] });
-    loaded = require(resolved) as { version?: Record<string, string> };
+    require(resolved);
   } catch (err) {
     throw new Error(
       `Loading ${choice.packageName} failed, so there is no native TensorFlow backend: ${(err as Error).message}\n` +

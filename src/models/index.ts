@@ -1,34 +1,13 @@
-// Public API of src/models/.
-export * from './resnet-spec';
-export * from './resnet';
+/**
+ * lessonkit/models: one folder per concern (see each folder's header).
+ *   ops/        shared building blocks (native ops, LogSoftmax, reinitialize); not exported
+ *   weights/    weights formats and state_dict I/O          batch-norm/  BatchNorm modes, folding, recalibration
+ *   resnet/     the ResNet family and its published weights  recurrent/   RNN, LSTM, GRU, gradient flow
+ *   transfer/   heads, freezing, parameter groups, feature cache
+ * Layering inside models/: ops -> weights, batch-norm -> resnet, recurrent -> transfer.
+ */
+export * from './weights';
 export * from './batch-norm';
-export * from './safetensors';
-export * from './safetensors-write';
-export * from './torch-keys';
-export * from './load-state-dict';
-export * from './reinitialize';
-export * from './weights-registry';
-export * from './pretrained';
-export * from './hub-lfs-metadata';
-export * from './verified-sidecar';
-export { IMAGENET_CATEGORIES } from './imagenet-categories';
-export * from './log-softmax';
-export * from './stages';
-export * from './heads';
-export * from './freeze';
-export * from './trainable-summary';
-export * from './feature-cache';
-export * from './fold-batch-norm';
-export * from './export-state-dict';
-export * from './float16';
-export * from './rnn';
-export * from './gradient-flow';
-export * from './fused-batch-norm';
-export * from './native-ops';
-export * from './fused-lstm';
-export * from './fused-gru';
-export * from './recalibrate-batch-norm';
-export * from './fused-simple-rnn';
-export * from './fused-recurrent-layer';
-export * from './orthogonal';
-export * from './batch-norm-drift';
+export * from './resnet';
+export * from './recurrent';
+export * from './transfer';

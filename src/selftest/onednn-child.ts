@@ -15,11 +15,11 @@
  * This file sits above `models/` (it imports their fused ops) and below nothing: no library module imports it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { RESNET_SPECS, STAGE_PLANES, STAGE_STRIDES, BLOCK_EXPANSION, type ResNetSpec } from '../models/resnet-spec';
-import { fusedBatchNormTraining } from '../models/fused-batch-norm';
-import { blockLstm } from '../models/fused-lstm';
-import { blockGru } from '../models/fused-gru';
-import { sequenceSimpleRnn } from '../models/fused-simple-rnn';
+import { RESNET_SPECS, STAGE_PLANES, STAGE_STRIDES, BLOCK_EXPANSION, type ResNetSpec } from '../models/resnet/resnet-spec';
+import { fusedBatchNormTraining } from '../models/batch-norm/fused-batch-norm';
+import { blockLstm } from '../models/recurrent/fused-lstm';
+import { blockGru } from '../models/recurrent/fused-gru';
+import { sequenceSimpleRnn } from '../models/recurrent/fused-simple-rnn';
 
 /** One convolution as the kit runs it: kernel side, channels, stride, and the (square) input side before padding. */
 export interface ConvShape {
@@ -85,7 +85,6 @@ function conv(c: ConvShape, batch: number, fused: boolean): tf.Tensor {
 
 function main(): void {
   const pkg = process.argv[2] ?? '@tensorflow/tfjs-node';
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(require.resolve(pkg, { paths: [__dirname] }));
   if (tf.getBackend() !== 'tensorflow') throw new Error(`onednn self-test: ${pkg} did not activate the tensorflow backend.`);
   const started = Date.now();

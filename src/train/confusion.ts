@@ -4,7 +4,7 @@
  */
 import * as pl from 'nodejs-polars';
 import type { MimeBundle } from '../display';
-import { escapeHtml } from '../viz/html';
+import { escapeHtml } from '../display';
 import { LabelRangeError, OptionError } from '../errors';
 
 export class ConfusionMatrix {

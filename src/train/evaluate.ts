@@ -9,7 +9,8 @@ import type { MimeBundle } from '../display';
 import { ensureEngine } from '../engine';
 import { throwIfInterrupted } from '../runtime';
 import { dataFrameBundle } from '../display/adapters/dataframe';
-import { escapeHtml } from '../viz/html';
+import { escapeHtml } from '../display';
+import { LossAccumulator } from './accumulator';
 import { ConfusionMatrix } from './confusion';
 import { checkLossName, computeLoss, isClassificationLoss, type LossName } from './losses';
 import { OptionError } from '../errors';
@@ -56,8 +57,7 @@ export async function evaluate(model: tf.LayersModel, source: BatchSource, optio
   let confusion: ConfusionMatrix | undefined;
   const wrong: Wrong[] = [];
   const kept: tf.Tensor[] = [];
-  let lossSum = 0;
-  let predictions = 0;
+  const losses = new LossAccumulator();
   const forward = graphForward((x) => model.apply(x, { training: false }) as tf.Tensor); // graph path (issue 15)
   try {
     for await (const b of source) {
@@ -74,8 +74,7 @@ export async function evaluate(model: tf.LayersModel, source: BatchSource, optio
       confusion ??= new ConfusionMatrix(classes, options.classNames);
       const actualInts = Array.from(actual, (v) => Math.round(v));
       confusion.add(actualInts, pred);
-      lossSum += l[0] * pred.length;
-      predictions += pred.length;
+      losses.add(l[0], pred.length);
       const perSample = pred.length / (b.x.shape[0] ?? pred.length);
       for (let i = 0; i < pred.length; i++) {
         if (pred[i] === actualInts[i]) continue;
@@ -105,9 +104,9 @@ export async function evaluate(model: tf.LayersModel, source: BatchSource, optio
   tf.dispose(kept);
   const cm = confusion;
   const result: EvaluationResult = {
-    loss: lossSum / predictions,
+    loss: losses.loss,
     accuracy: cm.accuracy,
-    samples: predictions,
+    samples: losses.samples,
     confusion: cm,
     perClass: cm.perClassFrame(),
     misclassified,

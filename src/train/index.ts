@@ -1,10 +1,11 @@
 // Public API of src/train/.
-export type { BatchLogs, FitCallbacks, FitControl } from './callbacks';
-export { CHECKPOINT_FORMAT, copyCheckpoint, LOCK_FILE, loadCheckpointModel, lockRunFolder, readCheckpointMetadata, restoreCheckpoint, saveCheckpoint } from './checkpoint';
-export type { CheckpointMetadata, LockHolder, MonitorState, NamedOptimizer, RestoreReport, RunFolderLock } from './checkpoint';
+export type { BatchLogs, EarlyStoppingOptions, FitCallbacks, FitControl } from './callbacks';
+export { CHECKPOINT_FORMAT, copyCheckpoint, loadCheckpointModel, readCheckpointMetadata, restoreCheckpoint, saveCheckpoint } from './checkpoint';
+export type { CheckpointMetadata, MonitorState, NamedOptimizer, RestoreReport } from './checkpoint';
+export { LOCK_FILE, lockRunFolder } from './run-lock';
+export type { LockHolder, RunFolderLock } from './run-lock';
 export { clipByGlobalNorm, globalNorm } from './clip';
 export { ConfusionMatrix } from './confusion';
-export type { EarlyStoppingOptions } from './early-stopping';
 export { evaluate } from './evaluate';
 export type { EvaluateOptions, EvaluationResult } from './evaluate';
 export { fit, FitInterruptedError } from './fit';
@@ -19,7 +20,7 @@ export { defaultMonitor, metricMode } from './monitor';
 export { getLearningRate, makeOptimizer, setLearningRate } from './optimizer';
 export type { OptimizerChoice, OptimizerName, OptimizerSpec } from './optimizer';
 export { resolveGroups } from './param-groups';
-export type { ParameterGroup as FitParameterGroup, VariableLike } from './param-groups';
+export type { ParameterGroup, VariableLike } from './param-groups';
 export { barText, checkProgressMode, formatDuration, PROGRESS_MODES, ProgressBar, ProgressSnapshot } from './progress';
 export type { ProgressMode, ProgressOptions } from './progress';
 export {
@@ -38,7 +39,9 @@ export {
 export type { GradientReach, RecurrentAccuracyContext, RecurrentAccuracyRow } from './rnn-verdicts';
 export { scheduledLearningRate } from './schedule';
 export type { CosineSchedule, LearningRateSchedule, StepSchedule } from './schedule';
-export { datasetFingerprint, describePretrained, fourRotations, pretrainBackbone, pretrainRecipe, PRETRAIN_PROCEDURE, recipeKey, rotationBatches } from './pretrain';
+export { clusterLabelledImages, datasetFingerprint, describePretrained, fourRotations, pretrainBackbone, pretrainRecipe, PRETRAIN_PROCEDURE, recipeKey, rotationBatches } from './pretrain';
+export { kmeans } from './kmeans';
+export type { KMeansOptions, KMeansResult } from './kmeans';
 export type { PretrainBackboneOptions, PretrainedBackbone, PretrainRecipe, PretrainSidecar, PretrainTask } from './pretrain';
 export { predictImageFile } from './predict-file';
 export type { FilePrediction, PredictImageFileOptions } from './predict-file';

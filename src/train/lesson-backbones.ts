@@ -66,6 +66,7 @@ export async function lessonBackbone(lesson: LessonBackboneName, profile: Lesson
   const pretrained = await pretrainBackbone({
     arch: plan.arch,
     task: plan.task,
+    clusters: plan.clusters,
     data,
     dataName,
     dataDescription,
@@ -75,6 +76,7 @@ export async function lessonBackbone(lesson: LessonBackboneName, profile: Lesson
     epochs: plan.epochs,
     batchSize: plan.batchSize,
     learningRate: plan.learningRate,
+    cosine: plan.cosine,
     seed: profile.seed,
     force: options.force,
   });

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { decodeImageBytes, type Transform } from '../data';
 import { ensureEngine } from '../engine';
 import type { MimeBundle } from '../display';
-import { escapeHtml } from '../display/adapters';
+import { escapeHtml } from '../display';
 import { sampleGrid, type ImageGrid } from '../viz';
 import { OptionError } from '../errors';
 

@@ -21,15 +21,22 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ensureEngine } from '../engine';
 import { writeFileAtomic, weightsCacheDir } from '../io';
-import type { Batch, BatchSource, ImageDataset, Transform } from '../data';
-import { compose, DataLoader } from '../data';
+import type { Batch, BatchSource, Transform } from '../data';
+import { compose, DataLoader, ImageDataset } from '../data';
 import { encodeSafetensors, exportStateDict, recalibrateBatchNorm, resnet, type ResNetArch } from '../models';
 import { fit } from './fit';
 import type { History } from './history';
 import { OptionError } from '../errors';
+import { kmeans } from './kmeans';
 
-/** What the backbone learns: the data set's own labels, or which of 4 rotations (0, 90, 180, 270 degrees) an image shows. */
-export type PretrainTask = 'supervised' | 'rotation';
+/**
+ * What the backbone learns: the data set's own labels (`supervised`); which of 4 rotations (0, 90, 180, 270 degrees)
+ * an image shows (`rotation`, self-supervised); or which of `clusters` k-means groups of the unlabelled images' pixels
+ * an image falls in (`clusters`, self-supervised: the first round of DeepCluster; see `kmeans`).
+ */
+export type PretrainTask = 'supervised' | 'rotation' | 'clusters';
+
+const TASKS: readonly PretrainTask[] = ['supervised', 'rotation', 'clusters'];
 
 /** Bump when the procedure changes, so that files of an older procedure are never reused. */
 export const PRETRAIN_PROCEDURE = 'lessonkit-pretrain-v3';
@@ -45,6 +52,8 @@ export interface PretrainBackboneOptions {
   dataDescription?: string;
   /** The pre-training task. Default: `'supervised'`. */
   task?: PretrainTask;
+  /** Number of k-means clusters (the `clusters` task only). Default: 100. */
+  clusters?: number;
   /** Batch transform (resize, scale, normalize), used for training and for the BatchNorm statistics. Default: none. */
   transform?: Transform;
   /** Random augmentation applied before `transform` in training only (e.g. flip + crop). Default: none. */
@@ -84,6 +93,13 @@ export interface PretrainSidecar {
   finalAccuracy: number;
   /** CPU cores of the machine that trained it (times scale with it). */
   cpus: number;
+  /** The `clusters` task: images in the smallest and largest cluster. */
+  clusterSizes?: [number, number];
+  /**
+   * The `clusters` task: the share of images whose cluster's most common true label is their own label, computed once
+   * after clustering to say how much the groups resemble the classes. Training never reads the labels.
+   */
+  clusterLabelAgreement?: number;
 }
 
 export interface PretrainedBackbone {
@@ -126,9 +142,14 @@ export function pretrainRecipe(options: PretrainBackboneOptions): PretrainRecipe
     throw new OptionError(`pretrainBackbone: dataName must be letters, digits and dashes; found ${JSON.stringify(options.dataName)}.`);
   }
   const task = options.task ?? 'supervised';
-  if (task !== 'supervised' && task !== 'rotation') {
-    throw new Error(`pretrainBackbone: task must be 'supervised' or 'rotation'; found ${JSON.stringify(task)}.`);
+  if (!TASKS.includes(task)) {
+    throw new OptionError(`pretrainBackbone: task must be one of ${TASKS.map((t) => `'${t}'`).join(', ')}; found ${JSON.stringify(task)}.`);
   }
+  const clusters = options.clusters ?? 100;
+  if (task === 'clusters' && (!Number.isInteger(clusters) || clusters < 2 || clusters > options.data.length)) {
+    throw new OptionError(`pretrainBackbone: clusters must be an integer in [2, ${options.data.length}] (the images); found ${options.clusters}.`);
+  }
+  const clusterRecipe: PretrainRecipe = task === 'clusters' ? { clusterInput: 'raw pixels / 255', clusterIterations: CLUSTER_ITERATIONS } : {};
   return {
     procedure: PRETRAIN_PROCEDURE,
     arch: options.arch,
@@ -137,7 +158,8 @@ export function pretrainRecipe(options: PretrainBackboneOptions): PretrainRecipe
     dataDescription: options.dataDescription ?? options.dataName,
     dataFingerprint: datasetFingerprint(options.data),
     samples: options.data.length,
-    outputs: task === 'rotation' ? 4 : options.data.classes.length,
+    outputs: task === 'rotation' ? 4 : task === 'clusters' ? clusters : options.data.classes.length,
+    ...clusterRecipe,
     imageSize: options.imageSize,
     transform: options.transform?.name ?? 'none',
     augmentation: options.augment?.name ?? 'none',
@@ -185,15 +207,49 @@ export function rotationBatches(source: BatchSource): AsyncIterable<Batch> {
   };
 }
 
+const CLUSTER_ITERATIONS = 20;
+
+/**
+ * The `clusters` task's data: the same images, labelled with their k-means cluster (on raw pixels / 255), plus the
+ * cluster sizes and how far the clusters agree with the hidden labels (reported, never trained on).
+ */
+export function clusterLabelledImages(data: ImageDataset, k: number, seed: number): { data: ImageDataset; sizes: [number, number]; labelAgreement: number } {
+  const all = Int32Array.from({ length: data.length }, (_, i) => i);
+  const pixels = data.gatherPixels(all);
+  const [h, w, c] = data.imageShape;
+  const x = tf.tidy(() => tf.div(tf.tensor2d(pixels, [data.length, h * w * c], 'float32'), 255) as tf.Tensor2D);
+  let result: ReturnType<typeof kmeans>;
+  try {
+    result = kmeans(x, k, { iterations: CLUSTER_ITERATIONS, seed });
+  } finally {
+    x.dispose();
+  }
+  const truth = data.labels();
+  const counts = Array.from({ length: k }, () => new Map<number, number>());
+  result.assignments.forEach((cluster, i) => counts[cluster].set(truth[i], (counts[cluster].get(truth[i]) ?? 0) + 1));
+  const agreeing = counts.reduce((sum, m) => sum + Math.max(0, ...m.values()), 0);
+  const relabelled = new ImageDataset({
+    pixels, labels: result.assignments, height: h, width: w, channels: c,
+    classes: Array.from({ length: k }, (_, i) => `cluster ${i}`),
+    source: `${data.store.source} (k-means clusters, k=${k})`,
+  });
+  return { data: relabelled, sizes: [Math.min(...result.sizes), Math.max(...result.sizes)], labelAgreement: agreeing / data.length };
+}
+
 /** One line for a notebook: the same shape whether the weights were trained now or reused. */
 export function describePretrained(p: PretrainedBackbone): string {
   const r = p.recipe;
-  const what = `${r.arch} pre-trained on ${r.task === 'rotation' ? 'rotation prediction (4-way, self-supervised, no labels)' : `supervised ${r.outputs}-class labels`}` +
+  const task = r.task === 'rotation' ? 'rotation prediction (4-way, self-supervised, no labels)'
+    : r.task === 'clusters' ? `telling apart ${r.outputs} k-means clusters of the images' pixels (self-supervised, labels never read)`
+    : `supervised ${r.outputs}-class labels`;
+  const what = `${r.arch} pre-trained on ${task}` +
     ` of ${r.dataDescription} (${r.samples} images, ${r.imageSize}x${r.imageSize}, ${r.epochs} epochs, Adam ${r.learningRate}, augmentation ${r.augmentation}, seed ${r.seed})`;
   const how = p.fromCache
     ? `reused from the weights cache (recipe ${p.key}, trained in ${p.sidecar.seconds.toFixed(0)} s on ${p.sidecar.cpus} cores, ${p.sidecar.trainedAt.slice(0, 10)})`
     : `trained now in ${p.sidecar.seconds.toFixed(0)} s on ${p.sidecar.cpus} cores (recipe ${p.key}, cached for the next run)`;
-  const final = `final pre-training loss ${p.sidecar.finalLoss.toFixed(3)}, accuracy ${(100 * p.sidecar.finalAccuracy).toFixed(1)}%`;
+  const agreement = p.sidecar.clusterLabelAgreement;
+  const clusters = agreement === undefined ? '' : `; the clusters agree with the hidden labels for ${(100 * agreement).toFixed(1)}% of the images`;
+  const final = `final pre-training loss ${p.sidecar.finalLoss.toFixed(3)}, accuracy ${(100 * p.sidecar.finalAccuracy).toFixed(1)}%${clusters}`;
   return `${what}; ${how}; ${final}.`;
 }
 
@@ -223,17 +279,19 @@ export async function pretrainBackbone(options: PretrainBackboneOptions): Promis
   const learningRate = Number(recipe.learningRate);
   const seed = Number(recipe.seed);
   const t0 = Date.now();
+  const clustered = recipe.task === 'clusters' ? clusterLabelledImages(options.data, Number(recipe.outputs), seed) : undefined;
+  const data = clustered?.data ?? options.data;
   const model = await resnet(options.arch, { classes: Number(recipe.outputs), seed });
   try {
     const train = options.augment && options.transform ? compose(options.augment, options.transform) : (options.augment ?? options.transform);
-    const loader = new DataLoader(options.data, { batchSize, shuffle: true, seed, transform: train });
+    const loader = new DataLoader(data, { batchSize, shuffle: true, seed, transform: train });
     const source = recipe.task === 'rotation' ? rotationBatches(loader) : loader;
     const { history } = await fit(model, source, {
       epochs, learningRate, optimizer: 'adam', loss: 'cross-entropy', progress: 'none', liveChart: false,
       schedule: options.cosine ? { kind: 'cosine' } : undefined,
     });
     // The running BatchNorm statistics of so short a run lag behind the weights; recompute them exactly.
-    const plain = new DataLoader(options.data, { batchSize, transform: options.transform });
+    const plain = new DataLoader(data, { batchSize, transform: options.transform });
     await recalibrateBatchNorm(model, recipe.task === 'rotation' ? rotationBatches(plain) : plain);
     const last = history.length - 1;
     const sidecar: PretrainSidecar = {
@@ -243,6 +301,7 @@ export async function pretrainBackbone(options: PretrainBackboneOptions): Promis
       finalLoss: history.records[last].train_loss ?? Number.NaN,
       finalAccuracy: history.records[last].train_acc ?? Number.NaN,
       cpus: os.cpus().length,
+      ...(clustered ? { clusterSizes: clustered.sizes, clusterLabelAgreement: clustered.labelAgreement } : {}),
     };
     const metadata: Record<string, string> = { format: 'pt', recipeKey: key };
     for (const [k, v] of Object.entries(recipe)) metadata[k] = String(v);

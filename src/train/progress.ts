@@ -8,7 +8,7 @@
  */
 import { activeSink, DisplayHandle, type MimeBundle } from '../display';
 import { OptionError } from '../errors';
-import { escapeHtml } from '../viz/html';
+import { escapeHtml } from '../display';
 
 /** Where a bar draws; `'none'` (alias `'off'`) draws nothing. */
 export type ProgressMode = 'auto' | 'notebook' | 'terminal' | 'log' | 'none' | 'off';

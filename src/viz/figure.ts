@@ -6,7 +6,7 @@
  */
 import * as crypto from 'node:crypto';
 import type { MimeBundle } from '../display';
-import { escapeHtml } from './html';
+import { escapeHtml } from '../display';
 import { PLOTLY_CHART_ATTRIBUTE } from './plotly-document';
 
 export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MimeBundle } from '../display';
 import { ensureEngine } from '../engine';
-import { escapeHtml } from './html';
+import { escapeHtml } from '../display';
 import { encodePng } from './png';
 
 export interface SampleGridOptions {

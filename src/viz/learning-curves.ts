@@ -1,17 +1,25 @@
 /** Learning curves: train vs validation loss (left) and accuracy (right) per epoch. */
-import type { EpochRecord } from '../train/history';
 import { PlotlyFigure, type PlotlyFigureOptions, type PlotlyTrace } from './figure';
 
+/** The numbers of one epoch that the chart reads (train's `EpochRecord` has them; viz does not import train). */
+export interface EpochPoint {
+  epoch: number;
+  train_loss: number;
+  train_acc: number | null;
+  val_loss: number | null;
+  val_acc: number | null;
+}
+
 /** A History, or its records. */
-export type EpochSeries = { records: readonly EpochRecord[] } | readonly EpochRecord[];
+export type EpochSeries = { records: readonly EpochPoint[] } | readonly EpochPoint[];
 
 export interface LearningCurveOptions extends PlotlyFigureOptions {
   /** Chart title. Default: 'Learning curves'. */
   title?: string;
 }
 
-function recordsOf(history: EpochSeries): readonly EpochRecord[] {
-  return Array.isArray(history) ? (history as readonly EpochRecord[]) : (history as { records: readonly EpochRecord[] }).records;
+function recordsOf(history: EpochSeries): readonly EpochPoint[] {
+  return Array.isArray(history) ? (history as readonly EpochPoint[]) : (history as { records: readonly EpochPoint[] }).records;
 }
 
 const fmt = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : v.toFixed(4));
@@ -19,7 +27,7 @@ const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '
 export function learningCurves(history: EpochSeries, options: LearningCurveOptions = {}): PlotlyFigure {
   const records = recordsOf(history);
   const epochs = records.map((r) => r.epoch);
-  const series: [keyof EpochRecord, string, string, string, boolean][] = [
+  const series: [keyof EpochPoint, string, string, string, boolean][] = [
     ['train_loss', 'train loss', 'x', 'y', false],
     ['val_loss', 'validation loss', 'x', 'y', true],
     ['train_acc', 'train accuracy', 'x2', 'y2', false],

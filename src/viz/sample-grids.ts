@@ -1,7 +1,15 @@
 /** The two grids the lessons show: wrong predictions ("pred: X, actual: Y") and a first look at each class. */
 import * as tf from '@tensorflow/tfjs';
-import type { EvaluationResult } from '../train/evaluate';
 import { predictionCaption, sampleGrid, type ImageGrid, type SampleGridOptions } from './image-grid';
+
+/** What `misclassifiedGrid` reads of an evaluation (train's `EvaluationResult` has it; viz does not import train). */
+export interface MisclassifiedSamples {
+  /** The kept images, `[k, ...]`, or undefined when none were kept. */
+  misclassifiedImages?: tf.Tensor;
+  /** One row per wrong prediction, with `predicted` and `actual` class indices. */
+  misclassified: { head(n: number): { toRecords(): unknown[] } };
+  confusion: { classNames: readonly string[] };
+}
 
 export type MisclassifiedGridOptions = Omit<SampleGridOptions, 'captions'>;
 
@@ -9,7 +17,7 @@ export type MisclassifiedGridOptions = Omit<SampleGridOptions, 'captions'>;
  * The misclassified samples `evaluate` kept (`keepMisclassified: N`), captioned `pred: X, actual: Y` with the class
  * names. Default layout: 2 rows x 5 columns, as in the lesson.
  */
-export async function misclassifiedGrid(result: EvaluationResult, options: MisclassifiedGridOptions = {}): Promise<ImageGrid> {
+export async function misclassifiedGrid(result: MisclassifiedSamples, options: MisclassifiedGridOptions = {}): Promise<ImageGrid> {
   const images = result.misclassifiedImages;
   if (!images) throw new Error('misclassifiedGrid: the evaluation kept no images; call evaluate(..., {keepMisclassified: 10})');
   const rows = result.misclassified.head(images.shape[0]).toRecords() as { predicted: number; actual: number }[];

@@ -82,7 +82,7 @@ describe('a class on JupyterHub (loopback)', { skip: missing, timeout: 420_000 }
   after(async () => {
     if (hub) await stopHub(hub);
     const report = {
-      learners: [...runs.values()].map(({ smoke, exercise, ...r }) => r),
+      learners: [...runs.values()].map(({ smoke: _smoke, exercise: _exercise, ...r }) => r),
       totalSeconds: (Date.now() - started) / 1000,
       cores: os.cpus().length,
     };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { DataLoader, TensorDataset } from '../../src/data';
+import { DataLoader, loadMnist, TensorDataset } from '../../src/data';
 import { ensureEngine } from '../../src/engine';
 
 test('TensorDataset gathers rows in order, batches through the DataLoader, and checks its inputs', async () => {
@@ -22,7 +22,6 @@ test('TensorDataset gathers rows in order, batches through the DataLoader, and c
 });
 
 test('ImageDataset.sample keeps every class share and exactly n samples', async () => {
-  const { loadMnist } = await import('../../src/data');
   const { train } = await loadMnist();
   const part = train.sample(1000, 7);
   assert.equal(part.length, 1000);

@@ -6,9 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { ensureEngine } from '../../src/engine';
-import { blockGru } from '../../src/models/fused-gru';
-import { blockLstm } from '../../src/models/fused-lstm';
-import { matmulGru, matmulLstm } from '../../src/models/graph-recurrent';
+import { blockGru } from '../../src/models/recurrent/fused-gru';
+import { blockLstm } from '../../src/models/recurrent/fused-lstm';
+import { matmulGru, matmulLstm } from '../../src/models/recurrent/graph-recurrent';
 
 ensureEngine();
 

@@ -109,7 +109,7 @@ def session(km, kc):
     out["errors"] = {
         "throw": run(kc, "function fail(): never { throw new Error('boom'); }\nfail();"),
         "type": run(kc, "const n: number = 'not a number';"),
-        "library": run(kc, "import { throwIfInterrupted, requestInterrupt } from 'lessonkit';\nrequestInterrupt();\nthrowIfInterrupted();"),
+        "library": run(kc, "import { throwIfInterrupted } from 'lessonkit';\nimport { requestInterrupt } from 'lessonkit/runtime';\nrequestInterrupt();\nthrowIfInterrupted();"),
         "shape": run(kc, "import * as tf from '@tensorflow/tfjs';\nconst a = tf.ones([2, 3]);\nconst b = tf.ones([4, 5]);\n\nfunction product() {\n  return tf.matMul(a, b);\n}\nproduct();"),
         "allocation": run(kc, "tf.zeros([1e6, 1e5]);"),
     }

@@ -90,7 +90,7 @@ describe('lesson kernel protocol (jupyter_client)', { skip: missing && `SKIPPED:
     const [err] = ofType(s.errors.library, 'error');
     assert.equal(err.content.ename, 'KeyboardInterrupt');
     const tb = stripAnsi(err.content.traceback.join('\n'));
-    assert.match(tb, /----> 3 throwIfInterrupted\(\);\n {26}\^\n\n… 1 frame in lessonkit \(throwIfInterrupted\)/);
+    assert.match(tb, /----> 4 throwIfInterrupted\(\);\n {26}\^\n\n… 1 frame in lessonkit \(throwIfInterrupted\)/);
     assert.doesNotMatch(tb, INTERNALS);
   });
 

@@ -8,11 +8,11 @@ import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import pl from 'nodejs-polars';
-import { AbortPolicy } from '../../kernel/abortPolicy';
-import { abortCellRun, endCellRun, installCellScope, startCellRun } from '../../kernel/cellScope';
+import { AbortPolicy } from '../../kernel/abort-policy';
+import { abortCellRun, endCellRun, installCellScope, startCellRun } from '../../kernel/cell-scope';
 import { HistoryLog } from '../../kernel/history';
-import { createDisplaySink, currentWriter, setCurrentWriter, type DisplayDataWriter } from '../../kernel/displaySink';
-import { TensorLeakWatch } from '../../kernel/leakWatch';
+import { createDisplaySink, currentWriter, setCurrentWriter, type DisplayDataWriter } from '../../kernel/display-sink';
+import { TensorLeakWatch } from '../../kernel/leak-watch';
 import { errorFromDiagnostics, errorFromException, formatFrames, parseFrames } from '../../kernel/traceback';
 import { display, DisplayHandle, mimeBundleOf, registerDefaultAdapters, setDisplaySink } from '../../src/display';
 import { FULL_PREVIEW_LIMIT } from '../../src/display/adapters';
@@ -31,7 +31,7 @@ describe('traceback', () => {
       '    at sigintHandlersWrap (node:vm:280:12)',
       '    at Script.runInThisContext (node:vm:134:12)',
       '    at Object.execute (/repo/node_modules/tslab/dist/executor.js:162:38)',
-      '    at CellRunner.run (/repo/dist/kernel/cellRunner.js:80:47)',
+      '    at CellRunner.run (/repo/dist/kernel/cell-runner.js:80:47)',
       '    at async Promise.all (index 0)',
       '    at /repo/lib/helper.js:10:5',
     ].join('\n');

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { ensureEngine } from '../../src/engine';
-import { TorchBatchNorm, fusedBatchNormTraining } from '../../src/models';
+import { TorchBatchNorm } from '../../src/models';
+import { fusedBatchNormTraining } from '../../src/models/batch-norm/fused-batch-norm';
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);

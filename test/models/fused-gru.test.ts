@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { ensureEngine } from '../../src/engine';
 import { assertTrainsWithoutLeak, B, F, maxAbsDiff, T, U } from './fused-layer-checks';
-import { FusedGRU, blockGru } from '../../src/models';
+import { FusedGRU } from '../../src/models';
+import { blockGru } from '../../src/models/recurrent/fused-gru';
 
 
 /** The reset-before GRU equations step by step in tfjs ops. */

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { ensureEngine } from '../../src/engine';
 import { assertTrainsWithoutLeak, B, F, maxAbsDiff, T, U } from './fused-layer-checks';
-import { FusedLSTM, blockLstm } from '../../src/models';
+import { FusedLSTM } from '../../src/models';
+import { blockLstm } from '../../src/models/recurrent/fused-lstm';
 
 
 /** The LSTM equations step by step in tfjs ops, gates in TF's block order [i, c, f, o]. */

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { ensureEngine } from '../../src/engine';
 import { B, F, maxAbsDiff, T, U } from './fused-layer-checks';
-import { FusedSimpleRNN, sequenceSimpleRnn } from '../../src/models';
+import { FusedSimpleRNN } from '../../src/models';
+import { sequenceSimpleRnn } from '../../src/models/recurrent/fused-simple-rnn';
 
 
 function referenceRnn(x: tf.Tensor3D, w: tf.Tensor2D, u: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor3D {

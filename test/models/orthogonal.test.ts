@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { ensureEngine } from '../../src/engine';
-import { orthogonalInitializer, recurrentModel } from '../../src/models';
+import { recurrentModel } from '../../src/models';
+import { orthogonalInitializer } from '../../src/models/recurrent/orthogonal';
 
 test('recurrent models build without the orthogonal initializer warning, and the kernel is orthogonal', () => {
   ensureEngine();

@@ -10,16 +10,9 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import {
-  HUB_BASE_URL,
-  WEIGHTS,
-  WEIGHTS_BASE_URL_ENV,
-  fetchWeights,
-  readSidecar,
-  sidecarPath,
-  weightsUrl,
-  type WeightsEntry,
-} from '../../src/models';
+import { WEIGHTS, fetchWeights, type WeightsEntry } from '../../src/models';
+import { HUB_BASE_URL, WEIGHTS_BASE_URL_ENV, weightsUrl } from '../../src/models/resnet/pretrained';
+import { readSidecar, sidecarPath } from '../../src/models/weights/verified-sidecar';
 
 interface FakeHubFile {
   /** Bytes served by GET. */

@@ -4,23 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import {
-  DEFAULT_WEIGHTS,
-  RESNET_SPECS,
-  WEIGHTS,
-  encodeSafetensors,
-  exportStateDict,
-  featureChannels,
-  loadStateDict,
-  parseSafetensors,
-  resnet,
-  resnet18,
-  resnet34,
-  torchKeyTable,
-  TORCH_PARAM_RULES,
-  torchShapeOf,
-  type ResNetArch,
-} from '../../src/models';
+import { DEFAULT_WEIGHTS, RESNET_SPECS, WEIGHTS, encodeSafetensors, exportStateDict, featureChannels, loadStateDict, parseSafetensors, resnet, resnet18, resnet34, torchKeyTable, type ResNetArch } from '../../src/models';
+import { TORCH_PARAM_RULES, torchShapeOf } from '../../src/models/weights/torch-keys';
 import { WeightsIntegrityError } from '../../src/errors';
 
 const trainableCount = (m: tf.LayersModel) => m.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b as number), 1), 0);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { encodeSafetensors, halfToFloat, parseSafetensors } from '../../src/models';
+import { encodeSafetensors, parseSafetensors } from '../../src/models';
+import { halfToFloat } from '../../src/models/weights/float16';
 
 /** A safetensors file from a header object and raw data bytes (for malformed and non-F32 cases). */
 function rawFile(header: Record<string, unknown>, data: Uint8Array): Uint8Array {

@@ -14,10 +14,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkHandout, describeReport } from './handout-checks';
 import { tools } from './tools';
-import { rnnVerdictProblems, type ExecutedNotebook } from './verdicts';
+import { rnnVerdictProblems, transferVerdictProblems, type ExecutedNotebook } from './verdicts';
 
 /** Per notebook, checks beyond the stored reference: generated verdicts re-derived from the run's own numbers. */
 const OWN_CHECKS: Record<string, (nb: ExecutedNotebook) => string[]> = {
+  '01-transfer-learning-mnist': (nb) => transferVerdictProblems(nb, '01'),
+  '02-transfer-learning-cifar10': (nb) => transferVerdictProblems(nb, '02'),
   '03-recurrent-networks': rnnVerdictProblems,
 };
 

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { pngSize } from '../../src';
+import { pngSize } from '../../src/viz';
 import { cellText, richOutputs, ROOT, tools, type Notebook } from './tools';
 
 const SMOKE = path.join(ROOT, 'notebooks', '00-smoke.ipynb');

@@ -16,7 +16,8 @@ import {
 } from '../../src/train/rnn-verdicts';
 import { gradientNormChart } from '../../src/viz/gradient-norms';
 import { wrapText } from '../../src/train/rnn-verdicts';
-import { firstTable, rnnVerdictProblems, type ExecutedNotebook } from './verdicts';
+import { compareAccuracy, transferSummary } from '../../src/train/verdict';
+import { firstTable, rnnVerdictProblems, transferVerdictProblems, type ExecutedNotebook } from './verdicts';
 
 const stream = (text: string) => ({ output_type: 'stream', name: 'stdout', text });
 const rich = (data: Record<string, unknown>) => ({ output_type: 'display_data', data });
@@ -88,4 +89,52 @@ test('notebook 03 verdict check: a verdict or a sentence that does not follow fr
   const flowTable = wrongFlow.cells[1].outputs![0].data!;
   flowTable['text/html'] = (flowTable['text/html'] as string).replace('<td>vanished (underflow to 0)</td>', '<td>survives</td>');
   assert.match(rnnVerdictProblems(wrongFlow).join('\n'), /cell c15: GRU: verdict "survives", but its ratio 0 means "vanished \(underflow to 0\)"/);
+});
+
+/** An executed notebook 01 as the notebook builds it: the split line, the profile line, the table and the sentences. */
+function executed01(accuracies = [0.647, 0.8, 0.862, 0.771, 0.561]): ExecutedNotebook {
+  const n = 1000;
+  const names = ['1: architecture-only (from scratch)', '2: reuse-lower', '3: head-only', '3 on a random backbone (control)', "1 with strategy 3's time (3 steps)"];
+  const scratch = { name: 'from scratch', accuracy: accuracies[0], n };
+  const frame = pl.DataFrame(names.map((name, i) => ({
+    strategy: name,
+    accuracy: `${(100 * accuracies[i]).toFixed(1)}%`,
+    'vs from scratch': i === 0 ? 'baseline' : compareAccuracy({ name, accuracy: accuracies[i], n }, scratch).verdict,
+  })));
+  const s3 = { name: 'strategy 3', accuracy: accuracies[2], n };
+  const lines = [
+    `Pretrained vs scratch: ${transferSummary(s3, scratch, { target: 0.9 })}`,
+    'Time: strategy 3 took 5.7 s (feature pass + head), training from scratch 47.2 s: strategy 3 had the smaller time budget.',
+    `Pre-training vs a random frozen backbone: ${compareAccuracy(s3, { name: 'random backbone', accuracy: accuracies[3], n }).sentence}`,
+    `At the same time budget: ${compareAccuracy(s3, { name: 'from scratch with that time', accuracy: accuracies[4], n }).sentence}`,
+  ];
+  return {
+    cells: [
+      { id: 'c03', cell_type: 'code', outputs: [stream('tensorflow backend\nprofile ci: images 32x32, batch 64\n')] },
+      { id: 'c06', cell_type: 'code', outputs: [stream(`train 800, validation 200, test ${n}\n`)] },
+      { id: 'c28', cell_type: 'code', outputs: [rich(dataFrameBundle(frame))] },
+      { id: 'c29', cell_type: 'code', outputs: lines.map((l) => stream(`${l}\n`)) },
+    ],
+  };
+}
+
+test('notebook 01 verdict check: passes when the strategy verdicts and sentences follow from the table', () => {
+  assert.deepEqual(transferVerdictProblems(executed01(), '01'), []);
+});
+
+test('notebook 01 verdict check: a verdict or a sentence that does not follow from the table is reported', () => {
+  const wrongVerdict = executed01();
+  const table = wrongVerdict.cells[2].outputs![0].data!;
+  // The control (77.1% against 64.7%) is higher; call it within noise.
+  table['text/html'] = (table['text/html'] as string).replace(/(77\.1%<\/td>\s*<td>)higher/, '$1within noise');
+  const p1 = transferVerdictProblems(wrongVerdict, '01');
+  assert.equal(p1.length, 1, p1.join('\n'));
+  assert.match(p1[0], /^cell c28: 3 on a random backbone \(control\): "vs from scratch" says "within noise", but 77\.1% against 64\.7% on 1000 images means "higher"/);
+
+  // The same sentences for other numbers: the table says 86.2%, the prose was written for 95%.
+  const wrongSentence = executed01();
+  wrongSentence.cells[3] = executed01([0.647, 0.8, 0.95, 0.771, 0.561]).cells[3];
+  const p2 = transferVerdictProblems(wrongSentence, '01');
+  assert.equal(p2.length, 3, p2.join('\n'));
+  assert.match(p2[0], /^cell c29: expected the generated sentence\n {2}Pretrained vs scratch: .*86\.2%/);
 });

@@ -14,6 +14,7 @@ import {
   gradientFlowVerdict,
   recurrentAccuracySummary,
 } from '../../src/train/rnn-verdicts';
+import { compareAccuracy, transferSummary, type MeasuredAccuracy } from '../../src/train/verdict';
 
 const PLOTLY = 'application/vnd.plotly.v1+json';
 
@@ -111,6 +112,61 @@ export function rnnVerdictProblems(nb: ExecutedNotebook): string[] {
         simpleReach: { atSteps: simple.y[simple.y.length - 28] / last, at100: simple.y[0] / last },
       }),
     );
+  }
+  return problems;
+}
+
+/** The lesson targets of the `ci` profile that the transfer notebooks' summaries name (01: MNIST, 02: CIFAR-10). */
+const CI_TARGETS = { '01': 0.9, '02': 0.4 } as const;
+
+/**
+ * Problems found in the generated verdicts of an executed notebook 01 or 02: the verdict columns of the strategy
+ * table and every generated sentence under it must be what `compareAccuracy` and `transferSummary` say for the
+ * accuracies the same table shows (with n test images; at n = 1000 a one-decimal percentage is exact).
+ */
+export function transferVerdictProblems(nb: ExecutedNotebook, lesson: '01' | '02'): string[] {
+  const problems: string[] = [];
+  const cell = (id: string) => {
+    const c = nb.cells.find((x) => x.id === id);
+    if (!c) throw new Error(`notebook ${lesson} has no cell ${id}`);
+    return c;
+  };
+  const flat = (t: string) => t.replace(/\s+/g, ' ');
+  const expectLine = (id: string, sentence: string) => {
+    if (!flat(streamText(cell(id))).includes(flat(sentence))) problems.push(`cell ${id}: expected the generated sentence\n  ${sentence}\nin its output:\n  ${streamText(cell(id)).trim()}`);
+  };
+  const sizes = /train (\d+), validation (\d+), test (\d+)/.exec(streamText(cell(lesson === '01' ? 'c06' : 'c05')));
+  const profile = /profile (\w+)/.exec(streamText(cell('c03')))?.[1];
+  if (!sizes || !profile) return [`notebook ${lesson}: the split sizes (cell ${lesson === '01' ? 'c06' : 'c05'}) or the profile line (c03) are missing`];
+  const n = Number(sizes[3]);
+  const target = profile === 'ci' ? CI_TARGETS[lesson] : undefined;
+  const tableCell = lesson === '01' ? 'c28' : 'c21';
+  const table = firstTable(cell(tableCell));
+  const nameColumn = lesson === '01' ? 'strategy' : 'variation';
+  const rows: MeasuredAccuracy[] = table.map((r) => ({ name: r[nameColumn], accuracy: Number(r.accuracy.replace('%', '')) / 100, n }));
+  if (rows.some((r) => !Number.isFinite(r.accuracy))) return [`cell ${tableCell}: an accuracy is not a percentage: ${table.map((r) => r.accuracy).join(', ')}`];
+  const checkColumn = (column: string, baseline: number) =>
+    table.forEach((r, i) => {
+      const want = i === baseline ? 'baseline' : compareAccuracy(rows[i], rows[baseline]).verdict;
+      if (r[column] !== want) problems.push(`cell ${tableCell}: ${rows[i].name}: "${column}" says "${r[column]}", but ${r.accuracy} against ${table[baseline].accuracy} on ${n} images means "${want}"`);
+    });
+  if (lesson === '01') {
+    if (rows.length !== 5) return [`cell c28: expected 5 strategy rows, found ${rows.length}`];
+    checkColumn('vs from scratch', 0);
+    const [s1, , s3, control, sameTime] = rows;
+    const pretrained = { name: 'strategy 3', accuracy: s3.accuracy, n };
+    expectLine('c29', `Pretrained vs scratch: ${transferSummary(pretrained, { name: 'from scratch', accuracy: s1.accuracy, n }, { target })}`);
+    expectLine('c29', `Pre-training vs a random frozen backbone: ${compareAccuracy(pretrained, { name: 'random backbone', accuracy: control.accuracy, n }).sentence}`);
+    expectLine('c29', `At the same time budget: ${compareAccuracy(pretrained, { name: 'from scratch with that time', accuracy: sameTime.accuracy, n }).sentence}`);
+  } else {
+    if (rows.length !== 7) return [`cell c21: expected 7 variation rows, found ${rows.length}`];
+    checkColumn('vs frozen 32x32', 0);
+    checkColumn('vs from scratch', 4);
+    expectLine('c23', `Pretrained vs scratch: ${transferSummary(rows[0], rows[4], { target })}`);
+    for (const i of [1, 2]) expectLine('c23', compareAccuracy(rows[i], rows[0]).sentence);
+    expectLine('c23', compareAccuracy(rows[3], rows[2]).sentence.replace(/^two-phase: \+ layer4 fine-tuned \+ augmentation/, 'augmentation'));
+    expectLine('c23', `Pre-training vs a random frozen backbone: ${compareAccuracy(rows[0], rows[5]).sentence}`);
+    expectLine('c23', `At the same time budget: ${compareAccuracy(rows[0], rows[6]).sentence}`);
   }
   return problems;
 }

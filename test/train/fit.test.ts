@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import { setDisplaySink } from '../../src/display';
 import { ensureEngine } from '../../src/engine';
 import { fit } from '../../src/train/fit';
 import { HISTORY_COLUMNS } from '../../src/train/history';
+import { PLOTLY_MIME } from '../../src/viz/figure';
 import { blobs, denseModel } from './helpers';
 
 ensureEngine();
@@ -136,8 +138,6 @@ test('bad options give errors that name the option and what was received', async
 });
 
 test('in a notebook, fit shows one progress output per epoch and one live learning curve, updated in place', async () => {
-  const { setDisplaySink } = await import('../../src/display');
-  const { PLOTLY_MIME } = await import('../../src/viz/figure');
   const published: { id?: string; update: boolean; mime: string[] }[] = [];
   setDisplaySink({ publish: (bundle, _m, transient, update) => void published.push({ id: transient.display_id, update, mime: Object.keys(bundle) }) });
   try {

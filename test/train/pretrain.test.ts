@@ -4,9 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { compose, grayscaleTo3, loadMnist, resize, scaleTo01 } from '../../src/data';
+import { compose, grayscaleTo3, ImageDataset, loadMnist, resize, scaleTo01 } from '../../src/data';
 import { readSafetensorsFile, resnet18 } from '../../src/models';
-import { describePretrained, fourRotations, pretrainBackbone, pretrainRecipe, recipeKey, rotationBatches } from '../../src/train';
+import { clusterLabelledImages, describePretrained, fourRotations, kmeans, pretrainBackbone, pretrainRecipe, recipeKey, rotationBatches } from '../../src/train';
 
 test('pretrainBackbone trains once, caches a safetensors state_dict, and the ResNet loads it as weights', async () => {
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'lessonkit-pretrain-'));
@@ -120,6 +120,53 @@ test('rotation pre-training trains a 4-way head on unlabelled images and records
     assert.equal(result.recipe.augmentation, 'resize(28x28)');
     assert.deepEqual(readSafetensorsFile(result.file).entries.get('fc.weight')?.shape, [4, 512]);
     assert.match(describePretrained(result), /rotation prediction \(4-way, self-supervised, no labels\) of mnist-32 \(32 images/);
+  } finally {
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});
+
+test('kmeans finds well-separated groups, is fixed by its seed, and rejects a bad k', () => {
+  // Three tight groups of 20 points around (0,0), (10,0) and (0,10).
+  const centres = [[0, 0], [10, 0], [0, 10]];
+  const rows = Array.from({ length: 60 }, (_, i) => centres[i % 3].map((v, j) => v + 0.1 * Math.sin(7 * i + j)));
+  const x = tf.tensor2d(rows);
+  const a = kmeans(x, 3, { seed: 3 });
+  const b = kmeans(x, 3, { seed: 3 });
+  assert.deepEqual(Array.from(a.assignments), Array.from(b.assignments), 'one seed, one clustering');
+  assert.deepEqual([...a.sizes].sort(), [20, 20, 20]);
+  for (let i = 3; i < 60; i++) assert.equal(a.assignments[i], a.assignments[i % 3], `point ${i} joins its group`);
+  assert.ok(a.inertia < 0.05, `tight groups give a small inertia: ${a.inertia}`);
+  assert.throws(() => kmeans(x, 61), /k must be an integer in \[2, 60\]/);
+  assert.throws(() => kmeans(x, 3, { iterations: 0 }), /iterations must be a positive integer/);
+  x.dispose();
+});
+
+test('cluster pre-training learns k-means groups of unlabelled images; the labels only grade the groups', async () => {
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'lessonkit-pretrain-cl-'));
+  try {
+    const { train } = await loadMnist();
+    const data = train.take(64);
+    const clustered = clusterLabelledImages(data, 5, 1);
+    assert.equal(clustered.data.length, 64);
+    assert.deepEqual(clustered.data.classes.length, 5);
+    assert.ok(clustered.data.labels().every((l) => l >= 0 && l < 5));
+    assert.deepEqual(Array.from(clustered.data.image(7)), Array.from(data.image(7)), 'same pixels, new labels');
+    assert.ok(clustered.labelAgreement > 0.1 && clustered.labelAgreement <= 1, `agreement ${clustered.labelAgreement}`);
+    // Shuffled labels give the same clusters: training never depends on them.
+    const relabelled = new ImageDataset({ ...data.store, labels: data.store.labels.map((l) => (l + 3) % 10) }, data.storeIndices);
+    assert.deepEqual(Array.from(clusterLabelledImages(relabelled, 5, 1).data.labels()), Array.from(clustered.data.labels()));
+
+    const result = await pretrainBackbone({
+      arch: 'resnet18', task: 'clusters', clusters: 5, data, dataName: 'mnist-64', imageSize: 32,
+      transform: compose(grayscaleTo3(), resize(32), scaleTo01()), epochs: 1, batchSize: 32, seed: 1,
+      file: path.join(cache, 'cl.safetensors'),
+    });
+    assert.equal(result.recipe.outputs, 5);
+    assert.equal(result.recipe.task, 'clusters');
+    assert.deepEqual(readSafetensorsFile(result.file).entries.get('fc.weight')?.shape, [5, 512]);
+    assert.equal(result.sidecar.clusterLabelAgreement, clustered.labelAgreement);
+    assert.match(describePretrained(result), /telling apart 5 k-means clusters .* labels never read\) of mnist-64 .*agree with the hidden labels for \d+\.\d% of the images/);
+    await assert.rejects(pretrainBackbone({ arch: 'resnet18', task: 'clusters', clusters: 65, data, dataName: 'x', imageSize: 32 }), /clusters must be an integer in \[2, 64\]/);
   } finally {
     fs.rmSync(cache, { recursive: true, force: true });
   }

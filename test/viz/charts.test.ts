@@ -10,7 +10,7 @@ import { PlotlyFigure, PLOTLY_MIME } from '../../src/viz/figure';
 import { gradientNormChart } from '../../src/viz/gradient-norms';
 import { learningCurves } from '../../src/viz/learning-curves';
 import { LiveLearningCurve } from '../../src/viz/live-learning-curve';
-import { escapeHtml } from '../../src/viz/html';
+import { escapeHtml } from '../../src/display';
 import { countPlotlyLibraries, plotlyLibraryPath, PLOTLY_CHART_ATTRIBUTE } from '../../src/viz/plotly-document';
 import { strategyComparison } from '../../src/viz/strategy-comparison';
 

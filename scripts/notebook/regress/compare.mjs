@@ -1,3 +1,4 @@
+// @ts-check
 // Compares an executed notebook's summary with its stored reference, and checks metric floors.
 // Every problem names the notebook, the cell (index, id and first line) and the output, with a small diff.
 import { metricsFor, rulesFor } from './policy.mjs';
@@ -6,6 +7,13 @@ import { notebookText } from './summarize.mjs';
 
 const MAX_DIFF_LINES = 12;
 
+/** @typedef {import('./summarize.mjs').OutputSummary} OutputSummary */
+/** @typedef {import('./summarize.mjs').CellSummary} CellSummary */
+/** @typedef {import('./policy.mjs').Policy} Policy */
+/** @typedef {Required<import('./policy.mjs').Rules>} Rules */
+/** @typedef {{ where: string, lines: string[] }} Problem */
+
+/** @param {OutputSummary | undefined} o */
 function describeOutput(o) {
   if (!o) return 'nothing';
   if (o.type === 'stream') return `${o.name} stream`;
@@ -13,12 +21,17 @@ function describeOutput(o) {
   if (o.type === 'display') {
     if (o.plotly) return `chart (${o.plotly.traces.length} traces)`;
     if (o.image) return `image ${o.image.width}x${o.image.height}`;
-    return `display [${o.mimes.join(', ')}]`;
+    return `display [${(o.mimes ?? []).join(', ')}]`;
   }
   return o.type;
 }
 
-/** A short line diff of two texts: lines only in the reference (-) and only in the run (+). */
+/**
+ * A short line diff of two texts: lines only in the reference (-) and only in the run (+).
+ * @param {string} reference
+ * @param {string} actual
+ * @returns {string[]}
+ */
 export function lineDiff(reference, actual) {
   const ref = reference.split('\n');
   const act = actual.split('\n');
@@ -33,6 +46,7 @@ export function lineDiff(reference, actual) {
       lcs[i][j] = ref[i] === act[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
     }
   }
+  /** @type {string[]} */
   const lines = [];
   let i = 0;
   let j = 0;
@@ -51,7 +65,13 @@ export function lineDiff(reference, actual) {
   return lines.length > MAX_DIFF_LINES ? [...lines.slice(0, MAX_DIFF_LINES), `  ... ${lines.length - MAX_DIFF_LINES} more`] : lines;
 }
 
-/** Compares two sanitized texts under `rules`; returns problem messages (each a list of lines). */
+/**
+ * Compares two sanitized texts under `rules`; returns problem messages (each a list of lines).
+ * @param {string} reference
+ * @param {string} actual
+ * @param {Rules} rules
+ * @returns {string[][]}
+ */
 export function compareText(reference, actual, rules) {
   if (rules.text === 'ignore') return [];
   const ref = splitNumbers(reference);
@@ -60,6 +80,7 @@ export function compareText(reference, actual, rules) {
     return [['text differs:', ...lineDiff(reference, actual).map((l) => `    ${l}`)]];
   }
   if (rules.numbers === 'structure') return [];
+  /** @type {string[][]} */
   const problems = [];
   const refLines = reference.split('\n');
   const actLines = actual.split('\n');
@@ -78,6 +99,11 @@ export function compareText(reference, actual, rules) {
   return problems;
 }
 
+/**
+ * The 0-based line of the `k`-th number (`#`) of a skeleton.
+ * @param {string} skeleton
+ * @param {number} k
+ */
 function lineOfNumber(skeleton, k) {
   let seen = -1;
   let line = 0;
@@ -91,19 +117,29 @@ function lineOfNumber(skeleton, k) {
   return line;
 }
 
+/** @param {number} x */
 function formatNumber(x) {
   return Number(x.toPrecision(3)).toString();
 }
 
+/**
+ * @param {OutputSummary} ref
+ * @param {OutputSummary} act
+ * @param {Rules} rules
+ * @returns {string[][]}
+ */
 function compareOutput(ref, act, rules) {
   if (act.type === 'error') return [[`error output: ${act.ename}: ${act.evalue}`]];
   if (ref.type !== act.type || (ref.type === 'stream' && ref.name !== act.name)) {
     return [[`expected ${describeOutput(ref)}, got ${describeOutput(act)}`]];
   }
+  /** @type {string[][]} */
   const problems = [];
   if (ref.type === 'display') {
-    if (ref.mimes.join() !== act.mimes.join()) {
-      problems.push([`MIME types differ: reference [${ref.mimes.join(', ')}], got [${act.mimes.join(', ')}]`]);
+    const refMimes = ref.mimes ?? [];
+    const actMimes = act.mimes ?? [];
+    if (refMimes.join() !== actMimes.join()) {
+      problems.push([`MIME types differ: reference [${refMimes.join(', ')}], got [${actMimes.join(', ')}]`]);
     }
     if (ref.plotly || act.plotly) {
       const r = ref.plotly?.traces ?? [];
@@ -124,30 +160,43 @@ function compareOutput(ref, act, rules) {
   return problems;
 }
 
+/**
+ * @param {string} notebook
+ * @param {CellSummary} cell
+ */
 function cellLabel(notebook, cell) {
   return `${notebook}, cell ${cell.index}${cell.id ? ` (id ${cell.id})` : ''}: ${JSON.stringify(cell.excerpt)}`;
 }
 
-/** Pairs reference cells with run cells: by id when every cell on both sides has a unique id, else by index. */
+/**
+ * Pairs reference cells with run cells: by id when every cell on both sides has a unique id, else by index.
+ * @param {CellSummary[]} refCells
+ * @param {CellSummary[]} actCells
+ * @returns {[CellSummary | undefined, CellSummary | undefined][]}
+ */
 function pairCells(refCells, actCells) {
-  const ids = (cells) => cells.map((c) => c.id);
-  const usable = (cells) => cells.every((c) => c.id) && new Set(ids(cells)).size === cells.length;
+  const ids = (/** @type {CellSummary[]} */ cells) => cells.map((c) => c.id);
+  const usable = (/** @type {CellSummary[]} */ cells) => cells.every((c) => c.id) && new Set(ids(cells)).size === cells.length;
   if (usable(refCells) && usable(actCells)) {
     const byId = new Map(refCells.map((c) => [c.id, c]));
+    /** @type {[CellSummary | undefined, CellSummary | undefined][]} */
     const pairs = actCells.map((a) => [byId.get(a.id), a]);
     const seen = new Set(ids(actCells));
     for (const r of refCells) if (!seen.has(r.id)) pairs.push([r, undefined]);
     return pairs;
   }
   const n = Math.max(refCells.length, actCells.length);
-  return Array.from({ length: n }, (_, i) => [refCells[i], actCells[i]]);
+  return Array.from({ length: n }, (_, i) => /** @type {[CellSummary | undefined, CellSummary | undefined]} */ ([refCells[i], actCells[i]]));
 }
 
 /**
  * Compares a run's summary (`summarizeNotebook`) with the reference, and the run's metrics with their floors.
  * `executed` is the executed notebook (for metric patterns). Returns a list of `{ where, lines }` problems.
+ * @param {{ name: string, reference: { cells: CellSummary[] }, summary: { cells: CellSummary[] }, executed: import('../notebook-file.mjs').Notebook, policy: Policy }} args
+ * @returns {Problem[]}
  */
 export function compareNotebook({ name, reference, summary, executed, policy }) {
+  /** @type {Problem[]} */
   const problems = [];
   for (const [ref, act] of pairCells(reference.cells, summary.cells)) {
     if (act) {
@@ -156,7 +205,7 @@ export function compareNotebook({ name, reference, summary, executed, policy }) 
       if (errors.length) continue;
     }
     if (!ref || !act) {
-      const cell = ref ?? act;
+      const cell = /** @type {CellSummary} */ (ref ?? act);
       problems.push({
         where: cellLabel(name, cell),
         lines: [ref ? 'this reference cell is missing from the notebook' : 'this cell has no reference', 'the notebook changed since the references were made; regenerate them (see test/notebooks/README.md)'],
@@ -187,7 +236,12 @@ export function compareNotebook({ name, reference, summary, executed, policy }) 
   return problems;
 }
 
-/** The number that `pattern` finds in `text` (its first group, else the whole match), or a problem line. */
+/**
+ * The number that `pattern` finds in `text` (its first group, else the whole match), or a problem line.
+ * @param {string} pattern
+ * @param {string} text
+ * @returns {{ value?: number, problem?: string }}
+ */
 function findMetric(pattern, text) {
   const m = new RegExp(pattern).exec(text);
   if (!m) return { problem: `not found: no output matches /${pattern}/` };
@@ -200,16 +254,21 @@ function findMetric(pattern, text) {
  * Checks each declared metric against its floor (and ceiling); a metric that cannot be found is a problem too.
  * A metric with `minus` is a difference between two results of the same run (`pattern`'s value minus `minus`'s),
  * for claims such as "strategy 3 beats training from scratch by a clear margin".
+ * @param {string} name
+ * @param {import('../notebook-file.mjs').Notebook} executed
+ * @param {Policy} policy
+ * @returns {Problem[]}
  */
 export function checkMetrics(name, executed, policy) {
   const text = notebookText(executed);
+  /** @type {Problem[]} */
   const problems = [];
   for (const metric of metricsFor(policy, name)) {
     const where = `${name}, metric ${JSON.stringify(metric.name)}`;
     const a = findMetric(metric.pattern, text);
     const b = metric.minus ? findMetric(metric.minus, text) : { value: 0 };
-    const missing = [a.problem, b.problem].filter(Boolean);
-    if (missing.length) {
+    const missing = [a.problem, b.problem].filter((p) => p !== undefined);
+    if (missing.length || a.value === undefined || b.value === undefined) {
       problems.push({ where, lines: missing });
       continue;
     }
@@ -221,7 +280,11 @@ export function checkMetrics(name, executed, policy) {
   return problems;
 }
 
-/** A readable report of the problems. */
+/**
+ * A readable report of the problems.
+ * @param {Problem[]} problems
+ * @returns {string}
+ */
 export function formatProblems(problems) {
   return problems.map((p) => `✗ ${p.where}\n${p.lines.map((l) => `  ${l}`).join('\n')}`).join('\n');
 }

@@ -1,6 +1,14 @@
+// @ts-check
 // Width and height of an embedded image (PNG, JPEG, GIF from base64; SVG from its attributes), without decoding it.
 
-/** `{ width, height }` of a notebook image output, or undefined when the format is not recognised. */
+/** @typedef {{ width: number, height: number }} ImageSize */
+
+/**
+ * `{ width, height }` of a notebook image output, or undefined when the format is not recognised.
+ * @param {string} mime
+ * @param {unknown} data base64 (or SVG text), as a string or a notebook's list of lines
+ * @returns {ImageSize | undefined}
+ */
 export function imageSize(mime, data) {
   const text = Array.isArray(data) ? data.join('') : String(data);
   if (mime === 'image/svg+xml') {
@@ -17,6 +25,10 @@ export function imageSize(mime, data) {
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
+/**
+ * @param {Buffer} bytes
+ * @returns {ImageSize | undefined}
+ */
 export function pngSize(bytes) {
   if (bytes.length < 24 || !bytes.subarray(0, 8).equals(PNG_SIGNATURE) || bytes.toString('latin1', 12, 16) !== 'IHDR') {
     return undefined;
@@ -24,6 +36,10 @@ export function pngSize(bytes) {
   return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
 }
 
+/**
+ * @param {Buffer} bytes
+ * @returns {ImageSize | undefined}
+ */
 function jpegSize(bytes) {
   let i = 2;
   while (i + 9 < bytes.length && bytes[i] === 0xff) {

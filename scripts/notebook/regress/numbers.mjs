@@ -1,3 +1,4 @@
+// @ts-check
 // Splits sanitized text into a skeleton (the words) and its numbers, so numbers can be compared within tolerances.
 
 /**
@@ -6,8 +7,13 @@
  */
 const NUMBER = /(?<![\w.])(?:(?<![\w)\]])-)?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][+-]?\d+)?(?!\.?\w)/g;
 
-/** `{ skeleton, numbers }`: the text with each number replaced by `#`, and the numbers as written. */
+/**
+ * `{ skeleton, numbers }`: the text with each number replaced by `#`, and the numbers as written.
+ * @param {string} text
+ * @returns {{ skeleton: string, numbers: string[] }}
+ */
 export function splitNumbers(text) {
+  /** @type {string[]} */
   const numbers = [];
   const skeleton = text.replace(NUMBER, (m) => {
     numbers.push(m);
@@ -16,11 +22,15 @@ export function splitNumbers(text) {
   return { skeleton, numbers };
 }
 
-/** The value of a number as written (commas dropped). */
+/**
+ * The value of a number as written (commas dropped).
+ * @param {string} written
+ */
 export function numberValue(written) {
   return Number(written.replace(/,/g, ''));
 }
 
+/** @param {string} written */
 export function isWholeNumber(written) {
   return !/[.eE]/.test(written);
 }
@@ -28,6 +38,10 @@ export function isWholeNumber(written) {
 /**
  * Whether `actual` is within tolerance of `reference` under `rules` ({ rel, abs, integers }).
  * Returns `{ ok, allowed }` where `allowed` is the largest difference accepted.
+ * @param {string} actual
+ * @param {string} reference
+ * @param {{ rel: number, abs: number, integers: string }} rules
+ * @returns {{ ok: boolean, allowed: number }}
  */
 export function withinTolerance(actual, reference, rules) {
   const a = numberValue(actual);

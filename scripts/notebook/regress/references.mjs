@@ -1,9 +1,10 @@
+// @ts-check
 // Stored reference outputs: test/notebooks/references/<notebook>.json, made by `node scripts/regress.mjs --update`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeTextAtomic } from '../notebook-file.mjs';
 import { runInfoOf } from '../parameters.mjs';
-import { REFERENCES_DIR } from '../paths.mjs';
+import { REFERENCES_DIR } from '../../paths.mjs';
 import { compareNotebook } from './compare.mjs';
 import { readPolicy } from './policy.mjs';
 import { summarizeNotebook } from './summarize.mjs';
@@ -12,11 +13,20 @@ import { summarizeNotebook } from './summarize.mjs';
 export const REFERENCE_PROFILE = 'ci';
 export const UPDATE_COMMAND = 'node scripts/regress.mjs --update <notebook>';
 
+/**
+ * @param {string} name
+ * @param {string} [dir]
+ */
 export function referencePath(name, dir = REFERENCES_DIR) {
   return path.join(dir, `${name}.json`);
 }
 
-/** The stored reference of `name`, or undefined when there is none. */
+/**
+ * The stored reference of `name`, or undefined when there is none.
+ * @param {string} name
+ * @param {string} [dir]
+ * @returns {any}
+ */
 export function readReference(name, dir = REFERENCES_DIR) {
   const file = referencePath(name, dir);
   if (!fs.existsSync(file)) return undefined;
@@ -25,20 +35,32 @@ export function readReference(name, dir = REFERENCES_DIR) {
   return ref;
 }
 
-/** Stores the summary of an executed notebook as the new reference (no timestamps, so diffs stay small). */
+/**
+ * Stores the summary of an executed notebook as the new reference (no timestamps, so diffs stay small).
+ * @param {string} name
+ * @param {import('../notebook-file.mjs').Notebook} executed
+ * @param {string} [dir]
+ * @returns {string} the reference file
+ */
 export function writeReference(name, executed, dir = REFERENCES_DIR) {
   const run = runInfoOf(executed);
+  const { cells } = summarizeNotebook(executed, name);
   const reference = {
     notebook: name,
     profile: run?.profile ?? REFERENCE_PROFILE,
     regenerate: UPDATE_COMMAND.replace('<notebook>', name),
-    ...summarizeNotebook(executed, name),
+    cells,
   };
   writeTextAtomic(referencePath(name, dir), `${JSON.stringify(reference, null, 1)}\n`);
   return referencePath(name, dir);
 }
 
-/** Compares an executed notebook with its reference. Returns the problems (empty: it passes). */
+/**
+ * Compares an executed notebook with its reference. Returns the problems (empty: it passes).
+ * @param {string} name
+ * @param {import('../notebook-file.mjs').Notebook} executed
+ * @param {{ dir?: string, policy?: import('./policy.mjs').Policy }} [options]
+ */
 export function checkAgainstReference(name, executed, { dir = REFERENCES_DIR, policy = readPolicy() } = {}) {
   const reference = readReference(name, dir);
   if (!reference) {

@@ -1,3 +1,4 @@
+// @ts-check
 // Makes output text comparable across runs and machines: timings, rates, clock times, dates, absolute paths and
 // memory addresses are replaced by placeholders; a terminal's carriage returns and colours are resolved; whitespace
 // runs (table alignment) are collapsed. Numbers that remain are compared later, within tolerances (compare.mjs).
@@ -6,7 +7,11 @@ const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
 /** Table header words that mark a column of timings (its numbers become <duration>). */
 const TIMING_HEADER = /\b(time|times|seconds|secs?|elapsed|duration|took|wall|ms)\b|_s\b|_sec\b|\(s\)|_ms\b|seconds?_/i;
 
-/** What a terminal would show: for each line, the text after its last carriage return. */
+/**
+ * What a terminal would show: for each line, the text after its last carriage return.
+ * @param {string} text
+ * @returns {string}
+ */
 function resolveCarriageReturns(text) {
   return text
     .split('\n')
@@ -17,25 +22,38 @@ function resolveCarriageReturns(text) {
     .join('\n');
 }
 
+/**
+ * @param {string} line
+ * @returns {string[]}
+ */
 function splitRow(line) {
   const inner = line.trim().replace(/^[│|]/, '').replace(/[│|]$/, '');
   return inner.split(/[┆│|]/);
 }
 
-/** A table's rule line (box drawing, or ASCII +---+ / |---|): it keeps the table going. */
+/**
+ * A table's rule line (box drawing, or ASCII +---+ / |---|): it keeps the table going.
+ * @param {string} line
+ */
 function isBorder(line) {
   const t = line.trim();
   return t !== '' && /^[\u2500-\u257f+|:=\- ]+$/.test(t);
 }
 
+/** @param {string} line */
 function isTableRow(line) {
   const t = line.trim();
   return /^[│|]/.test(t) && /[┆│|].*[┆│|]/.test(t.slice(1));
 }
 
-/** In box-drawn or pipe tables, numbers under a timing header (time, seconds, elapsed, ...) become <duration>. */
+/**
+ * In box-drawn or pipe tables, numbers under a timing header (time, seconds, elapsed, ...) become <duration>.
+ * @param {string} text
+ * @returns {string}
+ */
 export function maskTimingColumns(text) {
   const lines = text.split('\n');
+  /** @type {boolean[] | undefined} */
   let header;
   for (let i = 0; i < lines.length; i += 1) {
     if (!isTableRow(lines[i])) {
@@ -48,11 +66,17 @@ export function maskTimingColumns(text) {
       continue;
     }
     if (!header.some(Boolean)) continue;
-    lines[i] = rebuildRow(lines[i], cells.map((c, j) => (header[j] ? c.replace(/(?<![\w.])-?\d+(\.\d+)?(e[+-]?\d+)?(?![\w.])/gi, '<duration>') : c)));
+    const timing = header;
+    lines[i] = rebuildRow(lines[i], cells.map((c, j) => (timing[j] ? c.replace(/(?<![\w.])-?\d+(\.\d+)?(e[+-]?\d+)?(?![\w.])/gi, '<duration>') : c)));
   }
   return lines.join('\n');
 }
 
+/**
+ * @param {string} original
+ * @param {string[]} cells
+ * @returns {string}
+ */
 function rebuildRow(original, cells) {
   const t = original.trim();
   const open = t[0];
@@ -65,7 +89,10 @@ function rebuildRow(original, cells) {
   return row + close;
 }
 
-/** The ordered replacements; each is documented by its name. */
+/**
+ * The ordered replacements; each is documented by its name.
+ * @type {[name: string, pattern: RegExp, replacement: string][]}
+ */
 const RULES = [
   // describeEngine() lines: the backend name stays; TF version, device and the reason for the choice vary by machine.
   ['engine details', /\b(\w+ backend) \(TF [^)]*\)[^\n]*/g, '$1 <engine details>'],
@@ -84,7 +111,11 @@ const RULES = [
   ['labelled durations', /\b(time|elapsed|took|eta|seconds|duration|wall)(\s*[:=]?\s*)-?\d+(\.\d+)?/gi, '$1$2<duration>'],
 ];
 
-/** The sanitized form of an output's text. */
+/**
+ * The sanitized form of an output's text.
+ * @param {unknown} raw
+ * @returns {string}
+ */
 export function sanitizeText(raw) {
   let text = String(raw).replace(/\r\n/g, '\n').replace(ANSI, '');
   text = resolveCarriageReturns(text);

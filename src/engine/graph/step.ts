@@ -5,8 +5,10 @@
  * - `GraphStepCompiler`: the cache of compiled functions for one step function, keyed by input shapes and a caller
  *   key; it records a step, compiles it, and runs the compiled function, falling back to eager for good when a step
  *   cannot be recorded or a compiled function fails.
- * - `graphTrainStep(...)`: one whole step (forward, loss, gradients, optimizer update) through a compiler.
- * - `graphPathFor(model, optimizers)`: the entry point `fit` uses; `null` when the model is not covered.
+ * - `GraphStepCompiler.step(...)`: one whole step (forward, loss, gradients, optimizer update) through a compiler.
+ * - `fitGraphStep(model, optimizers)`: the two-part step (compute, then apply) that `fit`'s graph `TrainStep`
+ *   (src/train/graph-step.ts) runs; `null` when the model is not covered (`graphPathFor`).
+ * - `graphForward(f)`: an inference function through a compiler (evaluate, cacheFeatures).
  */
 import * as tf from '@tensorflow/tfjs';
 import { assignUpdates, graphBackend, Recording, type CompiledGraph, type GraphBackend } from './recorder';

@@ -12,7 +12,7 @@
  * description for terminals and diffs.
  */
 import type { MimeBundle } from '../../display';
-import { escapeHtml } from '../html';
+import { escapeHtml } from '../../display';
 
 /** Fonts that carry Hangul on Linux (Noto CJK), macOS and Windows, then any sans-serif. */
 export const DIAGRAM_FONT = "'Noto Sans CJK KR','Noto Sans KR','Apple SD Gothic Neo','Malgun Gothic','DejaVu Sans',sans-serif";

@@ -1,0 +1,108 @@
+/**
+ * The pretrained-weights registry: for each entry, where the file is, how to check it, how to feed the network, and
+ * what accuracy to expect. Entries are torchvision's ImageNet weights as republished by timm on the Hugging Face hub
+ * (same state_dict keys as torchvision; `tv_in1k` = torchvision's IMAGENET1K_V1, `tv2_in1k` = IMAGENET1K_V2).
+ *
+ * Honesty rule: a sha256 or byte size appears here only when it was read from the publisher's file page; otherwise it
+ * is `null`, and the loader takes the expected hash from the hub's Git LFS headers at download time (pretrained.ts).
+ */
+import type { ResNetArch } from './resnet-spec';
+import { IMAGENET_CATEGORIES } from './imagenet-categories';
+import { OptionError } from '../../errors';
+
+export type WeightsName = 'resnet18.tv_in1k' | 'resnet34.tv_in1k' | 'resnet50.tv2_in1k';
+
+export interface WeightsEntry {
+  name: WeightsName;
+  arch: ResNetArch;
+  /** Direct download URL of the safetensors file. */
+  url: string;
+  /** File name inside `weightsCacheDir()`. */
+  fileName: string;
+  /** sha256 of the file (hex), or null when not known to the kit (then the hub's LFS metadata supplies it). */
+  sha256: string | null;
+  /** Where `sha256` was read (or why it is null). */
+  sha256Source: string;
+  /** Exact file size in bytes, or null when only the rounded size below is known. */
+  sizeBytes: number | null;
+  /** Size as the hub displays it, in MB (10^6 bytes). */
+  displayedSizeMB: number;
+  /** Parameters of the 1000-class network (torchvision's `num_params`; the tests count ours). */
+  params: number;
+  /** Preprocessing: resize the short side to `resize` (bilinear), center-crop `crop`, scale to [0, 1], normalize. */
+  preprocessing: { resize: number; crop: number; interpolation: 'bilinear'; mean: [number, number, number]; std: [number, number, number] };
+  /** Category names in class-index order. */
+  categories: readonly string[];
+  /** ImageNet-1k validation accuracy (%) as torchvision publishes it for these weights. */
+  accuracy: { top1: number; top5: number; source: string };
+  /** The torchvision weights enum these are. */
+  torchvision: string;
+}
+
+const IMAGENET_MEAN: [number, number, number] = [0.485, 0.456, 0.406];
+const IMAGENET_STD: [number, number, number] = [0.229, 0.224, 0.225];
+const TV_DOCS = 'torchvision 0.28 weights meta (_metrics ImageNet-1K)';
+const UNKNOWN_HASH = 'not known to the kit: no offline copy of the hub page was available when this entry was written';
+
+function hub(name: WeightsName): { url: string; fileName: string } {
+  return { url: `https://huggingface.co/timm/${name}/resolve/main/model.safetensors`, fileName: `${name}.safetensors` };
+}
+
+export const WEIGHTS: Readonly<Record<WeightsName, WeightsEntry>> = {
+  'resnet18.tv_in1k': {
+    name: 'resnet18.tv_in1k',
+    arch: 'resnet18',
+    ...hub('resnet18.tv_in1k'),
+    sha256: '694f673df6520a3158624e8a89af086f59923ee4cd7436fe5bc3bc71d295ad81',
+    sha256Source: 'Git LFS details on https://huggingface.co/timm/resnet18.tv_in1k/blob/main/model.safetensors (commit a987fd6)',
+    sizeBytes: null,
+    displayedSizeMB: 46.8,
+    params: 11_689_512,
+    preprocessing: { resize: 256, crop: 224, interpolation: 'bilinear', mean: IMAGENET_MEAN, std: IMAGENET_STD },
+    categories: IMAGENET_CATEGORIES,
+    accuracy: { top1: 69.758, top5: 89.078, source: TV_DOCS },
+    torchvision: 'ResNet18_Weights.IMAGENET1K_V1',
+  },
+  'resnet34.tv_in1k': {
+    name: 'resnet34.tv_in1k',
+    arch: 'resnet34',
+    ...hub('resnet34.tv_in1k'),
+    sha256: null,
+    sha256Source: UNKNOWN_HASH,
+    sizeBytes: null,
+    displayedSizeMB: 87.3,
+    params: 21_797_672,
+    preprocessing: { resize: 256, crop: 224, interpolation: 'bilinear', mean: IMAGENET_MEAN, std: IMAGENET_STD },
+    categories: IMAGENET_CATEGORIES,
+    accuracy: { top1: 73.314, top5: 91.42, source: TV_DOCS },
+    torchvision: 'ResNet34_Weights.IMAGENET1K_V1',
+  },
+  'resnet50.tv2_in1k': {
+    name: 'resnet50.tv2_in1k',
+    arch: 'resnet50',
+    ...hub('resnet50.tv2_in1k'),
+    sha256: null,
+    sha256Source: UNKNOWN_HASH,
+    sizeBytes: null,
+    displayedSizeMB: 102,
+    params: 25_557_032,
+    preprocessing: { resize: 232, crop: 224, interpolation: 'bilinear', mean: IMAGENET_MEAN, std: IMAGENET_STD },
+    categories: IMAGENET_CATEGORIES,
+    accuracy: { top1: 80.858, top5: 95.434, source: TV_DOCS },
+    torchvision: 'ResNet50_Weights.IMAGENET1K_V2',
+  },
+};
+
+/** What `weights: 'imagenet'` means per architecture: torchvision's `DEFAULT` weights (the lesson's choice). */
+export const DEFAULT_WEIGHTS: Readonly<Record<ResNetArch, WeightsName>> = {
+  resnet18: 'resnet18.tv_in1k',
+  resnet34: 'resnet34.tv_in1k',
+  resnet50: 'resnet50.tv2_in1k',
+};
+
+/** Looks up an entry by name; unknown names fail with the list of known ones. */
+export function weightsEntry(name: string): WeightsEntry {
+  const entry = (WEIGHTS as Record<string, WeightsEntry | undefined>)[name];
+  if (!entry) throw new OptionError(`Unknown weights "${name}": expected one of ${Object.keys(WEIGHTS).join(', ')}.`);
+  return entry;
+}

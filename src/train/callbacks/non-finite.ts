@@ -1,0 +1,98 @@
+/**
+ * The non-finite guard of `fit` (fastai's `TerminateOnNaNCallback`, stricter): a NaN or infinite batch loss stops
+ * training before that batch is applied, naming NaN inputs when the batch holds them; NaN weights stop it at the end
+ * of the epoch (and before an interrupt's checkpoint), and a NaN validation loss before the epoch is recorded. So no
+ * checkpoint ever holds non-finite weights.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Batch } from '../../data/batch';
+import { nonFiniteSamples } from '../../data/tensor-dataset';
+import { DataFormatError, NonFiniteLossError } from '../../errors';
+import type { FitRun } from '../fit-run';
+import type { LossAndAccuracy } from '../measure';
+import { getLearningRate } from '../optimizer';
+import { learningRates } from '../train-step';
+import type { Callback } from './hooks';
+
+/** Names of the variables that hold NaN or infinite values (one reduction per weight, one read). */
+export function nonFiniteWeights(variables: readonly tf.Variable[]): string[] {
+  if (variables.length === 0) return [];
+  const flags = tf.tidy(() => tf.stack(variables.map((v) => tf.all(tf.isFinite(v)))).dataSync());
+  return variables.filter((_, i) => !flags[i]).map((v) => v.name);
+}
+
+export class NonFiniteGuard implements Callback {
+  /** `stopProgress` ends the progress bar before an error is thrown. */
+  constructor(
+    private readonly run: FitRun,
+    private readonly stopProgress: () => void,
+  ) {}
+
+  private get rate(): number {
+    return getLearningRate(this.run.groups[0].optimizer);
+  }
+
+  afterLoss(loss: number, b: Batch, epoch: number, batch: number): void {
+    if (Number.isFinite(loss)) return;
+    this.stopProgress();
+    const badInputs = nonFiniteSamples(b.x);
+    if (badInputs.length > 0) {
+      const ids = badInputs.slice(0, 10).map((i) => b.indices?.[i] ?? i);
+      throw new DataFormatError(
+        `fit: the input of batch ${batch} in epoch ${epoch} holds NaN or infinite values (sample indices ${ids.join(', ')}` +
+          `${badInputs.length > 10 ? `, ... ${badInputs.length} in all` : ''}), so the loss is ${loss}; expected finite numbers. ` +
+          'Check the data set and its transform (e.g. a division by a zero std).',
+      );
+    }
+    throw new NonFiniteLossError(
+      `fit: the loss is ${loss} in epoch ${epoch}, batch ${batch}, at ${learningRates(this.run.groups)}; expected a finite number. ` +
+        'Training stopped before applying this batch, so the trainable weights are those from the batch before, and no ' +
+        `checkpoint was written with non-finite weights. The inputs of this batch are finite; a learning rate that is ` +
+        'too large (or no gradient clipping) is the usual cause: lower learningRate or set clipNorm.',
+      epoch,
+      batch,
+      this.rate,
+      loss,
+    );
+  }
+
+  afterBatches(epoch: number, batches: number): void {
+    this.assertFiniteWeights(epoch, batches, 'at the end of the epoch');
+  }
+
+  afterValidation(val: LossAndAccuracy, epoch: number, batches: number): void {
+    if (Number.isFinite(val.loss)) return;
+    this.stopProgress();
+    throw new NonFiniteLossError(
+      `fit: the validation loss is ${val.loss} after epoch ${epoch} (${learningRates(this.run.groups)}), while the training loss and the ` +
+        'weights are finite; expected a finite number. The validation data probably holds NaN or infinite values (or labels ' +
+        'the training data does not have). No checkpoint was written for this epoch.',
+      epoch,
+      batches,
+      this.rate,
+      val.loss,
+    );
+  }
+
+  /** Before the interrupt's checkpoint (the checkpoint callback comes next). */
+  onInterrupt(epoch: number, batches: number): void {
+    if (this.run.options.checkpoint) this.assertFiniteWeights(epoch, batches, 'at the interrupt');
+  }
+
+  /** Refuses to go on to a checkpoint of non-finite weights (a finite last loss does not rule them out). */
+  private assertFiniteWeights(epoch: number, batch: number, when: string): void {
+    const bad = nonFiniteWeights(this.run.model.weights.map((w) => w.read() as tf.Variable));
+    if (bad.length === 0) return;
+    const ck = this.run.options.checkpoint;
+    throw new NonFiniteLossError(
+      `fit: the weights became NaN or infinite in epoch ${epoch} (after batch ${batch}, ${learningRates(this.run.groups)}): ` +
+        `${bad.slice(0, 5).join(', ')}${bad.length > 5 ? `, ... (${bad.length} in all)` : ''}. Training stopped ${when}; ` +
+        `no checkpoint was written with these weights${ck ? ` (last/ and best/ in ${ck.dir} keep the previous epoch's)` : ''}. ` +
+        'Lower the learning rate or set clipNorm.',
+      epoch,
+      batch,
+      this.rate,
+      NaN,
+    );
+  }
+}
