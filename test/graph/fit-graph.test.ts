@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { ensureEngine } from '../../src/engine';
+import { NonFiniteLossError } from '../../src/errors';
 import { graphTotals } from '../../src/engine/graph';
 import { FusedLSTM, cacheFeatures, resnet18, splitBackboneHead } from '../../src/models';
 import { evaluate } from '../../src/train/evaluate';
@@ -90,6 +91,30 @@ test('fit through the graph path equals eager fit: a recurrent model (fused LSTM
   closeHistories(graph.history, eager.history, 'lstm');
   assert.ok(maxAbsDiff(graph.weights, eager.weights) < 1e-4);
   assert.ok(graphSteps >= 6, `only ${graphSteps} graph steps`);
+});
+
+test('a non-finite loss on a compiled step: fit stops and the weights stay as after the last finite batch', async () => {
+  // 6 batches of 4: batches 0 and 1 are recorded (Adam makes its slots in the first), 2 to 4 run compiled, and
+  // batch 5 (huge inputs, an infinite loss) runs compiled too; check(loss) must see it before anything is assigned.
+  const base = blobs(20, 3, 4);
+  const features = new Float32Array(24 * 4).fill(-3e38);
+  features.set(base.features);
+  const labels = Int32Array.from({ length: 24 }, (_, i) => (i < 20 ? base.labels[i] : i % 3));
+  const model = denseModel({ prefix: 'g_nan', seed: 5 });
+  let lastFinite: Float32Array[] = [];
+  const before = graphTotals.graphSteps;
+  await assert.rejects(
+    fit(model, new ArraySource(features, labels, 4, 4), {
+      epochs: 1,
+      progress: 'none',
+      callbacks: { onBatchEnd: () => void (lastFinite = weightValues(model).map((w) => w.slice())) },
+    }),
+    (err: Error) => err instanceof NonFiniteLossError && /batch 5/.test(err.message),
+  );
+  assert.ok(graphTotals.graphSteps - before >= 4, `only ${graphTotals.graphSteps - before} graph steps`);
+  assert.equal(lastFinite.length, model.weights.length);
+  weightValues(model).forEach((w, i) => assert.deepEqual(w, lastFinite[i]));
+  model.dispose();
 });
 
 test('a model with Dropout trains eagerly (no graph step)', async () => {
