@@ -36,12 +36,15 @@ const reaching = (areas) => `(^|/)(${areas.join('|')})(\\.ts)?(/|$)`;
 function boundaryFor(area) {
   const layer = LAYERS[/** @type {keyof typeof LAYERS} */ (area)];
   const above = Object.entries(LAYERS)
-    .filter(([name, l]) => l > layer || (PEERS_APART[/** @type {keyof typeof PEERS_APART} */ (area)] ?? []).includes(name))
+    .filter(
+      ([name, l]) => l > layer || (PEERS_APART[/** @type {keyof typeof PEERS_APART} */ (area)] ?? []).includes(name),
+    )
     .map(([name]) => name);
   const patterns = [
     {
       regex: reaching(['kernel']),
-      message: 'src/ never imports the kernel: the kernel installs its display sink on globalThis (src/display/bridge.ts).',
+      message:
+        'src/ never imports the kernel: the kernel installs its display sink on globalThis (src/display/bridge.ts).',
     },
   ];
   if (above.length) {
@@ -58,7 +61,18 @@ function boundaryFor(area) {
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'build/**', 'node_modules/**', '.venv/**', '.deps/**', 'handouts/**', 'test-artifacts/**', 'classroom/**', 'python/**', 'test/lint/fixtures/**'],
+    ignores: [
+      'dist/**',
+      'build/**',
+      'node_modules/**',
+      '.venv/**',
+      '.deps/**',
+      'handouts/**',
+      'test-artifacts/**',
+      'classroom/**',
+      'python/**',
+      'test/lint/fixtures/**',
+    ],
   },
   {
     files: ['**/*.ts', '**/*.mjs'],
@@ -75,7 +89,10 @@ export default tseslint.config(
       'no-var': 'error',
       'prefer-const': 'error',
       eqeqeq: ['error', 'always', { null: 'ignore' }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
     },
   },
   {

@@ -13,7 +13,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { compose, DataLoader, extractCifar10Jpeg, findCifar10JpegArchive, grayscaleTo3, loadImageFolderWithInfo, loadMnist, normalize, resize, scaleTo01 } from '../src/data';
+import {
+  compose,
+  DataLoader,
+  extractCifar10Jpeg,
+  findCifar10JpegArchive,
+  grayscaleTo3,
+  loadImageFolderWithInfo,
+  loadMnist,
+  normalize,
+  resize,
+  scaleTo01,
+} from '../src/data';
 import { describeEngine, ensureEngine } from '../src/engine';
 
 function arg(name: string): string | undefined {
@@ -35,13 +46,17 @@ async function benchMnist(): Promise<void> {
     times.push(performance.now() - start);
     tf.dispose([a.x, a.y, b.x, b.y]);
   }
-  console.log(`MNIST 70,000 images -> int32 tensors [n,28,28,1] + labels: first ${ms(times[0])}, median of 3 ${ms(median(times))} (target < 1000 ms)`);
+  console.log(
+    `MNIST 70,000 images -> int32 tensors [n,28,28,1] + labels: first ${ms(times[0])}, median of 3 ${ms(median(times))} (target < 1000 ms)`,
+  );
 }
 
 async function benchCifar(perClass?: number): Promise<void> {
   const archive = findCifar10JpegArchive();
   if (!archive) {
-    console.log('CIFAR-10 JPEG: SKIPPED (no cifar10-jpeg.tar.gz in LESSON_DATA_DIR; set LESSON_DATA_DIR=../shared/datasets)');
+    console.log(
+      'CIFAR-10 JPEG: SKIPPED (no cifar10-jpeg.tar.gz in LESSON_DATA_DIR; set LESSON_DATA_DIR=../shared/datasets)',
+    );
     return;
   }
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'lessonkit-bench-cache-'));
@@ -105,7 +120,8 @@ async function benchEpoch(images: number): Promise<void> {
 async function main(): Promise<void> {
   console.log(`engine: ${describeEngine(ensureEngine())}; ${os.cpus().length} CPU cores`);
   await benchMnist();
-  if (!process.argv.includes('--skip-cifar')) await benchCifar(arg('cifar-per-class') ? Number(arg('cifar-per-class')) : undefined);
+  if (!process.argv.includes('--skip-cifar'))
+    await benchCifar(arg('cifar-per-class') ? Number(arg('cifar-per-class')) : undefined);
   await benchEpoch(Number(arg('epoch-images') ?? 6400));
 }
 

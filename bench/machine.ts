@@ -16,7 +16,10 @@ export interface MachineInfo {
 /** The CPU model from /proc/cpuinfo (`model name`), falling back to Node's report. */
 export function cpuModel(): string {
   try {
-    const line = fs.readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+    const line = fs
+      .readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
     if (line) return line.split(':').slice(1).join(':').trim();
   } catch {
     // Not Linux: use what Node reports.

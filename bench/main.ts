@@ -18,7 +18,14 @@ import { decideOneDnn } from '../src/engine';
 import { bindingPath } from '../src/engine/probe';
 import { writeFileAtomic } from '../src/io';
 import { machineInfo } from './machine';
-import { FRAMEWORKS, markdownSection, writeMarkdownSection, type BenchRun, type Framework, type Measurement } from './report';
+import {
+  FRAMEWORKS,
+  markdownSection,
+  writeMarkdownSection,
+  type BenchRun,
+  type Framework,
+  type Measurement,
+} from './report';
 import { E2E_SAMPLES, E2E_SAMPLES_QUICK, WORKLOADS, type Workload } from './workloads';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -50,10 +57,15 @@ function parseArgs(argv: string[]): MainOptions {
   const quick = argv.includes('--quick');
   const only = get('--only')?.split(',').filter(Boolean);
   for (const name of only ?? []) {
-    if (!WORKLOADS.some((w) => w.name === name)) throw new Error(`bench: --only: unknown workload ${name}; expected some of ${WORKLOADS.map((w) => w.name).join(', ')}.`);
+    if (!WORKLOADS.some((w) => w.name === name))
+      throw new Error(
+        `bench: --only: unknown workload ${name}; expected some of ${WORKLOADS.map((w) => w.name).join(', ')}.`,
+      );
   }
   const frameworks = (get('--frameworks')?.split(',') ?? [...FRAMEWORKS]) as Framework[];
-  for (const f of frameworks) if (!FRAMEWORKS.includes(f)) throw new Error(`bench: --frameworks: unknown ${f}; expected some of ${FRAMEWORKS.join(', ')}.`);
+  for (const f of frameworks)
+    if (!FRAMEWORKS.includes(f))
+      throw new Error(`bench: --frameworks: unknown ${f}; expected some of ${FRAMEWORKS.join(', ')}.`);
   return {
     quick,
     only,
@@ -85,25 +97,55 @@ function lastJson(stdout: string): Record<string, unknown> | undefined {
 }
 
 function runOne(framework: Framework, w: Workload, o: MainOptions): Measurement {
-  const common = ['--workload', w.name, '--threads', String(o.threads), '--warmup', String(o.warmup), '--repeats', String(o.repeats)];
+  const common = [
+    '--workload',
+    w.name,
+    '--threads',
+    String(o.threads),
+    '--warmup',
+    String(o.warmup),
+    '--repeats',
+    String(o.repeats),
+  ];
   const e2e = ['--e2e-samples', String(o.quick ? E2E_SAMPLES_QUICK : E2E_SAMPLES)];
   const [cmd, args] =
     framework === 'lessonkit' || framework === 'lessonkit-graph'
-      ? [process.execPath, [path.join(ROOT, 'dist', 'bench', 'tfjs-worker.js'), ...common, ...e2e, ...(framework === 'lessonkit-graph' ? ['--variant', 'graph'] : [])]]
+      ? [
+          process.execPath,
+          [
+            path.join(ROOT, 'dist', 'bench', 'tfjs-worker.js'),
+            ...common,
+            ...e2e,
+            ...(framework === 'lessonkit-graph' ? ['--variant', 'graph'] : []),
+          ],
+        ]
       : [python(), [path.join(ROOT, 'bench', 'peers.py'), '--framework', framework, ...common, ...e2e]];
   const threads = String(o.threads);
-  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: threads, MKL_NUM_THREADS: threads, TF_CPP_MIN_LOG_LEVEL: '2' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    OMP_NUM_THREADS: threads,
+    MKL_NUM_THREADS: threads,
+    TF_CPP_MIN_LOG_LEVEL: '2',
+  };
   // Where oneDNN crashes this machine, both TensorFlow users (ours and Keras) run with it off.
   if (o.onednnSafe === false) {
     env.TF_ENABLE_ONEDNN_OPTS = '0';
     if (framework.startsWith('lessonkit')) env.LESSONKIT_ONEDNN = 'off';
   }
   const t = Date.now();
-  const r = spawnSync(cmd, args, { cwd: ROOT, env, encoding: 'utf8', timeout: (o.quick ? 240 : 900) * 1000, maxBuffer: 64 * 2 ** 20 });
+  const r = spawnSync(cmd, args, {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+    timeout: (o.quick ? 240 : 900) * 1000,
+    maxBuffer: 64 * 2 ** 20,
+  });
   const wall_s = (Date.now() - t) / 1000;
   const parsed = r.status === 0 ? lastJson(r.stdout) : undefined;
   if (!parsed) {
-    const why = r.error ? r.error.message : `exit ${r.status ?? r.signal}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`;
+    const why = r.error
+      ? r.error.message
+      : `exit ${r.status ?? r.signal}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`;
     return { framework, workload: w.name, items_per_s: [], error: why, wall_s };
   }
   return { ...(parsed as unknown as Measurement), framework, workload: w.name, wall_s };
@@ -112,7 +154,8 @@ function runOne(framework: Framework, w: Workload, o: MainOptions): Measurement 
 function collectVersions(results: Measurement[]): Record<string, string> {
   const versions: Record<string, string> = {};
   for (const r of results) {
-    for (const [k, v] of Object.entries(r.versions ?? {})) versions[k === 'tensorflow' && r.framework === 'lessonkit' ? 'TensorFlow (tfjs-node binding)' : k] = v;
+    for (const [k, v] of Object.entries(r.versions ?? {}))
+      versions[k === 'tensorflow' && r.framework === 'lessonkit' ? 'TensorFlow (tfjs-node binding)' : k] = v;
   }
   return versions;
 }
@@ -122,16 +165,24 @@ function runDataBench(o: MainOptions): string[] | undefined {
   const script = path.join(ROOT, 'dist', 'bench', 'data.js');
   if (!fs.existsSync(script)) return undefined;
   const args = o.quick ? ['--skip-cifar', '--epoch-images', '1280'] : [];
-  const r = spawnSync(process.execPath, [script, ...args], { cwd: ROOT, encoding: 'utf8', timeout: (o.quick ? 120 : 900) * 1000 });
+  const r = spawnSync(process.execPath, [script, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: (o.quick ? 120 : 900) * 1000,
+  });
   const lines = (r.stdout ?? '').trim().split('\n').filter(Boolean);
-  if (r.status !== 0) lines.push(`data benchmark failed: ${r.error?.message ?? (r.stderr ?? '').trim().split('\n').slice(-1)[0]}`);
+  if (r.status !== 0)
+    lines.push(`data benchmark failed: ${r.error?.message ?? (r.stderr ?? '').trim().split('\n').slice(-1)[0]}`);
   return lines;
 }
 
 export async function runBench(o: MainOptions, command: string): Promise<BenchRun> {
   const machine = machineInfo();
   // The engine's oneDNN self-test, once, before any worker loads TensorFlow (cached per machine).
-  const guard = decideOneDnn({ bindingFile: bindingPath('@tensorflow/tfjs-node'), env: { ...process.env, TF_ENABLE_ONEDNN_OPTS: '1' } });
+  const guard = decideOneDnn({
+    bindingFile: bindingPath('@tensorflow/tfjs-node'),
+    env: { ...process.env, TF_ENABLE_ONEDNN_OPTS: '1' },
+  });
   o = { ...o, onednnSafe: guard.enabled };
   process.stderr.write(`[bench] ${guard.summary}\n`);
   const startedAt = new Date().toISOString();
@@ -144,7 +195,11 @@ export async function runBench(o: MainOptions, command: string): Promise<BenchRu
     for (const f of order) {
       const m = runOne(f, w, o);
       results.push(m);
-      const summary = m.error ? `FAILED ${m.error}` : m.skipped ? `skipped (${m.skipped})` : `${m.items_per_s.map((v) => v.toFixed(1)).join(', ')} items/s`;
+      const summary = m.error
+        ? `FAILED ${m.error}`
+        : m.skipped
+          ? `skipped (${m.skipped})`
+          : `${m.items_per_s.map((v) => v.toFixed(1)).join(', ')} items/s`;
       process.stderr.write(`[bench] ${w.name} ${f}: ${summary} (${m.wall_s?.toFixed(1)} s)\n`);
     }
   });

@@ -54,8 +54,10 @@ function cell(m: Measurement | undefined): string {
   return `${fmtRate(median(m.items_per_s))} (${fmtRate(Math.min(...m.items_per_s))})`;
 }
 
-const rateOf = (m: Measurement | undefined) => (m && !m.error && !m.skipped && m.items_per_s.length ? median(m.items_per_s) : Number.NaN);
-const rss = (m: Measurement | undefined) => (m?.peak_rss_mb !== undefined && !m.skipped ? `${Math.round(m.peak_rss_mb)}` : '–');
+const rateOf = (m: Measurement | undefined) =>
+  m && !m.error && !m.skipped && m.items_per_s.length ? median(m.items_per_s) : Number.NaN;
+const rss = (m: Measurement | undefined) =>
+  m?.peak_rss_mb !== undefined && !m.skipped ? `${Math.round(m.peak_rss_mb)}` : '–';
 
 /** The markdown table: one row per workload that ran. */
 export function markdownTable(run: BenchRun): string {
@@ -64,10 +66,9 @@ export function markdownTable(run: BenchRun): string {
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const w of WORKLOADS) {
-    const by = Object.fromEntries(FRAMEWORKS.map((f) => [f, run.results.find((r) => r.workload === w.name && r.framework === f)])) as Record<
-      Framework,
-      Measurement | undefined
-    >;
+    const by = Object.fromEntries(
+      FRAMEWORKS.map((f) => [f, run.results.find((r) => r.workload === w.name && r.framework === f)]),
+    ) as Record<Framework, Measurement | undefined>;
     if (!by.lessonkit && !by.torch && !by.keras) continue;
     const ours = rateOf(by.lessonkit);
     const torch = rateOf(by.torch);
@@ -96,7 +97,11 @@ export function graphTable(run: BenchRun): string | undefined {
     const peers = [rateOf(find(w.name, 'torch')), rateOf(find(w.name, 'keras'))].filter(Number.isFinite);
     const faster = peers.length ? Math.max(...peers) : Number.NaN;
     const info = (graph.settings?.graph ?? {}) as { graphSteps?: number; disabledReason?: string };
-    const note = info.disabledReason ? `eager fallback: ${info.disabledReason}` : info.graphSteps ? `${info.graphSteps} graph steps` : '';
+    const note = info.disabledReason
+      ? `eager fallback: ${info.disabledReason}`
+      : info.graphSteps
+        ? `${info.graphSteps} graph steps`
+        : '';
     rows.push(
       `| ${w.description} | ${cell(eager)} | ${cell(graph)} | ${fmtRatio(rateOf(graph) / rateOf(eager))} | ${fmtRatio(rateOf(eager) / faster)} | ` +
         `${fmtRatio(rateOf(graph) / faster)} | ${rss(eager)} / ${rss(graph)} | ${note} |`,
@@ -123,7 +128,9 @@ export function markdownSection(run: BenchRun): string {
   const versions = Object.entries(run.versions)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
-  const failures = run.results.filter((r) => r.error).map((r) => `- ${r.framework} ${r.workload}: ${r.error?.split('\n')[0]}`);
+  const failures = run.results
+    .filter((r) => r.error)
+    .map((r) => `- ${r.framework} ${r.workload}: ${r.error?.split('\n')[0]}`);
   return [
     `Run of ${run.startedAt}${run.quick ? ' (--quick: fewer repeats, smaller end-to-end subset, no batch-128 ResNet-50)' : ''}, ` +
       `${run.wallSeconds.toFixed(0)} s wall.`,
@@ -131,12 +138,22 @@ export function markdownSection(run: BenchRun): string {
     `- Command: \`${run.command}\``,
     `- Machine: ${m.cpuModel}, ${m.cores} logical CPUs, ${m.memoryGiB} GiB RAM, ${m.platform}; ${run.threads} threads in every framework`,
     `- Load average (1 min) at start / end: ${m.loadAverageAtStart} / ${run.loadAverageAtEnd}` +
-      (Math.max(m.loadAverageAtStart, run.loadAverageAtEnd) > m.cores ? ' (above the core count: other work shared the CPUs, numbers are noisy)' : ''),
+      (Math.max(m.loadAverageAtStart, run.loadAverageAtEnd) > m.cores
+        ? ' (above the core count: other work shared the CPUs, numbers are noisy)'
+        : ''),
     `- Versions: ${versions}`,
     ...(run.onednn ? [`- ${oneDnnLine(run.onednn)}`] : []),
     '',
     markdownTable(run),
-    ...((g) => (g ? ['', 'Graph path (src/engine/graph: each step recorded once, then one native TensorFlow call), same run:', '', g] : []))(graphTable(run)),
+    ...((g) =>
+      g
+        ? [
+            '',
+            'Graph path (src/engine/graph: each step recorded once, then one native TensorFlow call), same run:',
+            '',
+            g,
+          ]
+        : [])(graphTable(run)),
     ...(failures.length ? ['', 'Failures:', ...failures] : []),
     ...(run.dataLines?.length ? ['', 'Data loading (bench/data.ts):', '', ...run.dataLines.map((l) => `- ${l}`)] : []),
   ].join('\n');
@@ -148,6 +165,9 @@ export function writeMarkdownSection(file: string, section: string): void {
   const block = `${TABLE_START}\n${section}\n${TABLE_END}`;
   const start = text.indexOf(TABLE_START);
   const end = text.indexOf(TABLE_END);
-  const next = start >= 0 && end > start ? text.slice(0, start) + block + text.slice(end + TABLE_END.length) : `${text.trimEnd()}\n\n${block}\n`;
+  const next =
+    start >= 0 && end > start
+      ? text.slice(0, start) + block + text.slice(end + TABLE_END.length)
+      : `${text.trimEnd()}\n\n${block}\n`;
   writeFileAtomic(file, next);
 }

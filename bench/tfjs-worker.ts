@@ -41,7 +41,10 @@ let graphCompiler: GraphStepCompiler | undefined;
 
 function requireGraph(): GraphStepCompiler {
   const c = graphStepCompiler();
-  if (!c) throw new Error('tfjs-worker: --variant graph needs the native CPU backend with the patched binding (npm run setup).');
+  if (!c)
+    throw new Error(
+      'tfjs-worker: --variant graph needs the native CPU backend with the patched binding (npm run setup).',
+    );
   graphCompiler = c;
   return c;
 }
@@ -73,7 +76,9 @@ export const ONEDNN_CHOICE: Readonly<Record<string, 'on' | 'off'>> = {
  * oneDNN for the graph variant, measured the same way (BENCHMARKS.md, "Graph path"): inside one graph oneDNN keeps its
  * blocked layouts across ops, and it wins (or ties) on every row, the small 32x32 convs included.
  */
-export const ONEDNN_CHOICE_GRAPH: Readonly<Record<string, 'on' | 'off'>> = Object.fromEntries(Object.keys(ONEDNN_CHOICE).map((k) => [k, 'on']));
+export const ONEDNN_CHOICE_GRAPH: Readonly<Record<string, 'on' | 'off'>> = Object.fromEntries(
+  Object.keys(ONEDNN_CHOICE).map((k) => [k, 'on']),
+);
 
 interface Args {
   workload: Workload;
@@ -93,15 +98,18 @@ function parseArgs(argv: string[]): Args {
   const int = (flag: string, dflt: number): number => {
     const raw = get(flag);
     const v = raw === undefined ? dflt : Number(raw);
-    if (!Number.isInteger(v) || v < 0) throw new Error(`tfjs-worker: ${flag} expects a non-negative integer. Received: ${raw}.`);
+    if (!Number.isInteger(v) || v < 0)
+      throw new Error(`tfjs-worker: ${flag} expects a non-negative integer. Received: ${raw}.`);
     return v;
   };
   const name = get('--workload');
   if (!name) throw new Error('tfjs-worker: --workload NAME is required.');
   const onednn = (get('--onednn') ?? 'auto') as Args['onednn'];
-  if (!['on', 'off', 'auto'].includes(onednn)) throw new Error(`tfjs-worker: --onednn expects on, off or auto. Received: ${onednn}.`);
+  if (!['on', 'off', 'auto'].includes(onednn))
+    throw new Error(`tfjs-worker: --onednn expects on, off or auto. Received: ${onednn}.`);
   const variant = (get('--variant') ?? 'fast') as Variant;
-  if (!['fast', 'layers', 'graph', 'graph-layers'].includes(variant)) throw new Error(`tfjs-worker: --variant expects fast, layers, graph or graph-layers. Received: ${variant}.`);
+  if (!['fast', 'layers', 'graph', 'graph-layers'].includes(variant))
+    throw new Error(`tfjs-worker: --variant expects fast, layers, graph or graph-layers. Received: ${variant}.`);
   return {
     workload: workloadByName(name),
     threads: int('--threads', 2),
@@ -138,7 +146,13 @@ function trainStep(optimizer: tf.Optimizer, vars: tf.Variable[], loss: () => tf.
 }
 
 /** The same step through a graph compiler (recorded once, then one native call). */
-function graphTrainStep(c: GraphStepCompiler, inputs: tf.Tensor[], optimizer: tf.Optimizer, vars: tf.Variable[], loss: () => tf.Scalar): void {
+function graphTrainStep(
+  c: GraphStepCompiler,
+  inputs: tf.Tensor[],
+  optimizer: tf.Optimizer,
+  vars: tf.Variable[],
+  loss: () => tf.Scalar,
+): void {
   const [cost] = c.step(inputs, () => [optimizer.minimize(loss, true, vars) as tf.Scalar]);
   cost.dataSync();
   cost.dispose();
@@ -153,7 +167,9 @@ export async function cnnStep(w: Workload, variant: Variant): Promise<() => void
   const { head } = splitBackboneHead(model);
   if (w.trains === 'eval') {
     return () => {
-      const [out] = through(graph, [x], () => [tf.tidy(() => (backbone ? (head.apply(backbone.features(x)) as tf.Tensor) : (model.predict(x) as tf.Tensor)))]);
+      const [out] = through(graph, [x], () => [
+        tf.tidy(() => (backbone ? (head.apply(backbone.features(x)) as tf.Tensor) : (model.predict(x) as tf.Tensor))),
+      ]);
       out.dataSync();
       out.dispose();
     };
@@ -164,7 +180,11 @@ export async function cnnStep(w: Workload, variant: Variant): Promise<() => void
     // The frozen backbone runs outside the gradient tape: nothing in it needs a gradient.
     const step = () => {
       const features = backbone.features(x);
-      const cost = optimizer.minimize(() => computeLoss('cross-entropy', head.apply(features, { training: true }) as tf.Tensor, y), true, vars) as tf.Scalar;
+      const cost = optimizer.minimize(
+        () => computeLoss('cross-entropy', head.apply(features, { training: true }) as tf.Tensor, y),
+        true,
+        vars,
+      ) as tf.Scalar;
       features.dispose();
       return [cost];
     };
@@ -187,19 +207,34 @@ function rnnModel(w: Workload, variant: Variant): tf.LayersModel {
     const input = tf.input({ shape: [w.size, RNN_FEATURES] });
     const args = { units: HIDDEN, seed: 0, name: 'rnn.0' };
     const h = (w.arch === 'gru' ? new FusedGRU(args) : new FusedSimpleRNN(args)).apply(input) as tf.SymbolicTensor;
-    return tf.model({ inputs: input, outputs: tf.layers.dense({ units: CLASSES, name: 'fc' }).apply(h) as tf.SymbolicTensor });
+    return tf.model({
+      inputs: input,
+      outputs: tf.layers.dense({ units: CLASSES, name: 'fc' }).apply(h) as tf.SymbolicTensor,
+    });
   }
   if (!fused) {
     const cell = w.arch === 'simplernn' ? 'simple' : w.arch === 'gru' ? 'gru' : 'lstm';
-    return recurrentModel({ cell, inputShape: [w.size, RNN_FEATURES], outputUnits: CLASSES, units: HIDDEN, bidirectional: w.arch === 'bilstm', seed: 0 });
+    return recurrentModel({
+      cell,
+      inputShape: [w.size, RNN_FEATURES],
+      outputUnits: CLASSES,
+      units: HIDDEN,
+      bidirectional: w.arch === 'bilstm',
+      seed: 0,
+    });
   }
   const input = tf.input({ shape: [w.size, RNN_FEATURES] });
   let h = new FusedLSTM({ units: HIDDEN, seed: 0, name: 'rnn.0' }).apply(input) as tf.SymbolicTensor;
   if (w.arch === 'bilstm') {
-    const back = new FusedLSTM({ units: HIDDEN, seed: 1, goBackwards: true, name: 'rnn.0.backward' }).apply(input) as tf.SymbolicTensor;
+    const back = new FusedLSTM({ units: HIDDEN, seed: 1, goBackwards: true, name: 'rnn.0.backward' }).apply(
+      input,
+    ) as tf.SymbolicTensor;
     h = tf.layers.concatenate().apply([h, back]) as tf.SymbolicTensor;
   }
-  return tf.model({ inputs: input, outputs: tf.layers.dense({ units: CLASSES, name: 'fc' }).apply(h) as tf.SymbolicTensor });
+  return tf.model({
+    inputs: input,
+    outputs: tf.layers.dense({ units: CLASSES, name: 'fc' }).apply(h) as tf.SymbolicTensor,
+  });
 }
 
 export function rnnStep(w: Workload, variant: Variant): () => void {
@@ -232,7 +267,9 @@ async function e2eRun(w: Workload, samples: number, variant: Variant): Promise<(
       batches.push({ x: x.slice(i, n), y: y.slice(i, n), indices: Int32Array.from({ length: n }, (_, k) => i + k) });
     }
     const forwardGraph = variant === 'graph' ? requireGraph() : undefined;
-    const cache = await cacheFeatures(backbone, batches, { forward: (b) => through(forwardGraph, [b], () => [folded.features(b as tf.Tensor4D)])[0] });
+    const cache = await cacheFeatures(backbone, batches, {
+      forward: (b) => through(forwardGraph, [b], () => [folded.features(b as tf.Tensor4D)])[0],
+    });
     forwardGraph?.dispose();
     folded.dispose();
     tf.dispose(batches.flatMap((b) => [b.x, b.y]));
@@ -249,7 +286,11 @@ async function e2eRun(w: Workload, samples: number, variant: Variant): Promise<(
         const fy = tf.gather(all.y, idx);
         // No read-back inside the epoch loop: the loss stays on the native side.
         const out = through(headGraph, [fx, fy], () => {
-          optimizer.minimize(() => computeLoss('cross-entropy', head.apply(fx, { training: true }) as tf.Tensor, fy), false, vars);
+          optimizer.minimize(
+            () => computeLoss('cross-entropy', head.apply(fx, { training: true }) as tf.Tensor, fy),
+            false,
+            vars,
+          );
           return [];
         });
         tf.dispose([idx, fx, fy, ...out]);

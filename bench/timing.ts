@@ -14,7 +14,12 @@ export function timeRepeats(step: () => void, items: number, warmup: number, rep
 }
 
 /** Same, for async steps (the end-to-end run goes through an async feature cache). */
-export async function timeRepeatsAsync(step: () => Promise<void>, items: number, warmup: number, repeats: number): Promise<number[]> {
+export async function timeRepeatsAsync(
+  step: () => Promise<void>,
+  items: number,
+  warmup: number,
+  repeats: number,
+): Promise<number[]> {
   for (let i = 0; i < warmup; i++) await step();
   const rates: number[] = [];
   for (let i = 0; i < repeats; i++) {

@@ -55,7 +55,12 @@ function secondStepMap(intermediate: string, output: string): SourceMapLookup | 
   const ts = tslabTypeScript();
   if (!ts) return undefined;
   // tslab picks the target from the Node version (ES2022 from Node 18 on); try that first.
-  for (const target of [ts.ScriptTarget.ES2022, ts.ScriptTarget.ES2021, ts.ScriptTarget.ES2020, ts.ScriptTarget.ES2019]) {
+  for (const target of [
+    ts.ScriptTarget.ES2022,
+    ts.ScriptTarget.ES2021,
+    ts.ScriptTarget.ES2020,
+    ts.ScriptTarget.ES2019,
+  ]) {
     const out = ts.transpileModule(intermediate, {
       fileName: 'custom.js',
       compilerOptions: {

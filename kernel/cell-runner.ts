@@ -22,8 +22,7 @@ import { errorFromDiagnostics, errorFromException, type CellDiagnostic, type Err
 const TSLAB_DIAGNOSTIC_FORMAT = '%s%d:%d - %s';
 
 export type CellOutcome =
-  | { status: 'ok'; hasValue: boolean; value: unknown }
-  | { status: 'error'; error: ErrorContent };
+  { status: 'ok'; hasValue: boolean; value: unknown } | { status: 'error'; error: ErrorContent };
 
 interface Capture {
   hasValue: boolean;
@@ -104,7 +103,8 @@ export class CellRunner {
     }
     const diagnostics = capture.errors.map(asDiagnostic).filter((d): d is CellDiagnostic => d !== undefined);
     if (!ok) {
-      if (diagnostics.length > 0) return { status: 'error', error: errorFromDiagnostics(diagnostics, { source: code, executionCount }) };
+      if (diagnostics.length > 0)
+        return { status: 'error', error: errorFromDiagnostics(diagnostics, { source: code, executionCount }) };
       const thrown = capture.errors.length > 0 ? capture.errors[0][0] : new Error('the cell failed');
       return { status: 'error', error: errorFromException(thrown) };
     }

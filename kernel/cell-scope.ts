@@ -15,7 +15,15 @@ import { promisify } from 'node:util';
 import { InterruptedError } from '../src/runtime';
 
 const SCOPE_KEY = Symbol.for('lessonkit.cellScope');
-const SHADOWED = ['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate', 'Promise'] as const;
+const SHADOWED = [
+  'setTimeout',
+  'setInterval',
+  'setImmediate',
+  'clearTimeout',
+  'clearInterval',
+  'clearImmediate',
+  'Promise',
+] as const;
 
 /** The cell prelude: one line that binds the scoped functions in the cell (see cell-code.ts). */
 export const CELL_SCOPE_PRELUDE = `const { ${SHADOWED.join(', ')} } = globalThis[Symbol.for('lessonkit.cellScope')];`;
@@ -124,10 +132,13 @@ function scopedSetImmediate(callback: (...args: unknown[]) => void, ...args: unk
     native.clearImmediate(dead);
     return dead;
   }
-  const timer: NodeJS.Immediate = native.setImmediate((...a: unknown[]) => {
-    run.timers.delete(timer);
-    callback(...a);
-  }, ...args);
+  const timer: NodeJS.Immediate = native.setImmediate(
+    (...a: unknown[]) => {
+      run.timers.delete(timer);
+      callback(...a);
+    },
+    ...args,
+  );
   run.timers.set(timer, 'immediate');
   return timer;
 }
@@ -177,7 +188,8 @@ class CellPromise<T> extends NativePromise<T> {
 }
 
 Object.defineProperty(scopedSetTimeout, promisify.custom, {
-  value: <T>(ms?: number, value?: T) => new CellPromise<T | undefined>((resolve) => scopedSetTimeout(() => resolve(value), ms)),
+  value: <T>(ms?: number, value?: T) =>
+    new CellPromise<T | undefined>((resolve) => scopedSetTimeout(() => resolve(value), ms)),
 });
 Object.defineProperty(scopedSetImmediate, promisify.custom, {
   value: <T>(value?: T) => new CellPromise<T | undefined>((resolve) => scopedSetImmediate(() => resolve(value))),

@@ -94,12 +94,19 @@ export class SessionRecorder {
 function selfTestWords(): string | undefined {
   const rec = readSelfTestRecord(selfTestCacheFile());
   if (!rec) return undefined;
-  const what = rec.outcome === 'crashed' ? `crashed with ${rec.signal}${rec.lastStep ? ` at "${rec.lastStep}"` : ''}` : rec.outcome;
+  const what =
+    rec.outcome === 'crashed'
+      ? `crashed with ${rec.signal}${rec.lastStep ? ` at "${rec.lastStep}"` : ''}`
+      : rec.outcome;
   return `the oneDNN self-test on record for this machine ${what} (${rec.testedAt})`;
 }
 
 /** The supervisor's side: the kernel process ended; keep a record when it did not end normally. */
-export function recordKernelExit(connectionFile: string, signal: NodeJS.Signals | null, exitCode: number | null): CrashRecord | undefined {
+export function recordKernelExit(
+  connectionFile: string,
+  signal: NodeJS.Signals | null,
+  exitCode: number | null,
+): CrashRecord | undefined {
   const session = readJson<SessionInfo>(sessionFile(connectionFile));
   try {
     fs.rmSync(sessionFile(connectionFile), { force: true });
@@ -124,7 +131,9 @@ const SIGNAL_MEANING: Record<string, string> = {
 
 /** The learner-facing explanation of a crash record. */
 export function describeCrash(rec: CrashRecord): string {
-  const how = rec.signal ? `was killed by ${rec.signal}${SIGNAL_MEANING[rec.signal] ? `, ${SIGNAL_MEANING[rec.signal]}` : ''}` : `exited with code ${rec.exitCode}`;
+  const how = rec.signal
+    ? `was killed by ${rec.signal}${SIGNAL_MEANING[rec.signal] ? `, ${SIGNAL_MEANING[rec.signal]}` : ''}`
+    : `exited with code ${rec.exitCode}`;
   const lines = [`The previous lesson kernel ${how}, at ${rec.at}.`];
   const cell = rec.session?.cell;
   if (cell) lines.push(`It was running cell [${cell.executionCount}] (started ${cell.startedAt}): ${cell.firstLine}`);

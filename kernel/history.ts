@@ -24,7 +24,9 @@ const SESSION = 1;
 
 /** Converts a glob pattern (`*` and `?`, as IPython's search uses) to a regular expression. */
 function globToRegExp(pattern: string): RegExp {
-  const body = [...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  const body = [...pattern]
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
   return new RegExp(`^${body}$`, 's');
 }
 
@@ -53,7 +55,10 @@ export class HistoryLog {
         found = found.filter((e) => re.test(e.input));
         if (req.unique) {
           const seen = new Set<string>();
-          found = [...found].reverse().filter((e) => !seen.has(e.input) && seen.add(e.input) !== undefined).reverse();
+          found = [...found]
+            .reverse()
+            .filter((e) => !seen.has(e.input) && seen.add(e.input) !== undefined)
+            .reverse();
         }
         if (req.n !== undefined && req.n > 0) found = found.slice(-req.n);
         break;
@@ -63,6 +68,8 @@ export class HistoryLog {
         if (req.n !== undefined && req.n >= 0) found = req.n === 0 ? [] : found.slice(-req.n);
         break;
     }
-    return found.map((e): HistoryEntry => (req.output ? [SESSION, e.line, [e.input, null]] : [SESSION, e.line, e.input]));
+    return found.map((e): HistoryEntry =>
+      req.output ? [SESSION, e.line, [e.input, null]] : [SESSION, e.line, e.input],
+    );
   }
 }

@@ -45,7 +45,9 @@ function watchSupervisor(): void {
 function main(argv: string[]): void {
   const connectionFile = argv[2];
   if (!connectionFile || !fs.existsSync(connectionFile)) {
-    process.stderr.write(`usage: node ${path.relative(process.cwd(), argv[1])} <connection file>; received ${JSON.stringify(connectionFile)}\n`);
+    process.stderr.write(
+      `usage: node ${path.relative(process.cwd(), argv[1])} <connection file>; received ${JSON.stringify(connectionFile)}\n`,
+    );
     process.exit(2);
   }
   // A kernel before this one that native code killed (see supervisor.ts): say why, here and in the first cell.
@@ -74,7 +76,10 @@ function main(argv: string[]): void {
 
   const runner = new CellRunner(process.cwd());
   const handler = new JupyterHandlerImpl(runner.executor, false);
-  const server = new LessonServer({ handler, runner, leakWatch, version: kitVersion(), session, crashNotice }, connectionFile);
+  const server = new LessonServer(
+    { handler, runner, leakWatch, version: kitVersion(), session, crashNotice },
+    connectionFile,
+  );
   installKernelInterrupt({
     cellRunning: () => server.cellRunning(),
     cellEnded: () => server.cellEnded(),
@@ -83,7 +88,9 @@ function main(argv: string[]): void {
   });
   // As tslab does: a learner's stray rejection must not kill the kernel (Node's default is to exit).
   process.on('uncaughtException', (err) => process.stderr.write(`Uncaught exception: ${format(err)}\n`));
-  process.on('unhandledRejection', (reason) => process.stderr.write(`Unhandled promise rejection: ${format(reason)}\n`));
+  process.on('unhandledRejection', (reason) =>
+    process.stderr.write(`Unhandled promise rejection: ${format(reason)}\n`),
+  );
   void server.init();
 }
 

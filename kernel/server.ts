@@ -129,7 +129,10 @@ export class LessonServer extends ZmqServer {
     if (parent.header.msg_type === 'execute_request') return;
     super.publishStatus(status, parent);
     if (status === 'busy' && parent.header.msg_type === 'history_request' && this.shellSocket) {
-      this.reply(this.shellSocket, parent, 'history_reply', { status: 'ok', history: this.history.answer(parent.content as HistoryRequest) });
+      this.reply(this.shellSocket, parent, 'history_reply', {
+        status: 'ok',
+        history: this.history.answer(parent.content as HistoryRequest),
+      });
     }
   }
 
@@ -218,7 +221,11 @@ export class LessonServer extends ZmqServer {
       let error: ErrorContent | undefined = outcome.status === 'error' ? outcome.error : undefined;
       if (outcome.status === 'ok' && outcome.hasValue && !silent) {
         try {
-          this.publish(msg, 'execute_result', { execution_count: count, data: mimeBundleOf(outcome.value), metadata: {} });
+          this.publish(msg, 'execute_result', {
+            execution_count: count,
+            data: mimeBundleOf(outcome.value),
+            metadata: {},
+          });
         } catch (err) {
           error = errorFromException(err);
         }
@@ -230,7 +237,12 @@ export class LessonServer extends ZmqServer {
         this.abortPolicy.failed(req.stop_on_error !== false);
         this.reply(sock, msg, 'execute_reply', { status: 'error', execution_count: count, ...error });
       } else {
-        this.reply(sock, msg, 'execute_reply', { status: 'ok', execution_count: count, payload: [], user_expressions: {} });
+        this.reply(sock, msg, 'execute_reply', {
+          status: 'ok',
+          execution_count: count,
+          payload: [],
+          user_expressions: {},
+        });
       }
     } finally {
       super.publishStatus('idle', msg);

@@ -27,7 +27,8 @@ function decodeVlq(text: string): number[] {
   let shift = 0;
   for (const c of text) {
     const digit = BASE64_VALUE.get(c);
-    if (digit === undefined) throw new Error(`source map: invalid base64 character ${JSON.stringify(c)} in ${JSON.stringify(text)}`);
+    if (digit === undefined)
+      throw new Error(`source map: invalid base64 character ${JSON.stringify(c)} in ${JSON.stringify(text)}`);
     value += (digit & 31) * 2 ** shift;
     if (digit & 32) {
       shift += 5;

@@ -71,7 +71,12 @@ export function parseFrames(stack: string): Frame[] {
     const location = withFn ? withFn[2] : body;
     const loc = /^(.*):(\d+):(\d+)$/.exec(location);
     if (loc) frames.push({ fn, file: loc[1], line: Number(loc[2]), column: Number(loc[3]) });
-    else frames.push({ fn, file: location === '<anonymous>' || location === 'native' || /^index \d+$/.test(location) ? undefined : location });
+    else
+      frames.push({
+        fn,
+        file:
+          location === '<anonymous>' || location === 'native' || /^index \d+$/.test(location) ? undefined : location,
+      });
   }
   return frames;
 }
@@ -97,7 +102,8 @@ function classify(frame: Frame): Kind {
   if (INTERNAL_FRAME_PATTERNS.some((p) => p.test(file))) return { kind: 'drop' };
   const pkg = packageOf(file);
   if (pkg) return { kind: 'library', name: pkg };
-  if (path.isAbsolute(file) && (file + path.sep).startsWith(LIBRARY_ROOT + path.sep)) return { kind: 'library', name: LIBRARY_NAME };
+  if (path.isAbsolute(file) && (file + path.sep).startsWith(LIBRARY_ROOT + path.sep))
+    return { kind: 'library', name: LIBRARY_NAME };
   return { kind: 'file', file };
 }
 
@@ -213,7 +219,8 @@ function maxTypedArrayLength(): number {
  * array length: 100000000000`): the number of elements and bytes asked for, the limits, and what to do.
  */
 export function explainAllocationError(err: Error): string | undefined {
-  const m = /^Invalid typed array length: (\d+)$/.exec(err.message) ?? /^Array buffer allocation failed$/.exec(err.message);
+  const m =
+    /^Invalid typed array length: (\d+)$/.exec(err.message) ?? /^Array buffer allocation failed$/.exec(err.message);
   if (!m || typeof err.stack !== 'string') return undefined;
   const frames = parseFrames(err.stack);
   const arrayFrame = frames.find((f) => /^new \w+Array$/.test(f.fn));
@@ -233,7 +240,9 @@ export function explainAllocationError(err: Error): string | undefined {
   }
   const bytes = elements * perElement;
   const limits = [
-    elements > maxTypedArrayLength() ? `more than one JavaScript array can hold (${maxTypedArrayLength().toLocaleString('en-US')} elements)` : undefined,
+    elements > maxTypedArrayLength()
+      ? `more than one JavaScript array can hold (${maxTypedArrayLength().toLocaleString('en-US')} elements)`
+      : undefined,
     bytes > memory ? `more than this machine's memory (${formatBytes(memory)})` : undefined,
   ].filter((s): s is string => s !== undefined);
   return (
@@ -244,7 +253,9 @@ export function explainAllocationError(err: Error): string | undefined {
 }
 
 function isErrorLike(value: unknown): value is Error {
-  return value instanceof Error || (typeof value === 'object' && value !== null && 'message' in value && 'name' in value);
+  return (
+    value instanceof Error || (typeof value === 'object' && value !== null && 'message' in value && 'name' in value)
+  );
 }
 
 function header(ename: string): string[] {
@@ -264,7 +275,11 @@ export function errorFromException(thrown: unknown): ErrorContent {
   const blocks = typeof thrown.stack === 'string' ? formatFrames(thrown.stack) : [];
   const last = `${RED}${ename}${RESET}: ${evalue}${explained ? `\n(JavaScript said: ${original})` : ''}`;
   if (blocks.length === 0) return { ename, evalue, traceback: [last] };
-  return { ename, evalue, traceback: [...header(ename), ...blocks.flatMap((b, i) => (i === 0 ? [b] : ['', b])), '', last] };
+  return {
+    ename,
+    evalue,
+    traceback: [...header(ename), ...blocks.flatMap((b, i) => (i === 0 ? [b] : ['', b])), '', last],
+  };
 }
 
 function diagnosticText(d: CellDiagnostic): string {

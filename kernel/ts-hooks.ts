@@ -42,7 +42,11 @@ type Emit = (...args: any[]) => unknown;
 
 function wrapEmit(builder: { emit: Emit }): void {
   const emit = builder.emit.bind(builder);
-  builder.emit = (sourceFile: unknown, writeFile: (name: string, data: string, ...rest: unknown[]) => void, ...rest: unknown[]) =>
+  builder.emit = (
+    sourceFile: unknown,
+    writeFile: (name: string, data: string, ...rest: unknown[]) => void,
+    ...rest: unknown[]
+  ) =>
     emit(
       sourceFile,
       (name: string, data: string, ...more: unknown[]) => {

@@ -48,20 +48,33 @@ function which(cmd) {
 function runNbgrader(args) {
   const probe = spawnSync(PYTHON, ['-c', 'import nbgrader'], { encoding: 'utf8' });
   if (probe.status !== 0) {
-    fail(`nbgrader is not installed in ${PYTHON}: run \`${path.dirname(PYTHON)}/pip install 'nbgrader>=0.9,<0.10'\` (it needs an index that has it).`);
+    fail(
+      `nbgrader is not installed in ${PYTHON}: run \`${path.dirname(PYTHON)}/pip install 'nbgrader>=0.9,<0.10'\` (it needs an index that has it).`,
+    );
   }
   const env = { ...process.env };
   env.PATH = `${path.dirname(PYTHON)}${path.delimiter}${env.PATH ?? ''}`; // nbgrader runs `alembic`
-  const r = spawnSync(PYTHON, ['-m', 'nbgrader', ...args], { cwd: path.join(ROOT, 'classroom'), stdio: 'inherit', env });
+  const r = spawnSync(PYTHON, ['-m', 'nbgrader', ...args], {
+    cwd: path.join(ROOT, 'classroom'),
+    stdio: 'inherit',
+    env,
+  });
   process.exit(r.status ?? 1);
 }
 
 /** @param {string[]} argv */
 function startHub(argv) {
-  const { values: args } = parseArgs({ args: argv, options: { ip: { type: 'string' }, port: { type: 'string' }, learners: { type: 'string' } } });
+  const { values: args } = parseArgs({
+    args: argv,
+    options: { ip: { type: 'string' }, port: { type: 'string' }, learners: { type: 'string' } },
+  });
   if (!fs.existsSync(PYTHON)) fail(`no Python at ${PYTHON}: run \`npm run setup\` first.`);
-  if (!fs.existsSync(path.join(ROOT, 'dist', 'kernel', 'main.js'))) fail('the lesson kernel is not built: run `npm run setup` first.');
-  const hub = process.env.CLASSROOM_JUPYTERHUB ?? [path.join(path.dirname(PYTHON), 'jupyterhub')].find((p) => fs.existsSync(p)) ?? which('jupyterhub');
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'kernel', 'main.js')))
+    fail('the lesson kernel is not built: run `npm run setup` first.');
+  const hub =
+    process.env.CLASSROOM_JUPYTERHUB ??
+    [path.join(path.dirname(PYTHON), 'jupyterhub')].find((p) => fs.existsSync(p)) ??
+    which('jupyterhub');
   if (!hub) {
     fail(
       'jupyterhub is not installed. On Debian/Ubuntu: `apt-get install jupyterhub` (what CI does); elsewhere ' +
@@ -79,7 +92,16 @@ function startHub(argv) {
   const dir = process.env.CLASSROOM_DIR ?? path.join(ROOT, 'build', 'classroom');
   fs.mkdirSync(dir, { recursive: true });
 
-  const env = { ...process.env, CLASSROOM_IP: ip, CLASSROOM_PORT: port, CLASSROOM_LEARNERS: learners, CLASSROOM_ADMINS: admins, CLASSROOM_PASSWORD: password, CLASSROOM_DIR: dir, CLASSROOM_PYTHON: PYTHON };
+  const env = {
+    ...process.env,
+    CLASSROOM_IP: ip,
+    CLASSROOM_PORT: port,
+    CLASSROOM_LEARNERS: learners,
+    CLASSROOM_ADMINS: admins,
+    CLASSROOM_PASSWORD: password,
+    CLASSROOM_DIR: dir,
+    CLASSROOM_PYTHON: PYTHON,
+  };
   const child = spawn(hub, ['-f', CONFIG], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env });
   const host = ip === '0.0.0.0' || ip === '' ? '127.0.0.1' : ip;
   let announced = false;
@@ -90,8 +112,12 @@ function startHub(argv) {
     console.log(`[classroom] JupyterHub is running: http://${host}:${port}/`);
     console.log(`[classroom] Learners: ${learners.split(',').join(', ')}; instructor (admin): ${admins}`);
     console.log(`[classroom] Password for every account: ${password}   (set CLASSROOM_PASSWORD to choose one)`);
-    console.log('[classroom] Each learner gets JupyterLab with the lessons in ~/lessons and the "TypeScript (lessonkit)" kernel.');
-    console.log(`[classroom] Hub log: ${path.join(dir, 'jupyterhub.log')}. Ctrl-C stops the hub and every learner's server.`);
+    console.log(
+      '[classroom] Each learner gets JupyterLab with the lessons in ~/lessons and the "TypeScript (lessonkit)" kernel.',
+    );
+    console.log(
+      `[classroom] Hub log: ${path.join(dir, 'jupyterhub.log')}. Ctrl-C stops the hub and every learner's server.`,
+    );
     console.log('');
   };
   const log = fs.createWriteStream(path.join(dir, 'jupyterhub.log'), { flags: 'a' });

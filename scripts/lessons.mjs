@@ -29,7 +29,13 @@ import { chooseProfile } from './notebook/profile.mjs';
 // The kernels inherit this: offline data copies (../shared/datasets beside the checkout) when there are any.
 if (lessonDataDir()) process.env.LESSON_DATA_DIR = lessonDataDir();
 
-const USAGE = fs.readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).slice(0, 8).map((l) => l.slice(3)).join('\n');
+const USAGE = fs
+  .readFileSync(new URL(import.meta.url), 'utf8')
+  .split('\n')
+  .filter((l) => l.startsWith('//'))
+  .slice(0, 8)
+  .map((l) => l.slice(3))
+  .join('\n');
 
 /** The command line: notebook names, options, and (with --lab) JupyterLab's own `--Section.option=value` settings. */
 function parseCommandLine(argv = process.argv.slice(2)) {
@@ -44,7 +50,14 @@ function parseCommandLine(argv = process.argv.slice(2)) {
     },
     allowPositionals: true,
   });
-  return { names: positionals, profile: values.profile, handouts: !values['no-handouts'], lab: values.lab === true, labArgs, help: values.help === true };
+  return {
+    names: positionals,
+    profile: values.profile,
+    handouts: !values['no-handouts'],
+    lab: values.lab === true,
+    labArgs,
+    help: values.help === true,
+  };
 }
 
 /**
@@ -56,7 +69,9 @@ function openLab(opts) {
   requireKernel();
   const asRoot = process.getuid?.() === 0 ? ['--allow-root'] : []; // containers often run as root
   const args = ['lab', `--ServerApp.root_dir=${NOTEBOOKS_DIR}`, ...asRoot, ...opts.labArgs];
-  console.log(`JupyterLab on ${path.relative(ROOT, NOTEBOOKS_DIR)}/ with kernel "${kernelName()}", LESSON_PROFILE=${profile}`);
+  console.log(
+    `JupyterLab on ${path.relative(ROOT, NOTEBOOKS_DIR)}/ with kernel "${kernelName()}", LESSON_PROFILE=${profile}`,
+  );
   const child = spawn(jupyterCommand(), args, { stdio: 'inherit', env: { ...process.env, LESSON_PROFILE: profile } });
   process.on('SIGINT', () => child.kill('SIGINT'));
   child.on('exit', (code) => process.exit(code ?? 0));
@@ -64,8 +79,13 @@ function openLab(opts) {
 
 /** @param {string} profile */
 function writeIndex(profile) {
-  const pages = fs.readdirSync(HANDOUTS_DIR).filter((f) => f.endsWith('.html') && f !== 'index.html').sort();
-  const items = pages.map((f) => `<li><a href="${escapeHtml(f)}">${escapeHtml(f.replace(/\.html$/, ''))}</a></li>`).join('\n');
+  const pages = fs
+    .readdirSync(HANDOUTS_DIR)
+    .filter((f) => f.endsWith('.html') && f !== 'index.html')
+    .sort();
+  const items = pages
+    .map((f) => `<li><a href="${escapeHtml(f)}">${escapeHtml(f.replace(/\.html$/, ''))}</a></li>`)
+    .join('\n');
   writeTextAtomic(
     path.join(HANDOUTS_DIR, 'index.html'),
     `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>lessonkit handouts</title></head>\n` +
@@ -91,10 +111,14 @@ async function main() {
     try {
       const run = await runNotebook(file, { profile, log: console.log });
       const nbBytes = fs.statSync(run.output).size;
-      console.log(`✓ ${run.name}: executed in ${run.seconds.toFixed(1)} s -> ${path.relative(ROOT, run.output)} (${(nbBytes / 1e6).toFixed(2)} MB)`);
+      console.log(
+        `✓ ${run.name}: executed in ${run.seconds.toFixed(1)} s -> ${path.relative(ROOT, run.output)} (${(nbBytes / 1e6).toFixed(2)} MB)`,
+      );
       if (nbBytes > NOTEBOOK_MAX_BYTES) {
         failed += 1;
-        console.error(`  ✗ the executed notebook is ${(nbBytes / 1e6).toFixed(2)} MB, over its ${NOTEBOOK_MAX_BYTES / 1e6} MB target`);
+        console.error(
+          `  ✗ the executed notebook is ${(nbBytes / 1e6).toFixed(2)} MB, over its ${NOTEBOOK_MAX_BYTES / 1e6} MB target`,
+        );
       }
       if (opts.handouts) {
         const h = await exportHandout(run.executed, {
@@ -103,7 +127,9 @@ async function main() {
           source: path.relative(ROOT, file),
           executedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
         });
-        console.log(`  handout: ${path.relative(ROOT, h.output)} "${notebookTitle(run.executed, run.name)}": ${formatHandoutSize(h)}`);
+        console.log(
+          `  handout: ${path.relative(ROOT, h.output)} "${notebookTitle(run.executed, run.name)}": ${formatHandoutSize(h)}`,
+        );
         if (h.bytes > HANDOUT_MAX_BYTES) {
           failed += 1;
           console.error(`  ✗ the handout is over its ${HANDOUT_MAX_BYTES / 1e6} MB target`);

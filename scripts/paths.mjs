@@ -52,7 +52,9 @@ export function cellTimeoutSeconds(env = process.env) {
   if (raw === undefined || raw === '') return 1200;
   const n = Number(raw);
   if (!Number.isInteger(n) || n === 0 || n < -1) {
-    throw new Error(`LESSON_CELL_TIMEOUT: expected a positive whole number of seconds (or -1 for none), got ${JSON.stringify(raw)}`);
+    throw new Error(
+      `LESSON_CELL_TIMEOUT: expected a positive whole number of seconds (or -1 for none), got ${JSON.stringify(raw)}`,
+    );
   }
   return n;
 }

@@ -22,7 +22,10 @@ if (lessonDataDir()) process.env.LESSON_DATA_DIR = lessonDataDir();
 /** @type {ReturnType<typeof parseCommandLine>} */
 let args;
 function parseCommandLine() {
-  return parseArgs({ options: { update: { type: 'boolean' }, 'from-build': { type: 'boolean' } }, allowPositionals: true });
+  return parseArgs({
+    options: { update: { type: 'boolean' }, 'from-build': { type: 'boolean' } },
+    allowPositionals: true,
+  });
 }
 try {
   args = parseCommandLine();

@@ -129,12 +129,26 @@ function npmPackages() {
   // nodejs-polars' platform packages declare Node >= 22, so npm skips them on Node 20; install ours explicitly.
   const polars = readJson(path.join(ROOT, 'node_modules', 'nodejs-polars', 'package.json'));
   /** @type {Record<string, string>} */
-  const platformPackages = { 'linux-x64': 'linux-x64-gnu', 'linux-arm64': 'linux-arm64-gnu', 'darwin-x64': 'darwin-x64', 'darwin-arm64': 'darwin-arm64', 'win32-x64': 'win32-x64-msvc' };
+  const platformPackages = {
+    'linux-x64': 'linux-x64-gnu',
+    'linux-arm64': 'linux-arm64-gnu',
+    'darwin-x64': 'darwin-x64',
+    'darwin-arm64': 'darwin-arm64',
+    'win32-x64': 'win32-x64-msvc',
+  };
   const platformPkg = platformPackages[`${process.platform}-${process.arch}`];
   if (polars && platformPkg) {
     const name = `nodejs-polars-${platformPkg}`;
     if (!fs.existsSync(path.join(ROOT, 'node_modules', name, 'package.json'))) {
-      run(npmCmd, ['install', '--no-save', '--force', '--ignore-scripts', '--no-audit', '--no-fund', `${name}@${polars.version}`]);
+      run(npmCmd, [
+        'install',
+        '--no-save',
+        '--force',
+        '--ignore-scripts',
+        '--no-audit',
+        '--no-fund',
+        `${name}@${polars.version}`,
+      ]);
       done('nodejs-polars', `installed ${name}@${polars.version} (npm skips it on Node < 22)`);
     }
   }
@@ -176,7 +190,10 @@ function pythonEnv() {
     done('python env', `using the active conda environment ${conda} (created from environment.yml)`);
     return conda;
   }
-  if (mode === 'conda') fail('LESSONKIT_PYTHON_ENV=conda, but no conda environment with jupyter is active (conda env create -f environment.yml).');
+  if (mode === 'conda')
+    fail(
+      'LESSONKIT_PYTHON_ENV=conda, but no conda environment with jupyter is active (conda env create -f environment.yml).',
+    );
   const py = path.join(VENV, 'bin', 'python');
   if (!fs.existsSync(py)) {
     run(process.env.PYTHON ?? 'python3', ['-m', 'venv', VENV]);
@@ -192,7 +209,10 @@ function pythonEnv() {
   const t = Date.now();
   run(py, ['-m', 'pip', 'install', '--disable-pip-version-check', ...pipRetries(), ...reqs]);
   writeJsonAtomic(stampFile, { hash: want, packages: reqs });
-  done('python env', `installed ${reqs.length} packages from environment.yml into .venv in ${((Date.now() - t) / 1000).toFixed(0)} s`);
+  done(
+    'python env',
+    `installed ${reqs.length} packages from environment.yml into .venv in ${((Date.now() - t) / 1000).toFixed(0)} s`,
+  );
   return VENV;
 }
 
@@ -200,7 +220,8 @@ function pythonEnv() {
 function tfSource() {
   const explicit = process.env.LESSONKIT_TF_SOURCE;
   if (explicit) {
-    if (!['wheel', 'download', 'dir'].includes(explicit)) fail(`LESSONKIT_TF_SOURCE must be wheel, download or dir; found "${explicit}"`);
+    if (!['wheel', 'download', 'dir'].includes(explicit))
+      fail(`LESSONKIT_TF_SOURCE must be wheel, download or dir; found "${explicit}"`);
     return explicit;
   }
   if (process.env.LIBTENSORFLOW_DIR) return 'dir';
@@ -217,11 +238,18 @@ function tfSource() {
 function describeLibDir(dir) {
   const wheelLayout = { lib: dir, include: path.join(dir, 'include'), cc: path.join(dir, 'libtensorflow_cc.so.2') };
   if (fs.existsSync(wheelLayout.cc) && fs.existsSync(path.join(dir, 'libtensorflow_framework.so.2'))) {
-    return { lib: dir, include: wheelLayout.include, libtf: wheelLayout.cc, framework: path.join(dir, 'libtensorflow_framework.so.2') };
+    return {
+      lib: dir,
+      include: wheelLayout.include,
+      libtf: wheelLayout.cc,
+      framework: path.join(dir, 'libtensorflow_framework.so.2'),
+    };
   }
   const lib = path.join(dir, 'lib');
   const libtf = ['libtensorflow.so.2', 'libtensorflow.so'].map((n) => path.join(lib, n)).find((f) => fs.existsSync(f));
-  const framework = ['libtensorflow_framework.so.2', 'libtensorflow_framework.so'].map((n) => path.join(lib, n)).find((f) => fs.existsSync(f));
+  const framework = ['libtensorflow_framework.so.2', 'libtensorflow_framework.so']
+    .map((n) => path.join(lib, n))
+    .find((f) => fs.existsSync(f));
   if (libtf && framework && fs.existsSync(path.join(dir, 'include', 'tensorflow', 'c', 'c_api.h'))) {
     return { lib, include: path.join(dir, 'include'), libtf, framework };
   }
@@ -248,8 +276,21 @@ function libFromWheel(python) {
   fs.mkdirSync(wheels, { recursive: true });
   const spec = `${TF_WHEEL.name}==${TF_WHEEL.version}`;
   log(`libtensorflow: pip download ${spec} (about 270 MB, once)`);
-  run(python, ['-m', 'pip', 'download', '--disable-pip-version-check', ...pipRetries(), '--no-deps', '--only-binary=:all:', '-d', wheels, spec]);
-  const wheel = fs.readdirSync(wheels).find((f) => f.startsWith(`${TF_WHEEL.name.replace('-', '_')}-${TF_WHEEL.version}-`) && f.endsWith('.whl'));
+  run(python, [
+    '-m',
+    'pip',
+    'download',
+    '--disable-pip-version-check',
+    ...pipRetries(),
+    '--no-deps',
+    '--only-binary=:all:',
+    '-d',
+    wheels,
+    spec,
+  ]);
+  const wheel = fs
+    .readdirSync(wheels)
+    .find((f) => f.startsWith(`${TF_WHEEL.name.replace('-', '_')}-${TF_WHEEL.version}-`) && f.endsWith('.whl'));
   if (!wheel) fail(`pip download ${spec} produced no wheel in ${wheels}`);
   const tmp = `${target}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
@@ -287,7 +328,11 @@ function linkDeps(pkgDir, libdir) {
   fs.symlinkSync(libdir.include, path.join(deps, 'include'), 'dir');
   const libNames = ['libtensorflow.so', 'libtensorflow.so.2', path.basename(libdir.libtf)];
   for (const n of new Set(libNames)) fs.symlinkSync(libdir.libtf, path.join(deps, 'lib', n));
-  for (const n of new Set(['libtensorflow_framework.so', 'libtensorflow_framework.so.2', path.basename(libdir.framework)])) {
+  for (const n of new Set([
+    'libtensorflow_framework.so',
+    'libtensorflow_framework.so.2',
+    path.basename(libdir.framework),
+  ])) {
     fs.symlinkSync(libdir.framework, path.join(deps, 'lib', n));
   }
 }
@@ -313,7 +358,11 @@ function findBinding(pkgDir) {
  */
 function verifyEngine(pkgName) {
   const script = `const tf=require(${JSON.stringify(pkgName)});console.log(JSON.stringify({backend:tf.getBackend(),tf:tf.backend().binding.TF_Version,gpu:!!tf.backend().isUsingGpuDevice}))`;
-  const r = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } });
+  const r = spawnSync(process.execPath, ['-e', script], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+  });
   if (r.status !== 0) return { ok: false, error: (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ') };
   try {
     const info = JSON.parse(/** @type {string} */ (r.stdout.trim().split('\n').pop()));
@@ -329,7 +378,8 @@ function nativeBinding(python) {
   if (!['cpu', 'gpu'].includes(engine)) fail(`LESSONKIT_ENGINE must be cpu or gpu; found "${engine}"`);
   const pkgName = engine === 'gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
   const pkgDir = path.join(ROOT, 'node_modules', ...pkgName.split('/'));
-  if (!fs.existsSync(path.join(pkgDir, 'package.json'))) fail(`${pkgName} is not installed (npm ci should have installed it).`);
+  if (!fs.existsSync(path.join(pkgDir, 'package.json')))
+    fail(`${pkgName} is not installed (npm ci should have installed it).`);
   const source = tfSource();
   const stampFile = path.join(pkgDir, 'lib', '.lessonkit-build.json');
   const stamp = readJson(stampFile);
@@ -341,14 +391,26 @@ function nativeBinding(python) {
       patched = true;
       if (files.length > 0) log(`patched ${files.join(', ')} (graph functions; src/engine/graph)`);
     } catch (err) {
-      log(`graph-function patch not applied (${/** @type {Error} */ (err).message}); the graph path will fall back to eager execution`);
+      log(
+        `graph-function patch not applied (${/** @type {Error} */ (err).message}); the graph path will fall back to eager execution`,
+      );
     }
   }
-  const wantKey = { source, dir: process.env.LIBTENSORFLOW_DIR ?? null, wheel: source === 'wheel' ? TF_WHEEL : null, node: process.versions.modules, engine, patch: patched ? bindingPatchHash : null };
+  const wantKey = {
+    source,
+    dir: process.env.LIBTENSORFLOW_DIR ?? null,
+    wheel: source === 'wheel' ? TF_WHEEL : null,
+    node: process.versions.modules,
+    engine,
+    patch: patched ? bindingPatchHash : null,
+  };
   if (stamp && JSON.stringify(stamp.key) === JSON.stringify(wantKey) && findBinding(pkgDir)) {
     const check = verifyEngine(pkgName);
     if (check.ok) {
-      done('native binding', `reused the built ${pkgName} binding (TF ${check.tf}, ${check.gpu ? 'gpu' : 'cpu'}; nothing changed)`);
+      done(
+        'native binding',
+        `reused the built ${pkgName} binding (TF ${check.tf}, ${check.gpu ? 'gpu' : 'cpu'}; nothing changed)`,
+      );
       return;
     }
     log(`the built binding no longer loads (${check.error}); rebuilding`);
@@ -358,19 +420,28 @@ function nativeBinding(python) {
     // tfjs-node's own route: downloads libtensorflow and a prebuilt addon from Google storage (needs the internet).
     run(process.execPath, ['scripts/install.js', engine, 'download'], { cwd: pkgDir });
   } else {
-    const libdir = source === 'dir' ? describeLibDir(path.resolve(process.env.LIBTENSORFLOW_DIR ?? fail('LESSONKIT_TF_SOURCE=dir needs LIBTENSORFLOW_DIR'))) : libFromWheel(python);
+    const libdir =
+      source === 'dir'
+        ? describeLibDir(
+            path.resolve(process.env.LIBTENSORFLOW_DIR ?? fail('LESSONKIT_TF_SOURCE=dir needs LIBTENSORFLOW_DIR')),
+          )
+        : libFromWheel(python);
     linkDeps(pkgDir, libdir);
     const env = { ...process.env };
     // Build against Node's installed headers when npm is configured for them (no header download offline).
     const nodedir = env.npm_config_nodedir ?? capture(npmCmd, ['config', 'get', 'nodedir']);
-    if (nodedir && nodedir !== 'undefined' && fs.existsSync(path.join(nodedir, 'include', 'node', 'node_api.h'))) env.npm_config_nodedir = nodedir;
+    if (nodedir && nodedir !== 'undefined' && fs.existsSync(path.join(nodedir, 'include', 'node', 'node_api.h')))
+      env.npm_config_nodedir = nodedir;
     const preGyp = path.join(ROOT, 'node_modules', '@mapbox', 'node-pre-gyp', 'bin', 'node-pre-gyp');
     run(process.execPath, [preGyp, 'install', '--build-from-source'], { cwd: pkgDir, env });
   }
   const check = verifyEngine(pkgName);
   if (!check.ok) fail(`${pkgName} was built but does not load: ${check.error}`);
   writeJsonAtomic(stampFile, { key: wantKey, tf: check.tf, builtAt: new Date().toISOString() });
-  done('native binding', `built ${pkgName} from ${source === 'wheel' ? `the ${TF_WHEEL.name} ${TF_WHEEL.version} wheel` : source} in ${((Date.now() - t) / 1000).toFixed(0)} s; backend tensorflow, TF ${check.tf}, ${check.gpu ? 'gpu' : 'cpu'}`);
+  done(
+    'native binding',
+    `built ${pkgName} from ${source === 'wheel' ? `the ${TF_WHEEL.name} ${TF_WHEEL.version} wheel` : source} in ${((Date.now() - t) / 1000).toFixed(0)} s; backend tensorflow, TF ${check.tf}, ${check.gpu ? 'gpu' : 'cpu'}`,
+  );
 }
 
 // 4. TypeScript build and the kernel -------------------------------------------------------------------------
@@ -472,7 +543,12 @@ function htmlExport(prefix, python) {
   }
   const check = capture(python, ['-c', 'import lessonkit_nbconvert, nbconvert; print(nbconvert.__version__)']);
   if (!check) fail(`${python} cannot import lessonkit_nbconvert after writing ${pth}`);
-  done('html export', changed.length ? `installed for nbconvert ${check}: ${changed.join('; ')}` : `up to date (nbconvert ${check}, preprocessor, template lessonkit)`);
+  done(
+    'html export',
+    changed.length
+      ? `installed for nbconvert ${check}: ${changed.join('; ')}`
+      : `up to date (nbconvert ${check}, preprocessor, template lessonkit)`,
+  );
 }
 
 // -----------------------------------------------------------------------------------------------------------

@@ -18,28 +18,44 @@ export class LessonkitError extends Error {
 
 /** A file or folder whose contents are not in the expected format (IDX, CIFAR, CSV, images, JSON, NaN values). */
 export class DataFormatError extends LessonkitError {
-  constructor(message: string, readonly file?: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly file?: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
 
 /** A weights file whose hash, size or contents do not match what was expected. */
 export class WeightsIntegrityError extends LessonkitError {
-  constructor(message: string, readonly file?: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly file?: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
 
 /** Something had to be downloaded and the network (or the server) did not answer. */
 export class OfflineError extends LessonkitError {
-  constructor(message: string, readonly url?: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly url?: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
 
 /** A checkpoint folder that is locked by another run, damaged, or does not fit the model. */
 export class CheckpointError extends LessonkitError {
-  constructor(message: string, readonly dir?: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly dir?: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -59,14 +75,21 @@ export class NonFiniteLossError extends LessonkitError {
 
 /** A class label outside `[0, numClasses)` or not an integer. */
 export class LabelRangeError extends LessonkitError {
-  constructor(message: string, readonly value: number, readonly index: number) {
+  constructor(
+    message: string,
+    readonly value: number,
+    readonly index: number,
+  ) {
     super(message);
   }
 }
 
 /** An option (function argument field) with a value the function cannot use. */
 export class OptionError extends LessonkitError {
-  constructor(message: string, readonly option?: string) {
+  constructor(
+    message: string,
+    readonly option?: string,
+  ) {
     super(message);
   }
 }

@@ -55,7 +55,12 @@ export function executeNotebook(nb, options = {}) {
   const label = options.label ?? 'notebook';
   const cwd = options.cwd ?? path.join(ROOT, 'notebooks');
   const args = [
-    'nbconvert', '--stdin', '--stdout', '--to', 'notebook', '--execute',
+    'nbconvert',
+    '--stdin',
+    '--stdout',
+    '--to',
+    'notebook',
+    '--execute',
     `--ExecutePreprocessor.kernel_name=${kernel}`,
     `--ExecutePreprocessor.timeout=${timeout}`,
     '--ExecutePreprocessor.record_timing=False',
@@ -79,7 +84,11 @@ export function executeNotebook(nb, options = {}) {
       try {
         resolve(JSON.parse(Buffer.concat(out).toString('utf8')));
       } catch (e) {
-        reject(new Error(`${label}: nbconvert printed no notebook (${/** @type {Error} */ (e).message}).\n${stderr.slice(-4000)}`));
+        reject(
+          new Error(
+            `${label}: nbconvert printed no notebook (${/** @type {Error} */ (e).message}).\n${stderr.slice(-4000)}`,
+          ),
+        );
       }
     });
     child.stdin.end(JSON.stringify(nb));
@@ -93,7 +102,11 @@ export function executeNotebook(nb, options = {}) {
  */
 export function explainFailure(stderr) {
   const plain = stderr.replace(/\u001b\[[0-9;]*m/g, '');
-  for (const marker of ['An error occurred while executing the following cell', 'CellTimeoutError:', 'DeadKernelError:']) {
+  for (const marker of [
+    'An error occurred while executing the following cell',
+    'CellTimeoutError:',
+    'DeadKernelError:',
+  ]) {
     const i = plain.indexOf(marker);
     if (i >= 0) return plain.slice(i).trim();
   }

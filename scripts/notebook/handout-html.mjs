@@ -7,7 +7,8 @@
 /** The script element that carries plotly.js in an exported document (python/lessonkit_nbconvert). */
 const PLOTLY_LIBRARY = /<script\b[^>]*\bdata-lessonkit-plotly="[^"]*"[^>]*>[\s\S]*?<\/script>/gi;
 /** The script element that carries MathJax: the template's MathJax script, pointed at a data: URL by the export. */
-const MATHJAX_LIBRARY = /<script\b[^>]*\bsrc="data:text\/javascript[^"]*lessonkit-mathjax[^"]*"[^>]*>[\s\S]*?<\/script>/gi;
+const MATHJAX_LIBRARY =
+  /<script\b[^>]*\bsrc="data:text\/javascript[^"]*lessonkit-mathjax[^"]*"[^>]*>[\s\S]*?<\/script>/gi;
 /** lessonkit charts mark their container with this attribute (src/viz/plotly-document.ts). */
 const CHART_CONTAINER = /<div\b[^>]*\bdata-lessonkit-plotly-chart="1"/gi;
 /** Embedded images: outputs, markdown images (`--embed-images`), and the icons in the template's CSS. */
@@ -140,7 +141,9 @@ export function finishHandout(html, info) {
     `backend <code>${escapeHtml(info.engine)}</code>`,
     info.executedAt ? `executed ${escapeHtml(info.executedAt)}` : '',
     info.source ? `from <code>${escapeHtml(info.source)}</code>` : '',
-  ].filter(Boolean).join(' · ');
+  ]
+    .filter(Boolean)
+    .join(' · ');
   // When the notebook opens with the title as its own h1, the header follows that heading instead of repeating it.
   const first = firstH1(doc);
   const ownTitle = first !== undefined && htmlText(first.html) === info.title;
@@ -178,6 +181,7 @@ function firstH1(html) {
  * @param {string} what how the error names the anchor
  */
 function insertOnce(html, pattern, replacement, what) {
-  if (!pattern.test(html)) throw new Error(`nbconvert's HTML has no ${what}; expected the lessonkit (lab) template's layout`);
+  if (!pattern.test(html))
+    throw new Error(`nbconvert's HTML has no ${what}; expected the lessonkit (lab) template's layout`);
   return html.replace(pattern, () => replacement);
 }

@@ -25,7 +25,9 @@ export function notebookTitle(nb, fallback) {
   if (typeof nb.metadata?.title === 'string' && nb.metadata.title.trim()) return nb.metadata.title.trim();
   for (const cell of nb.cells) {
     if (cell.cell_type !== 'markdown') continue;
-    const line = cellSource(cell).split('\n').find((l) => /^#\s+\S/.test(l));
+    const line = cellSource(cell)
+      .split('\n')
+      .find((l) => /^#\s+\S/.test(l));
     if (line) return line.replace(/^#\s+/, '').replace(/[*_`]/g, '').trim();
   }
   return fallback;
@@ -54,7 +56,11 @@ export function exportHtml(nb, { cwd = NOTEBOOKS_DIR, jupyter = jupyterCommand()
       const stderr = Buffer.concat(err).toString('utf8');
       if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
       else if (/No template sub-directory with name 'lessonkit'|No module named 'lessonkit_nbconvert'/.test(stderr)) {
-        reject(new Error(`the lessonkit HTML export is not installed for ${jupyter}; run \`npm run setup\`.\n${stderr.slice(-1500)}`));
+        reject(
+          new Error(
+            `the lessonkit HTML export is not installed for ${jupyter}; run \`npm run setup\`.\n${stderr.slice(-1500)}`,
+          ),
+        );
       } else reject(new Error(`nbconvert --to html failed (exit ${code}):\n${stderr.slice(-3000)}`));
     });
     child.stdin.end(JSON.stringify(nb));
@@ -80,11 +86,19 @@ export function exportHtml(nb, { cwd = NOTEBOOKS_DIR, jupyter = jupyterCommand()
 export async function exportHandout(nb, options) {
   const run = runInfoOf(nb);
   if (!run) {
-    throw new Error(`${options.name}: the executed notebook has no "lessonkit run:" line; execute it with scripts/lessons.mjs first`);
+    throw new Error(
+      `${options.name}: the executed notebook has no "lessonkit run:" line; execute it with scripts/lessons.mjs first`,
+    );
   }
   const title = notebookTitle(nb, options.name);
   const html = await exportHtml({ ...nb, metadata: { ...nb.metadata, title } }, { cwd: options.cwd ?? NOTEBOOKS_DIR });
-  const info = { title, profile: run.profile, engine: run.engine, executedAt: options.executedAt, source: options.source };
+  const info = {
+    title,
+    profile: run.profile,
+    engine: run.engine,
+    executedAt: options.executedAt,
+    source: options.source,
+  };
   const { html: done, ...measured } = finishHandout(html, info);
   writeTextAtomic(options.output, done);
   return { output: options.output, ...measured };

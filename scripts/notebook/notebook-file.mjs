@@ -116,7 +116,11 @@ export function notebookName(file) {
  */
 export function listNotebooks(names = [], dir = NOTEBOOKS_DIR) {
   const all = fs.existsSync(dir)
-    ? fs.readdirSync(dir).filter((f) => f.endsWith('.ipynb') && !f.startsWith('.')).sort().map((f) => path.join(dir, f))
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.ipynb') && !f.startsWith('.'))
+        .sort()
+        .map((f) => path.join(dir, f))
     : [];
   if (names.length === 0) return all;
   return names.map((wanted) => {

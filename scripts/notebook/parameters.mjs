@@ -45,7 +45,8 @@ export function typescriptLiteral(value) {
 export function injectedSource(parameters) {
   const lines = ['// Injected by scripts/lessons.mjs for this run; it overrides the defaults in the parameters cell.'];
   for (const [name, value] of Object.entries(parameters)) {
-    if (!IDENTIFIER.test(name)) throw new Error(`Parameter name ${JSON.stringify(name)}: expected a TypeScript identifier`);
+    if (!IDENTIFIER.test(name))
+      throw new Error(`Parameter name ${JSON.stringify(name)}: expected a TypeScript identifier`);
     lines.push(`const ${name} = ${typescriptLiteral(value)};`);
   }
   if ('PROFILE' in parameters) {

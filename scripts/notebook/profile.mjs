@@ -23,7 +23,9 @@ export function chooseProfile(requested, env = process.env) {
   const name = (requested ?? env.LESSON_PROFILE ?? '').trim() || 'ci';
   const known = profileNames();
   if (!known.includes(name)) {
-    throw new Error(`Lesson profile ${JSON.stringify(name)} (from ${requested ? '--profile' : 'LESSON_PROFILE'}): expected one of ${known.join(', ')}`);
+    throw new Error(
+      `Lesson profile ${JSON.stringify(name)} (from ${requested ? '--profile' : 'LESSON_PROFILE'}): expected one of ${known.join(', ')}`,
+    );
   }
   return name;
 }

@@ -87,7 +87,8 @@ static napi_value LessonkitOpList(napi_env env, napi_callback_info info) {
 
 static napi_value InitTFNodeJSBinding(napi_env env, napi_value exports) {`;
 
-const EXPORTS_FIND = '      {"getNumOfTensors", nullptr, GetNumOfTensors, nullptr, nullptr,\n       nullptr, napi_default, nullptr},\n';
+const EXPORTS_FIND =
+  '      {"getNumOfTensors", nullptr, GetNumOfTensors, nullptr, nullptr,\n       nullptr, napi_default, nullptr},\n';
 const EXPORTS_ADD =
   EXPORTS_FIND +
   `      // ${MARK}\n` +
@@ -97,7 +98,11 @@ const EXPORTS_ADD =
 
 export const EDITS = [
   { file: 'binding/tfjs_backend.h', find: HEADER_FIND, replace: HEADER_ADD },
-  { file: 'binding/tfjs_binding.cc', find: '\nstatic napi_value InitTFNodeJSBinding(napi_env env, napi_value exports) {', replace: BINDING_FUNCTIONS },
+  {
+    file: 'binding/tfjs_binding.cc',
+    find: '\nstatic napi_value InitTFNodeJSBinding(napi_env env, napi_value exports) {',
+    replace: BINDING_FUNCTIONS,
+  },
   { file: 'binding/tfjs_binding.cc', find: EXPORTS_FIND, replace: EXPORTS_ADD },
 ];
 
@@ -123,7 +128,8 @@ export function applyBindingPatch(pkgDir) {
     let text = fs.readFileSync(full, 'utf8');
     if (text.includes(MARK)) continue;
     for (const e of edits) {
-      if (!text.includes(e.find)) throw new Error(`${file}: the text the graph-function patch expects is not there (another tfjs-node version?)`);
+      if (!text.includes(e.find))
+        throw new Error(`${file}: the text the graph-function patch expects is not there (another tfjs-node version?)`);
       text = text.replace(e.find, e.replace);
     }
     fs.writeFileSync(`${full}.tmp`, text);

@@ -6,5 +6,18 @@ export { currentEngine, describeEngine, ensureEngine } from './load';
 export type { EngineInfo, EngineOptions } from './load';
 export { configureTensorFlow, tensorFlowEnv } from './tf-config';
 export type { OneDnnSetting, TensorFlowConfig } from './tf-config';
-export { decideOneDnn, parseOneDnnOverride, readSelfTestRecord, runOneDnnSelfTest, selfTestCacheFile, selfTestKey } from './onednn-guard';
-export type { OneDnnDecision, OneDnnGuardOptions, OneDnnOverride, SelfTestOutcome, SelfTestRecord } from './onednn-guard';
+export {
+  decideOneDnn,
+  parseOneDnnOverride,
+  readSelfTestRecord,
+  runOneDnnSelfTest,
+  selfTestCacheFile,
+  selfTestKey,
+} from './onednn-guard';
+export type {
+  OneDnnDecision,
+  OneDnnGuardOptions,
+  OneDnnOverride,
+  SelfTestOutcome,
+  SelfTestRecord,
+} from './onednn-guard';

@@ -109,7 +109,11 @@ function tensorflowFingerprint(bindingFile: string | undefined): string {
   const stamp = path.join(libDir, '.lessonkit-build.json');
   try {
     const parsed = JSON.parse(fs.readFileSync(stamp, 'utf8')) as { tf?: string; key?: unknown };
-    return `${parsed.tf ?? 'unknown'}:${crypto.createHash('sha256').update(JSON.stringify(parsed.key ?? '')).digest('hex').slice(0, 12)}`;
+    return `${parsed.tf ?? 'unknown'}:${crypto
+      .createHash('sha256')
+      .update(JSON.stringify(parsed.key ?? ''))
+      .digest('hex')
+      .slice(0, 12)}`;
   } catch {
     const dir = path.dirname(bindingFile);
     const libs = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.startsWith('libtensorflow')) : [];
@@ -118,7 +122,10 @@ function tensorflowFingerprint(bindingFile: string | undefined): string {
 }
 
 /** What the verdict depends on: the CPU (model and flags), the TensorFlow library, the binding, the workload. */
-export function selfTestKey(options: { bindingFile?: string; script?: string; cpuinfo?: string } = {}): { key: string; parts: Record<string, string> } {
+export function selfTestKey(options: { bindingFile?: string; script?: string; cpuinfo?: string } = {}): {
+  key: string;
+  parts: Record<string, string>;
+} {
   let cpuinfo = options.cpuinfo;
   if (cpuinfo === undefined) {
     try {
@@ -154,9 +161,16 @@ export function readSelfTestRecord(file: string): SelfTestRecord | undefined {
 }
 
 /** Runs the self-test child with oneDNN forced on and reports how it ended. Never throws for a crash. */
-export function runOneDnnSelfTest(options: OneDnnGuardOptions & { key: string; keyParts: Record<string, string> }): SelfTestRecord {
+export function runOneDnnSelfTest(
+  options: OneDnnGuardOptions & { key: string; keyParts: Record<string, string> },
+): SelfTestRecord {
   const script = options.script ?? DEFAULT_SCRIPT;
-  const env = { ...(options.env ?? process.env), TF_ENABLE_ONEDNN_OPTS: '1', TF_CPP_MIN_LOG_LEVEL: '2', LESSONKIT_ONEDNN_CHILD: '1' };
+  const env = {
+    ...(options.env ?? process.env),
+    TF_ENABLE_ONEDNN_OPTS: '1',
+    TF_CPP_MIN_LOG_LEVEL: '2',
+    LESSONKIT_ONEDNN_CHILD: '1',
+  };
   const started = Date.now();
   const r = spawnSync(process.execPath, [script, options.packageName ?? '@tensorflow/tfjs-node'], {
     env,
@@ -177,7 +191,9 @@ export function runOneDnnSelfTest(options: OneDnnGuardOptions & { key: string; k
     ...(lastStep ? { lastStep } : {}),
     durationMs: Date.now() - started,
     testedAt: new Date().toISOString(),
-    ...(outcome === 'failed' ? { error: (timedOut ? 'timed out; ' : '') + (r.stderr ?? '').trim().split('\n').slice(-3).join(' | ') } : {}),
+    ...(outcome === 'failed'
+      ? { error: (timedOut ? 'timed out; ' : '') + (r.stderr ?? '').trim().split('\n').slice(-3).join(' | ') }
+      : {}),
   };
 }
 
@@ -189,7 +205,8 @@ export function decideOneDnn(options: OneDnnGuardOptions = {}): OneDnnDecision {
   const env = options.env ?? process.env;
   const override = parseOneDnnOverride(env.LESSONKIT_ONEDNN);
   if (override === 'off') return { enabled: false, summary: 'oneDNN off (LESSONKIT_ONEDNN=off)', ranSelfTest: false };
-  if (override === 'on') return { enabled: true, summary: 'oneDNN on (LESSONKIT_ONEDNN=on: self-test skipped)', ranSelfTest: false };
+  if (override === 'on')
+    return { enabled: true, summary: 'oneDNN on (LESSONKIT_ONEDNN=on: self-test skipped)', ranSelfTest: false };
   const requested = (env.TF_ENABLE_ONEDNN_OPTS ?? '').trim();
   if (requested === '0' || requested.toLowerCase() === 'false') {
     return { enabled: false, summary: 'oneDNN off (TF_ENABLE_ONEDNN_OPTS=0)', ranSelfTest: false };

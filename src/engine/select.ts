@@ -52,7 +52,9 @@ export function chooseEngine(request: DeviceRequest, probe: EngineProbe): Engine
       );
     }
     if (!probe.cudaDeviceVisible) {
-      throw new Error('TFJS_DEVICE=gpu, but no CUDA device answers (no NVIDIA driver or GPU found). Use TFJS_DEVICE=cpu or auto.');
+      throw new Error(
+        'TFJS_DEVICE=gpu, but no CUDA device answers (no NVIDIA driver or GPU found). Use TFJS_DEVICE=cpu or auto.',
+      );
     }
     return { packageName: '@tensorflow/tfjs-node-gpu', expectedDevice: 'gpu', reason: 'TFJS_DEVICE=gpu' };
   }

@@ -27,7 +27,9 @@ export function tensorFlowEnv(config: TensorFlowConfig): Record<string, string> 
   const env: Record<string, string> = {};
   const onednn = config.onednn ?? 'default';
   if (!['on', 'off', 'default'].includes(onednn)) {
-    throw new Error(`configureTensorFlow: onednn must be 'on', 'off' or 'default'. Received: ${JSON.stringify(onednn)}.`);
+    throw new Error(
+      `configureTensorFlow: onednn must be 'on', 'off' or 'default'. Received: ${JSON.stringify(onednn)}.`,
+    );
   }
   if (onednn !== 'default') env.TF_ENABLE_ONEDNN_OPTS = onednn === 'on' ? '1' : '0';
   for (const [key, value] of [
@@ -35,7 +37,8 @@ export function tensorFlowEnv(config: TensorFlowConfig): Record<string, string> 
     ['interOpThreads', config.interOpThreads],
   ] as const) {
     if (value === undefined) continue;
-    if (!Number.isInteger(value) || value < 1) throw new Error(`configureTensorFlow: ${key} must be a positive integer. Received: ${value}.`);
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`configureTensorFlow: ${key} must be a positive integer. Received: ${value}.`);
   }
   if (config.intraOpThreads !== undefined) {
     env.TF_NUM_INTRAOP_THREADS = String(config.intraOpThreads);

@@ -23,7 +23,10 @@ import * as path from 'node:path';
 type SiblingKind = 'tmp' | 'v' | 'link';
 
 function sibling(target: string, kind: SiblingKind): string {
-  return path.join(path.dirname(target), `.${path.basename(target)}.${kind}-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  return path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.${kind}-${process.pid}-${crypto.randomBytes(4).toString('hex')}`,
+  );
 }
 
 /** Whether a process with this id exists on this machine (EPERM: it exists but belongs to someone else). */
@@ -155,7 +158,11 @@ export interface WriteDirOptions {
  * was. Leftovers of earlier interrupted writes (of processes that are gone) are removed first. Returns the real path
  * of the folder written (the version folder in the linked layout, else `dir`).
  */
-export async function writeDirAtomic(dir: string, fill: (tempDir: string) => Promise<void> | void, options: WriteDirOptions = {}): Promise<string> {
+export async function writeDirAtomic(
+  dir: string,
+  fill: (tempDir: string) => Promise<void> | void,
+  options: WriteDirOptions = {},
+): Promise<string> {
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   removeStaleSiblings(dir);
   if (!options.link && linkedVersion(dir) === undefined) return writePlainDir(dir, fill);
@@ -178,7 +185,11 @@ export async function writeDirAtomic(dir: string, fill: (tempDir: string) => Pro
     fs.renameSync(link, dir);
     switched = true;
     if (oldPlain) fs.rmSync(oldPlain, { recursive: true, force: true });
-    if (previous !== undefined && previous !== path.basename(version) && previous.startsWith(`.${path.basename(dir)}.v-`)) {
+    if (
+      previous !== undefined &&
+      previous !== path.basename(version) &&
+      previous.startsWith(`.${path.basename(dir)}.v-`)
+    ) {
       retire(path.join(path.dirname(dir), previous));
     }
     return version;
@@ -205,4 +216,3 @@ async function writePlainDir(dir: string, fill: (tempDir: string) => Promise<voi
     throw err;
   }
 }
-

@@ -33,7 +33,10 @@ export async function sha256File(file: string): Promise<string> {
 export async function verifyFile(file: string, sha256: string, size?: number): Promise<void> {
   const stat = fs.statSync(file);
   if (size !== undefined && stat.size !== size) {
-    throw new DataFormatError(`${file}: expected ${size} bytes, found ${stat.size} bytes (truncated or wrong file).`, file);
+    throw new DataFormatError(
+      `${file}: expected ${size} bytes, found ${stat.size} bytes (truncated or wrong file).`,
+      file,
+    );
   }
   const actual = await sha256File(file);
   if (actual !== sha256.toLowerCase()) {
@@ -56,13 +59,17 @@ export async function downloadVerified(options: DownloadOptions): Promise<string
       response = await fetch(url);
     } catch (err) {
       throw new OfflineError(
-        `Could not download ${url} (${(err as Error).message}).` + (options.offlineHint ? ` ${options.offlineHint}` : ''),
+        `Could not download ${url} (${(err as Error).message}).` +
+          (options.offlineHint ? ` ${options.offlineHint}` : ''),
       );
     }
     if (!response.ok || !response.body) {
       throw new OfflineError(`Could not download ${url}: HTTP ${response.status} ${response.statusText}.`);
     }
-    await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream), fs.createWriteStream(tmp));
+    await pipeline(
+      Readable.fromWeb(response.body as import('node:stream/web').ReadableStream),
+      fs.createWriteStream(tmp),
+    );
     await verifyFile(tmp, sha256, size).catch((err: Error) => {
       throw new DataFormatError(`Download of ${url} failed verification: ${err.message}`, dest);
     });

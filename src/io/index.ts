@@ -1,5 +1,13 @@
 export { cacheRoot, checkpointDir, datasetCacheDir, decodedCacheDir, offlineDataDir, weightsCacheDir } from './paths';
-export { atomicSiblings, processAlive, removeStaleEntries, removeStaleSiblings, settleRetiredVersions, writeDirAtomic, writeFileAtomic } from './atomic';
+export {
+  atomicSiblings,
+  processAlive,
+  removeStaleEntries,
+  removeStaleSiblings,
+  settleRetiredVersions,
+  writeDirAtomic,
+  writeFileAtomic,
+} from './atomic';
 export type { WriteDirOptions } from './atomic';
 export { downloadVerified, sha256File, verifyFile } from './download';
 export type { DownloadOptions } from './download';

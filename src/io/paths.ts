@@ -30,7 +30,9 @@ export function weightsCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Training checkpoints: `LESSONKIT_CHECKPOINTS`, else `<cache>/checkpoints/<run>`. */
 export function checkpointDir(run: string, env: NodeJS.ProcessEnv = process.env): string {
-  const root = env.LESSONKIT_CHECKPOINTS ? path.resolve(env.LESSONKIT_CHECKPOINTS) : path.join(cacheRoot(env), 'checkpoints');
+  const root = env.LESSONKIT_CHECKPOINTS
+    ? path.resolve(env.LESSONKIT_CHECKPOINTS)
+    : path.join(cacheRoot(env), 'checkpoints');
   return path.join(root, run);
 }
 

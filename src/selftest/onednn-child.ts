@@ -15,7 +15,13 @@
  * This file sits above `models/` (it imports their fused ops) and below nothing: no library module imports it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { RESNET_SPECS, STAGE_PLANES, STAGE_STRIDES, BLOCK_EXPANSION, type ResNetSpec } from '../models/resnet/resnet-spec';
+import {
+  RESNET_SPECS,
+  STAGE_PLANES,
+  STAGE_STRIDES,
+  BLOCK_EXPANSION,
+  type ResNetSpec,
+} from '../models/resnet/resnet-spec';
 import { fusedBatchNormTraining } from '../models/batch-norm/fused-batch-norm';
 import { blockLstm } from '../models/recurrent/fused-lstm';
 import { blockGru } from '../models/recurrent/fused-gru';
@@ -63,7 +69,8 @@ export function selfTestConvShapes(sizes: readonly number[] = [32, 224]): ConvSh
   const seen = new Map<string, ConvShape>();
   for (const spec of Object.values(RESNET_SPECS)) {
     for (const size of sizes) {
-      for (const c of resnetConvShapes(spec, size)) seen.set(`${c.kernel}/${c.inChannels}/${c.outChannels}/${c.stride}/${c.size}`, c);
+      for (const c of resnetConvShapes(spec, size))
+        seen.set(`${c.kernel}/${c.inChannels}/${c.outChannels}/${c.stride}/${c.size}`, c);
     }
   }
   return [...seen.values()];
@@ -77,16 +84,29 @@ function step(name: string, fn: () => void): void {
 function conv(c: ConvShape, batch: number, fused: boolean): tf.Tensor {
   const pad = (c.kernel - 1) / 2;
   // Constant tensors: the values do not matter (primitive creation is what crashes) and fills are much cheaper.
-  const x = tf.pad(tf.fill([batch, c.size, c.size, c.inChannels], 0.5), [[0, 0], [pad, pad], [pad, pad], [0, 0]]);
+  const x = tf.pad(tf.fill([batch, c.size, c.size, c.inChannels], 0.5), [
+    [0, 0],
+    [pad, pad],
+    [pad, pad],
+    [0, 0],
+  ]);
   const w = tf.fill([c.kernel, c.kernel, c.inChannels, c.outChannels], 0.01);
   if (!fused) return tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, 'valid');
-  return tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, strides: c.stride, pad: 'valid', bias: tf.zeros([c.outChannels]), activation: 'relu' });
+  return tf.fused.conv2d({
+    x: x as tf.Tensor4D,
+    filter: w as tf.Tensor4D,
+    strides: c.stride,
+    pad: 'valid',
+    bias: tf.zeros([c.outChannels]),
+    activation: 'relu',
+  });
 }
 
 function main(): void {
   const pkg = process.argv[2] ?? '@tensorflow/tfjs-node';
   require(require.resolve(pkg, { paths: [__dirname] }));
-  if (tf.getBackend() !== 'tensorflow') throw new Error(`onednn self-test: ${pkg} did not activate the tensorflow backend.`);
+  if (tf.getBackend() !== 'tensorflow')
+    throw new Error(`onednn self-test: ${pkg} did not activate the tensorflow backend.`);
   const started = Date.now();
   const shapes = selfTestConvShapes();
   for (const c of shapes) {
@@ -95,14 +115,24 @@ function main(): void {
     step(`fused conv+bias+relu ${label}`, () => void conv(c, 1, true).dataSync());
     if (c.size <= 32) {
       step(`conv backprop ${label}`, () => {
-        const g = tf.grads((x: tf.Tensor, w: tf.Tensor) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, 'valid').square().mean());
+        const g = tf.grads((x: tf.Tensor, w: tf.Tensor) =>
+          tf
+            .conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, 'valid')
+            .square()
+            .mean(),
+        );
         const pad = (c.kernel - 1) / 2;
         const x = tf.fill([2, c.size + 2 * pad, c.size + 2 * pad, c.inChannels], 0.5);
         g([x, tf.fill([c.kernel, c.kernel, c.inChannels, c.outChannels], 0.01)]).forEach((t) => t.dataSync());
       });
     }
   }
-  for (const [size, channels] of [[8, 64], [56, 64], [4, 512], [1, 2048]] as const) {
+  for (const [size, channels] of [
+    [8, 64],
+    [56, 64],
+    [4, 512],
+    [1, 2048],
+  ] as const) {
     step(`FusedBatchNormV3 (training) and its gradient at ${size}x${size}x${channels}`, () => {
       const g = tf.grads((x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => {
         const r = fusedBatchNormTraining(x, gamma, beta, 1e-5);
@@ -111,27 +141,39 @@ function main(): void {
         r.variance.dispose();
         return r.y.square().mean();
       });
-      g([tf.randomNormal([2, size, size, channels]), tf.ones([channels]), tf.zeros([channels])]).forEach((t) => t.dataSync());
+      g([tf.randomNormal([2, size, size, channels]), tf.ones([channels]), tf.zeros([channels])]).forEach((t) =>
+        t.dataSync(),
+      );
     });
   }
   const [batch, steps, features, units] = [4, 28, 28, 64];
   const x = () => tf.randomNormal([batch, steps, features]) as tf.Tensor3D;
   const w = (rows: number, cols: number) => tf.randomNormal([rows, cols], 0, 0.1) as tf.Tensor2D;
   step('BlockLSTM and BlockLSTMGrad', () => {
-    tf.grads((a: tf.Tensor, k: tf.Tensor, b: tf.Tensor) => blockLstm(a as tf.Tensor3D, k as tf.Tensor2D, b as tf.Tensor1D).square().mean())([
-      x(),
-      w(features + units, 4 * units),
-      tf.zeros([4 * units]),
-    ]).forEach((t) => t.dataSync());
+    tf.grads((a: tf.Tensor, k: tf.Tensor, b: tf.Tensor) =>
+      blockLstm(a as tf.Tensor3D, k as tf.Tensor2D, b as tf.Tensor1D)
+        .square()
+        .mean(),
+    )([x(), w(features + units, 4 * units), tf.zeros([4 * units])]).forEach((t) => t.dataSync());
   });
   step('GRUBlockCell and GRUBlockCellGrad', () => {
     tf.grads((a: tf.Tensor, ru: tf.Tensor, c: tf.Tensor, bru: tf.Tensor, bc: tf.Tensor) =>
-      blockGru(a as tf.Tensor3D, ru as tf.Tensor2D, c as tf.Tensor2D, bru as tf.Tensor1D, bc as tf.Tensor1D).square().mean(),
-    )([x(), w(features + units, 2 * units), w(features + units, units), tf.ones([2 * units]), tf.zeros([units])]).forEach((t) => t.dataSync());
+      blockGru(a as tf.Tensor3D, ru as tf.Tensor2D, c as tf.Tensor2D, bru as tf.Tensor1D, bc as tf.Tensor1D)
+        .square()
+        .mean(),
+    )([
+      x(),
+      w(features + units, 2 * units),
+      w(features + units, units),
+      tf.ones([2 * units]),
+      tf.zeros([units]),
+    ]).forEach((t) => t.dataSync());
   });
   step('whole-sequence SimpleRNN (MatMul, Tanh, TanhGrad)', () => {
     tf.grads((a: tf.Tensor, k: tf.Tensor, r: tf.Tensor, b: tf.Tensor) =>
-      sequenceSimpleRnn(a as tf.Tensor3D, k as tf.Tensor2D, r as tf.Tensor2D, b as tf.Tensor1D).square().mean(),
+      sequenceSimpleRnn(a as tf.Tensor3D, k as tf.Tensor2D, r as tf.Tensor2D, b as tf.Tensor1D)
+        .square()
+        .mean(),
     )([x(), w(features, units), w(units, units), tf.zeros([units])]).forEach((t) => t.dataSync());
   });
   console.log(JSON.stringify({ ok: true, convShapes: shapes.length, ms: Date.now() - started }));

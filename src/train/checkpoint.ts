@@ -65,22 +65,34 @@ function optimizerFiles(dir: string, group: string): { json: string; bin: string
  * Writes one checkpoint folder atomically: model, optimizer states, then metadata. Returns the real folder written
  * (the version `dir` links to), so that a caller can copy exactly this save.
  */
-export async function saveCheckpoint(dir: string, model: tf.LayersModel, metadata: CheckpointMetadata, optimizers: readonly NamedOptimizer[] = []): Promise<string> {
+export async function saveCheckpoint(
+  dir: string,
+  model: tf.LayersModel,
+  metadata: CheckpointMetadata,
+  optimizers: readonly NamedOptimizer[] = [],
+): Promise<string> {
   ensureEngine();
-  return writeDirAtomic(dir, async (tmp) => {
-    await model.save(`file://${tmp}`);
-    for (const { name, optimizer } of optimizers) {
-      const weights = await optimizer.getWeights();
-      const { data, specs } = await tf.io.encodeWeights(weights);
-      const files = optimizerFiles(tmp, name);
-      const bytes = Array.isArray(data) ? Buffer.concat(data.map((b) => Buffer.from(b))) : Buffer.from(data);
-      fs.writeFileSync(files.bin, bytes);
-      fs.writeFileSync(files.json, JSON.stringify({ className: optimizer.getClassName(), config: optimizer.getConfig(), specs }, null, 1));
-      // getWeights() returns a fresh iterations scalar (the rest are the optimizer's own variables).
-      if (weights.length > 0) weights[0].tensor.dispose();
-    }
-    fs.writeFileSync(path.join(tmp, META), JSON.stringify(metadata, null, 1));
-  }, { link: true });
+  return writeDirAtomic(
+    dir,
+    async (tmp) => {
+      await model.save(`file://${tmp}`);
+      for (const { name, optimizer } of optimizers) {
+        const weights = await optimizer.getWeights();
+        const { data, specs } = await tf.io.encodeWeights(weights);
+        const files = optimizerFiles(tmp, name);
+        const bytes = Array.isArray(data) ? Buffer.concat(data.map((b) => Buffer.from(b))) : Buffer.from(data);
+        fs.writeFileSync(files.bin, bytes);
+        fs.writeFileSync(
+          files.json,
+          JSON.stringify({ className: optimizer.getClassName(), config: optimizer.getConfig(), specs }, null, 1),
+        );
+        // getWeights() returns a fresh iterations scalar (the rest are the optimizer's own variables).
+        if (weights.length > 0) weights[0].tensor.dispose();
+      }
+      fs.writeFileSync(path.join(tmp, META), JSON.stringify(metadata, null, 1));
+    },
+    { link: true },
+  );
 }
 
 /** Parses a checkpoint's JSON file; a damaged file is a CheckpointError naming it. */
@@ -89,7 +101,11 @@ function readJsonFile<T>(file: string, dir: string, what: string): T {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new CheckpointError(`checkpoint ${dir}: cannot read ${file} (${(err as Error).message}); expected ${what}.`, dir, { cause: err });
+    throw new CheckpointError(
+      `checkpoint ${dir}: cannot read ${file} (${(err as Error).message}); expected ${what}.`,
+      dir,
+      { cause: err },
+    );
   }
   try {
     return JSON.parse(text) as T;
@@ -106,10 +122,14 @@ function readJsonFile<T>(file: string, dir: string, what: string): T {
 /** Reads and checks a checkpoint's metadata. */
 export function readCheckpointMetadata(dir: string): CheckpointMetadata {
   const file = path.join(dir, META);
-  if (!fs.existsSync(file)) throw new CheckpointError(`checkpoint ${dir}: ${META} not found (not a lessonkit checkpoint folder?)`, dir);
+  if (!fs.existsSync(file))
+    throw new CheckpointError(`checkpoint ${dir}: ${META} not found (not a lessonkit checkpoint folder?)`, dir);
   const meta = readJsonFile<CheckpointMetadata>(file, dir, 'the checkpoint metadata');
   if (meta === null || typeof meta !== 'object' || meta.format !== CHECKPOINT_FORMAT) {
-    throw new CheckpointError(`checkpoint ${file}: expected format "${CHECKPOINT_FORMAT}", got ${JSON.stringify(meta?.format)}`, dir);
+    throw new CheckpointError(
+      `checkpoint ${file}: expected format "${CHECKPOINT_FORMAT}", got ${JSON.stringify(meta?.format)}`,
+      dir,
+    );
   }
   return meta;
 }
@@ -134,7 +154,10 @@ export async function loadCheckpointModel(dir: string): Promise<tf.LayersModel> 
 function damaged(dir: string, files: string, err: unknown): CheckpointError {
   if (err instanceof CheckpointError) return err;
   const sizes = fs.existsSync(dir)
-    ? fs.readdirSync(dir).map((n) => `${n} ${fs.statSync(path.join(dir, n)).size} bytes`).join(', ')
+    ? fs
+        .readdirSync(dir)
+        .map((n) => `${n} ${fs.statSync(path.join(dir, n)).size} bytes`)
+        .join(', ')
     : 'folder missing';
   return new CheckpointError(
     `checkpoint ${dir}: ${files} do not fit together (${(err as Error).message}). Found: ${sizes}. ` +
@@ -158,14 +181,16 @@ export interface RestoreReport {
 async function readModelWeights(dir: string): Promise<{ names: string[]; tensors: tf.Tensor[] }> {
   readJsonFile(path.join(dir, 'model.json'), dir, 'a tfjs model.json');
   const handlers = tf.io.getLoadHandlers(`file://${path.join(dir, 'model.json')}`);
-  if (handlers.length === 0 || !handlers[0].load) throw new Error(`checkpoint ${dir}: no file:// load handler (is the native engine loaded?)`);
+  if (handlers.length === 0 || !handlers[0].load)
+    throw new Error(`checkpoint ${dir}: no file:// load handler (is the native engine loaded?)`);
   let artifacts: tf.io.ModelArtifacts;
   try {
     artifacts = await handlers[0].load();
   } catch (err) {
     throw damaged(dir, 'model.json + weights.bin', err);
   }
-  if (!artifacts.weightSpecs || !artifacts.weightData) throw new CheckpointError(`checkpoint ${dir}: model.json lists no weights`, dir);
+  if (!artifacts.weightSpecs || !artifacts.weightData)
+    throw new CheckpointError(`checkpoint ${dir}: model.json lists no weights`, dir);
   let map: tf.NamedTensorMap;
   try {
     map = tf.io.decodeWeights(artifacts.weightData, artifacts.weightSpecs);
@@ -177,7 +202,11 @@ async function readModelWeights(dir: string): Promise<{ names: string[]; tensors
 }
 
 /** Loads a checkpoint's weights into `model` (same architecture) and, if given, its optimizer states. */
-export async function restoreCheckpoint(dir: string, model: tf.LayersModel, optimizers: readonly NamedOptimizer[] = []): Promise<RestoreReport> {
+export async function restoreCheckpoint(
+  dir: string,
+  model: tf.LayersModel,
+  optimizers: readonly NamedOptimizer[] = [],
+): Promise<RestoreReport> {
   ensureEngine();
   const metadata = readCheckpointMetadata(dir);
   const { names, tensors } = await readModelWeights(dir);
@@ -185,7 +214,10 @@ export async function restoreCheckpoint(dir: string, model: tf.LayersModel, opti
   try {
     const modelWeights = model.weights;
     if (modelWeights.length !== tensors.length) {
-      throw new CheckpointError(`checkpoint ${dir}: it holds ${tensors.length} weights but the model has ${modelWeights.length}; the architectures differ`, dir);
+      throw new CheckpointError(
+        `checkpoint ${dir}: it holds ${tensors.length} weights but the model has ${modelWeights.length}; the architectures differ`,
+        dir,
+      );
     }
     const byName = new Map(names.map((n, i) => [n, tensors[i]]));
     const allNamed = modelWeights.every((w) => byName.has(w.originalName));
@@ -193,7 +225,10 @@ export async function restoreCheckpoint(dir: string, model: tf.LayersModel, opti
     const ordered = modelWeights.map((w, i) => {
       const t = allNamed ? (byName.get(w.originalName) as tf.Tensor) : tensors[i];
       if (!tf.util.arraysEqual(t.shape, w.shape as number[])) {
-        throw new CheckpointError(`checkpoint ${dir}: weight ${w.originalName} has shape [${w.shape}] in the model but [${t.shape}] in the checkpoint`, dir);
+        throw new CheckpointError(
+          `checkpoint ${dir}: weight ${w.originalName} has shape [${w.shape}] in the model but [${t.shape}] in the checkpoint`,
+          dir,
+        );
       }
       return t;
     });
@@ -209,9 +244,15 @@ export async function restoreCheckpoint(dir: string, model: tf.LayersModel, opti
       notes.push(`group ${name}: no saved optimizer state; starting fresh`);
       continue;
     }
-    const saved = readJsonFile<{ className: string; specs: tf.io.WeightsManifestEntry[] }>(files.json, dir, 'saved optimizer state');
+    const saved = readJsonFile<{ className: string; specs: tf.io.WeightsManifestEntry[] }>(
+      files.json,
+      dir,
+      'saved optimizer state',
+    );
     if (saved.className !== optimizer.getClassName()) {
-      notes.push(`group ${name}: saved state is for ${saved.className}, the optimizer is ${optimizer.getClassName()}; starting fresh`);
+      notes.push(
+        `group ${name}: saved state is for ${saved.className}, the optimizer is ${optimizer.getClassName()}; starting fresh`,
+      );
       continue;
     }
     const bytes = fs.readFileSync(files.bin);
@@ -234,12 +275,20 @@ export async function restoreCheckpoint(dir: string, model: tf.LayersModel, opti
 }
 
 /** Copies a checkpoint folder atomically (file copies, no re-serialization), optionally without optimizer state. */
-export async function copyCheckpoint(from: string, to: string, options: { withOptimizer?: boolean } = {}): Promise<string> {
+export async function copyCheckpoint(
+  from: string,
+  to: string,
+  options: { withOptimizer?: boolean } = {},
+): Promise<string> {
   readCheckpointMetadata(from);
-  return writeDirAtomic(to, (tmp) => {
-    for (const name of fs.readdirSync(from)) {
-      if (!options.withOptimizer && name.startsWith('optimizer-')) continue;
-      fs.copyFileSync(path.join(from, name), path.join(tmp, name));
-    }
-  }, { link: true });
+  return writeDirAtomic(
+    to,
+    (tmp) => {
+      for (const name of fs.readdirSync(from)) {
+        if (!options.withOptimizer && name.startsWith('optimizer-')) continue;
+        fs.copyFileSync(path.join(from, name), path.join(tmp, name));
+      }
+    },
+    { link: true },
+  );
 }

@@ -13,7 +13,8 @@ export class ConfusionMatrix {
 
   /** An empty matrix for `numClasses` classes; `classNames` defaults to '0', '1', ... */
   constructor(numClasses: number, classNames?: readonly string[]) {
-    if (!Number.isInteger(numClasses) || numClasses < 1) throw new OptionError(`ConfusionMatrix: expected numClasses >= 1. Received: ${numClasses}`);
+    if (!Number.isInteger(numClasses) || numClasses < 1)
+      throw new OptionError(`ConfusionMatrix: expected numClasses >= 1. Received: ${numClasses}`);
     if (classNames && classNames.length !== numClasses) {
       throw new Error(`ConfusionMatrix: expected ${numClasses} class names. Received: ${classNames.length}`);
     }
@@ -22,7 +23,12 @@ export class ConfusionMatrix {
   }
 
   /** Builds a matrix from pairs of actual and predicted class indices. */
-  static fromLabels(actual: ArrayLike<number>, predicted: ArrayLike<number>, numClasses: number, classNames?: readonly string[]): ConfusionMatrix {
+  static fromLabels(
+    actual: ArrayLike<number>,
+    predicted: ArrayLike<number>,
+    numClasses: number,
+    classNames?: readonly string[],
+  ): ConfusionMatrix {
     const m = new ConfusionMatrix(numClasses, classNames);
     m.add(actual, predicted);
     return m;
@@ -42,7 +48,11 @@ export class ConfusionMatrix {
       const p = predicted[i];
       if (!(Number.isInteger(a) && a >= 0 && a < k && Number.isInteger(p) && p >= 0 && p < k)) {
         const badActual = !(Number.isInteger(a) && a >= 0 && a < k);
-        throw new LabelRangeError(`ConfusionMatrix.add: label pair ${i} is (actual ${a}, predicted ${p}); expected integers in [0, ${k})`, badActual ? a : p, i);
+        throw new LabelRangeError(
+          `ConfusionMatrix.add: label pair ${i} is (actual ${a}, predicted ${p}); expected integers in [0, ${k})`,
+          badActual ? a : p,
+          i,
+        );
       }
       this.counts[a][p] += 1;
     }
@@ -78,11 +88,23 @@ export class ConfusionMatrix {
     const support = this.support();
     const acc = this.perClassAccuracy();
     return pl.DataFrame([
-      pl.Series('class', this.counts.map((_, i) => i), pl.Int32),
+      pl.Series(
+        'class',
+        this.counts.map((_, i) => i),
+        pl.Int32,
+      ),
       pl.Series('name', this.classNames, pl.Utf8),
-      pl.Series('correct', this.counts.map((row, i) => row[i]), pl.Int32),
+      pl.Series(
+        'correct',
+        this.counts.map((row, i) => row[i]),
+        pl.Int32,
+      ),
       pl.Series('total', support, pl.Int32),
-      pl.Series('accuracy', acc.map((a) => (Number.isNaN(a) ? null : a)), pl.Float64),
+      pl.Series(
+        'accuracy',
+        acc.map((a) => (Number.isNaN(a) ? null : a)),
+        pl.Float64,
+      ),
     ]);
   }
 
@@ -97,8 +119,14 @@ export class ConfusionMatrix {
     ];
     const head = `<tr><th>actual \\ predicted</th>${names.map((n) => `<th>${escapeHtml(n)}</th>`).join('')}</tr>`;
     const rows = this.counts
-      .map((row, i) => `<tr><th>${escapeHtml(names[i])}</th>${row.map((c, j) => `<td${i === j ? ' style="font-weight:bold"' : ''}>${c}</td>`).join('')}</tr>`)
+      .map(
+        (row, i) =>
+          `<tr><th>${escapeHtml(names[i])}</th>${row.map((c, j) => `<td${i === j ? ' style="font-weight:bold"' : ''}>${c}</td>`).join('')}</tr>`,
+      )
       .join('');
-    return { 'text/plain': lines.join('\n'), 'text/html': `<table class="lessonkit-confusion" border="1" style="border-collapse:collapse">${head}${rows}</table>` };
+    return {
+      'text/plain': lines.join('\n'),
+      'text/html': `<table class="lessonkit-confusion" border="1" style="border-collapse:collapse">${head}${rows}</table>`,
+    };
   }
 }

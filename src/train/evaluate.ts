@@ -49,10 +49,17 @@ interface Wrong {
   confidence: number;
 }
 
-export async function evaluate(model: tf.LayersModel, source: BatchSource, options: EvaluateOptions = {}): Promise<EvaluationResult> {
+export async function evaluate(
+  model: tf.LayersModel,
+  source: BatchSource,
+  options: EvaluateOptions = {},
+): Promise<EvaluationResult> {
   ensureEngine();
   const loss = checkLossName(options.loss ?? 'cross-entropy', 'evaluate options.loss');
-  if (!isClassificationLoss(loss)) throw new OptionError(`evaluate: needs a classification loss ('cross-entropy' or 'nll'). Received: '${loss}'; use measureLoss for regression`);
+  if (!isClassificationLoss(loss))
+    throw new OptionError(
+      `evaluate: needs a classification loss ('cross-entropy' or 'nll'). Received: '${loss}'; use measureLoss for regression`,
+    );
   const keep = options.keepMisclassified ?? 0;
   let confusion: ConfusionMatrix | undefined;
   const wrong: Wrong[] = [];
@@ -69,7 +76,12 @@ export async function evaluate(model: tf.LayersModel, source: BatchSource, optio
         const probs = loss === 'cross-entropy' ? tf.softmax(scores) : tf.exp(scores);
         return [computeLoss(loss, output, b.y), tf.argMax(scores, 1), tf.max(probs, 1)];
       }) as [tf.Scalar, tf.Tensor1D, tf.Tensor1D];
-      const [l, pred, conf, actual] = await Promise.all([batchLoss.data(), predicted.data(), confidence.data(), b.y.data()]);
+      const [l, pred, conf, actual] = await Promise.all([
+        batchLoss.data(),
+        predicted.data(),
+        confidence.data(),
+        b.y.data(),
+      ]);
       tf.dispose([batchLoss, predicted, confidence]);
       confusion ??= new ConfusionMatrix(classes, options.classNames);
       const actualInts = Array.from(actual, (v) => Math.round(v));
@@ -93,12 +105,36 @@ export async function evaluate(model: tf.LayersModel, source: BatchSource, optio
   if (!confusion) throw new Error('evaluate: the source yielded no batches');
   const names = confusion.classNames;
   const misclassified = pl.DataFrame([
-    pl.Series('index', wrong.map((w) => w.index), pl.Int32),
-    pl.Series('predicted', wrong.map((w) => w.predicted), pl.Int32),
-    pl.Series('actual', wrong.map((w) => w.actual), pl.Int32),
-    pl.Series('predicted_name', wrong.map((w) => names[w.predicted]), pl.Utf8),
-    pl.Series('actual_name', wrong.map((w) => names[w.actual]), pl.Utf8),
-    pl.Series('confidence', wrong.map((w) => w.confidence), pl.Float64),
+    pl.Series(
+      'index',
+      wrong.map((w) => w.index),
+      pl.Int32,
+    ),
+    pl.Series(
+      'predicted',
+      wrong.map((w) => w.predicted),
+      pl.Int32,
+    ),
+    pl.Series(
+      'actual',
+      wrong.map((w) => w.actual),
+      pl.Int32,
+    ),
+    pl.Series(
+      'predicted_name',
+      wrong.map((w) => names[w.predicted]),
+      pl.Utf8,
+    ),
+    pl.Series(
+      'actual_name',
+      wrong.map((w) => names[w.actual]),
+      pl.Utf8,
+    ),
+    pl.Series(
+      'confidence',
+      wrong.map((w) => w.confidence),
+      pl.Float64,
+    ),
   ]);
   const images = kept.length > 0 ? tf.stack(kept) : undefined;
   tf.dispose(kept);

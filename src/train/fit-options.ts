@@ -83,9 +83,18 @@ export interface ResolvedOptions {
 }
 
 /** A monitored metric must be recorded: val_* needs validation, *_acc a classification loss. */
-function checkMonitor(options: FitOptions, classification: boolean, loss: LossName, metric: MetricName, name: string, field?: string): void {
-  if (metric.startsWith('val_') && options.validation === undefined) throw new OptionError(`fit: options.${name} is ${metric} but no options.validation was given`, field);
-  if (metric.endsWith('_acc') && !classification) throw new OptionError(`fit: options.${name} is ${metric}, but loss '${loss}' has no accuracy`, field);
+function checkMonitor(
+  options: FitOptions,
+  classification: boolean,
+  loss: LossName,
+  metric: MetricName,
+  name: string,
+  field?: string,
+): void {
+  if (metric.startsWith('val_') && options.validation === undefined)
+    throw new OptionError(`fit: options.${name} is ${metric} but no options.validation was given`, field);
+  if (metric.endsWith('_acc') && !classification)
+    throw new OptionError(`fit: options.${name} is ${metric}, but loss '${loss}' has no accuracy`, field);
 }
 
 function sourceLength(source: BatchSource): number | undefined {
@@ -96,18 +105,28 @@ function sourceLength(source: BatchSource): number | undefined {
 /** Defaults, in one place. `train` is the training source (its `length` is the default `batchesPerEpoch`). */
 export function resolveOptions(options: FitOptions, train: BatchSource): ResolvedOptions {
   const epochs = options.epochs ?? 1;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new OptionError(`fit: expected options.epochs to be an integer >= 1. Received: ${options.epochs}`);
+  if (!Number.isInteger(epochs) || epochs < 1)
+    throw new OptionError(`fit: expected options.epochs to be an integer >= 1. Received: ${options.epochs}`);
   const loss = checkLossName(options.loss ?? 'cross-entropy', 'fit options.loss');
   const classification = isClassificationLoss(loss);
-  const monitor = options.monitor === undefined ? defaultMonitor(classification, options.validation !== undefined) : checkMetricName(options.monitor, 'fit options.monitor');
+  const monitor =
+    options.monitor === undefined
+      ? defaultMonitor(classification, options.validation !== undefined)
+      : checkMetricName(options.monitor, 'fit options.monitor');
   checkMonitor(options, classification, loss, monitor, 'monitor');
-  if (options.clipNorm !== undefined && !(options.clipNorm > 0)) throw new OptionError(`fit: expected options.clipNorm > 0. Received: ${options.clipNorm}`);
+  if (options.clipNorm !== undefined && !(options.clipNorm > 0))
+    throw new OptionError(`fit: expected options.clipNorm > 0. Received: ${options.clipNorm}`);
   const es = options.earlyStopping;
-  const esMonitor = es?.monitor === undefined ? monitor : checkMetricName(es.monitor, 'fit options.earlyStopping.monitor');
-  if (es?.monitor !== undefined) checkMonitor(options, classification, loss, esMonitor, 'earlyStopping.monitor', 'earlyStopping.monitor');
+  const esMonitor =
+    es?.monitor === undefined ? monitor : checkMetricName(es.monitor, 'fit options.earlyStopping.monitor');
+  if (es?.monitor !== undefined)
+    checkMonitor(options, classification, loss, esMonitor, 'earlyStopping.monitor', 'earlyStopping.monitor');
   const ck = typeof options.checkpoint === 'string' ? { dir: options.checkpoint } : options.checkpoint;
-  if (options.resume && !ck && typeof options.resume !== 'string') throw new OptionError('fit: options.resume is true but options.checkpoint names no folder to resume from');
-  const checkpoint = ck ? { dir: path.resolve(ck.dir), keepEveryEpoch: ck.keepEveryEpoch ?? false, saveOptimizer: ck.saveOptimizer ?? true } : undefined;
+  if (options.resume && !ck && typeof options.resume !== 'string')
+    throw new OptionError('fit: options.resume is true but options.checkpoint names no folder to resume from');
+  const checkpoint = ck
+    ? { dir: path.resolve(ck.dir), keepEveryEpoch: ck.keepEveryEpoch ?? false, saveOptimizer: ck.saveOptimizer ?? true }
+    : undefined;
   return {
     epochs,
     validation: options.validation,
@@ -119,8 +138,14 @@ export function resolveOptions(options: FitOptions, train: BatchSource): Resolve
     clipNorm: options.clipNorm,
     paramGroups: options.paramGroups,
     monitor,
-    earlyStopping: es && { monitor: esMonitor, patience: es.patience ?? 3, minDelta: es.minDelta ?? 0, restoreBestWeights: es.restoreBestWeights ?? false },
-    callbacks: options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks],
+    earlyStopping: es && {
+      monitor: esMonitor,
+      patience: es.patience ?? 3,
+      minDelta: es.minDelta ?? 0,
+      restoreBestWeights: es.restoreBestWeights ?? false,
+    },
+    callbacks:
+      options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks],
     checkpoint,
     resume: !options.resume
       ? undefined

@@ -34,7 +34,11 @@ export interface FitResult {
 
 /** Thrown when an interrupt stopped `fit`; `result` holds the history so far and the checkpoint written at the stop. */
 export class FitInterruptedError extends InterruptedError {
-  constructor(readonly result: FitResult, readonly interruptedEpoch: number, readonly batchesDone: number) {
+  constructor(
+    readonly result: FitResult,
+    readonly interruptedEpoch: number,
+    readonly batchesDone: number,
+  ) {
     super(
       `Training interrupted in epoch ${interruptedEpoch} after ${batchesDone} batches. ` +
         (result.lastCheckpoint ? `Checkpoint: ${result.lastCheckpoint} (resume with {resume: true}). ` : '') +

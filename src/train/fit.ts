@@ -83,7 +83,12 @@ function builtInCallbacks(run: FitRun): Callback[] {
   ];
 }
 
-async function runEpochs(run: FitRun, train: BatchSource, trainStep: TrainStep, callbacks: Callback[]): Promise<FitResult> {
+async function runEpochs(
+  run: FitRun,
+  train: BatchSource,
+  trainStep: TrainStep,
+  callbacks: Callback[],
+): Promise<FitResult> {
   const r = run.options;
   try {
     await emit(callbacks, 'beforeFit');
@@ -121,7 +126,13 @@ async function runEpochs(run: FitRun, train: BatchSource, trainStep: TrainStep, 
 }
 
 /** One epoch's training batches; stops at a batch boundary when an interrupt was requested. */
-async function trainEpoch(run: FitRun, train: BatchSource, trainStep: TrainStep, callbacks: Callback[], epoch: number): Promise<{ loss: LossAccumulator; batches: number }> {
+async function trainEpoch(
+  run: FitRun,
+  train: BatchSource,
+  trainStep: TrainStep,
+  callbacks: Callback[],
+  epoch: number,
+): Promise<{ loss: LossAccumulator; batches: number }> {
   const acc = new LossAccumulator();
   let batch = 0;
   for await (const b of train) {

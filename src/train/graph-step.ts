@@ -9,10 +9,20 @@
 import type * as tf from '@tensorflow/tfjs';
 import { fitGraphStep } from '../engine/graph';
 import type { ResolvedOptions } from './fit-options';
-import { applyGradients, computeGradients, stepFromHalves, type Gradients, type Group, type TrainStep } from './train-step';
+import {
+  applyGradients,
+  computeGradients,
+  stepFromHalves,
+  type Gradients,
+  type Group,
+  type TrainStep,
+} from './train-step';
 
 export function graphTrainStep(model: tf.LayersModel, groups: readonly Group[], r: ResolvedOptions): TrainStep | null {
-  const graph = fitGraphStep<Gradients>(model, groups.map((g) => g.optimizer));
+  const graph = fitGraphStep<Gradients>(
+    model,
+    groups.map((g) => g.optimizer),
+  );
   if (!graph) return null;
   const varList = groups.flatMap((g) => g.variables);
   const step = stepFromHalves(

@@ -1,6 +1,13 @@
 // Public API of src/train/.
 export type { BatchLogs, EarlyStoppingOptions, FitCallbacks, FitControl } from './callbacks';
-export { CHECKPOINT_FORMAT, copyCheckpoint, loadCheckpointModel, readCheckpointMetadata, restoreCheckpoint, saveCheckpoint } from './checkpoint';
+export {
+  CHECKPOINT_FORMAT,
+  copyCheckpoint,
+  loadCheckpointModel,
+  readCheckpointMetadata,
+  restoreCheckpoint,
+  saveCheckpoint,
+} from './checkpoint';
 export type { CheckpointMetadata, MonitorState, NamedOptimizer, RestoreReport } from './checkpoint';
 export { LOCK_FILE, lockRunFolder } from './run-lock';
 export type { LockHolder, RunFolderLock } from './run-lock';
@@ -39,10 +46,26 @@ export {
 export type { GradientReach, RecurrentAccuracyContext, RecurrentAccuracyRow } from './rnn-verdicts';
 export { scheduledLearningRate } from './schedule';
 export type { CosineSchedule, LearningRateSchedule, StepSchedule } from './schedule';
-export { clusterLabelledImages, datasetFingerprint, describePretrained, fourRotations, pretrainBackbone, pretrainRecipe, PRETRAIN_PROCEDURE, recipeKey, rotationBatches } from './pretrain';
+export {
+  clusterLabelledImages,
+  datasetFingerprint,
+  describePretrained,
+  fourRotations,
+  pretrainBackbone,
+  pretrainRecipe,
+  PRETRAIN_PROCEDURE,
+  recipeKey,
+  rotationBatches,
+} from './pretrain';
 export { kmeans } from './kmeans';
 export type { KMeansOptions, KMeansResult } from './kmeans';
-export type { PretrainBackboneOptions, PretrainedBackbone, PretrainRecipe, PretrainSidecar, PretrainTask } from './pretrain';
+export type {
+  PretrainBackboneOptions,
+  PretrainedBackbone,
+  PretrainRecipe,
+  PretrainSidecar,
+  PretrainTask,
+} from './pretrain';
 export { predictImageFile } from './predict-file';
 export type { FilePrediction, PredictImageFileOptions } from './predict-file';
 export { binomialStandardError, compareAccuracy, transferSummary, verdictTable } from './verdict';

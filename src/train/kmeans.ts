@@ -31,8 +31,10 @@ export interface KMeansResult {
 export function kmeans(x: tf.Tensor2D, k: number, options: KMeansOptions = {}): KMeansResult {
   const [n] = x.shape;
   const iterations = options.iterations ?? 20;
-  if (!Number.isInteger(k) || k < 2 || k > n) throw new OptionError(`kmeans: k must be an integer in [2, ${n}] (the number of rows); found ${k}.`);
-  if (!Number.isInteger(iterations) || iterations < 1) throw new OptionError(`kmeans: iterations must be a positive integer; found ${iterations}.`);
+  if (!Number.isInteger(k) || k < 2 || k > n)
+    throw new OptionError(`kmeans: k must be an integer in [2, ${n}] (the number of rows); found ${k}.`);
+  if (!Number.isInteger(iterations) || iterations < 1)
+    throw new OptionError(`kmeans: iterations must be a positive integer; found ${iterations}.`);
   const rng = createRng(options.seed ?? 0);
   const picked = new Set<number>();
   while (picked.size < k) picked.add(rng.int(n));
@@ -44,7 +46,10 @@ export function kmeans(x: tf.Tensor2D, k: number, options: KMeansOptions = {}): 
     for (let it = 0; it < iterations; it++) {
       const step = tf.tidy(() => {
         // |x - c|^2 = |x|^2 - 2 x.c + |c|^2, for every row and centre at once.
-        const d = tf.add(tf.sub(rowNorms, tf.mul(tf.matMul(x, centres, false, true), 2)), tf.sum(tf.square(centres), 1).expandDims(0));
+        const d = tf.add(
+          tf.sub(rowNorms, tf.mul(tf.matMul(x, centres, false, true), 2)),
+          tf.sum(tf.square(centres), 1).expandDims(0),
+        );
         const nearest = tf.argMin(d, 1) as tf.Tensor1D;
         const members = tf.oneHot(nearest, k).toFloat();
         const counts = tf.sum(members, 0);

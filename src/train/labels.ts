@@ -13,7 +13,13 @@ export function outputClasses(model: tf.LayersModel): number | undefined {
  * Class labels must be integers in [0, classes); checked on the batch's own label tensor (a few hundred numbers)
  * before the step, so a bad label never trains. The error names the value, its sample index and the batch.
  */
-export async function checkLabels(y: tf.Tensor, classes: number, indices: Int32Array | undefined, epoch: number, batch: number): Promise<void> {
+export async function checkLabels(
+  y: tf.Tensor,
+  classes: number,
+  indices: Int32Array | undefined,
+  epoch: number,
+  batch: number,
+): Promise<void> {
   const values = await y.data();
   for (let i = 0; i < values.length; i++) {
     const v = values[i];

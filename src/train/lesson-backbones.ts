@@ -8,8 +8,18 @@
  */
 import type { LessonProfile, PretrainPlan } from '../profiles';
 import {
-  classSlice, compose, grayscaleTo3, loadLessonCifar10, loadMnist, normalize, randomCrop, randomHorizontalFlip, resize, scaleTo01,
-  type ImageDataset, type Transform,
+  classSlice,
+  compose,
+  grayscaleTo3,
+  loadLessonCifar10,
+  loadMnist,
+  normalize,
+  randomCrop,
+  randomHorizontalFlip,
+  resize,
+  scaleTo01,
+  type ImageDataset,
+  type Transform,
 } from '../data';
 import { describePretrained, pretrainBackbone, type PretrainedBackbone } from './pretrain';
 
@@ -31,7 +41,10 @@ export interface LessonBackbone {
  * order: the pool a stand-in backbone may pre-train on without ever seeing a lesson image.
  */
 export function mnistOutsideLessonSubset(train: ImageDataset, profile: LessonProfile): ImageDataset {
-  if (!profile.trainSubset) throw new Error(`mnistOutsideLessonSubset: profile ${profile.name} uses every MNIST training image; no image is left to pre-train on.`);
+  if (!profile.trainSubset)
+    throw new Error(
+      `mnistOutsideLessonSubset: profile ${profile.name} uses every MNIST training image; no image is left to pre-train on.`,
+    );
   const lessonImages = new Set(train.sample(profile.trainSubset, profile.seed).storeIndices);
   const outside: number[] = [];
   for (let i = 0; i < train.length; i++) if (!lessonImages.has(train.storeIndices[i])) outside.push(i);
@@ -39,7 +52,11 @@ export function mnistOutsideLessonSubset(train: ImageDataset, profile: LessonPro
 }
 
 /** Pre-trains (or reuses from the weights cache) the stand-in backbone of a lesson under `profile`. */
-export async function lessonBackbone(lesson: LessonBackboneName, profile: LessonProfile, options: { force?: boolean } = {}): Promise<LessonBackbone> {
+export async function lessonBackbone(
+  lesson: LessonBackboneName,
+  profile: LessonProfile,
+  options: { force?: boolean } = {},
+): Promise<LessonBackbone> {
   const plan = lesson === 'mnist-lesson' ? profile.pretrain.mnistLesson : profile.pretrain.cifarLesson;
   const [start, end] = plan.range;
   let data: ImageDataset;
@@ -54,7 +71,10 @@ export async function lessonBackbone(lesson: LessonBackboneName, profile: Lesson
     transform = compose(scaleTo01(), normalize(HALF, HALF));
   } else {
     const pool = mnistOutsideLessonSubset((await loadMnist()).train, profile);
-    if (end > pool.length) throw new RangeError(`lessonBackbone: the plan asks for MNIST pool images up to ${end}; the pool has ${pool.length}.`);
+    if (end > pool.length)
+      throw new RangeError(
+        `lessonBackbone: the plan asks for MNIST pool images up to ${end}; the pool has ${pool.length}.`,
+      );
     data = pool.subset(Int32Array.from({ length: end - start }, (_, i) => start + i));
     dataName = `mnist-pool-${start}-${end}`;
     dataDescription = `${end - start} MNIST training images outside the lesson's ${profile.trainSubset} (labels unused)`;

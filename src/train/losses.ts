@@ -22,17 +22,23 @@ export function isClassificationLoss(loss: LossName): boolean {
 
 export function checkLossName(loss: unknown, where: string): LossName {
   if (typeof loss === 'string' && (LOSS_NAMES as readonly string[]).includes(loss)) return loss as LossName;
-  throw new OptionError(`${where}: expected loss to be one of ${LOSS_NAMES.map((n) => `'${n}'`).join(', ')}. Received: ${JSON.stringify(loss)}`);
+  throw new OptionError(
+    `${where}: expected loss to be one of ${LOSS_NAMES.map((n) => `'${n}'`).join(', ')}. Received: ${JSON.stringify(loss)}`,
+  );
 }
 
 /** Flattens `[..., C]` outputs to `[N, C]` and `[...]` class targets to `[N]` (int32). */
 function flattenClassification(output: tf.Tensor, target: tf.Tensor): { scores: tf.Tensor2D; labels: tf.Tensor1D } {
   const classes = output.shape[output.shape.length - 1];
   if (output.rank < 2 || classes < 2) {
-    throw new Error(`classification loss: expected model output [batch, ..., classes] with classes >= 2. Received shape [${output.shape}]`);
+    throw new Error(
+      `classification loss: expected model output [batch, ..., classes] with classes >= 2. Received shape [${output.shape}]`,
+    );
   }
   if (target.size * classes !== output.size) {
-    throw new Error(`classification loss: target shape [${target.shape}] does not match output shape [${output.shape}] (expected the output shape without its last axis)`);
+    throw new Error(
+      `classification loss: target shape [${target.shape}] does not match output shape [${output.shape}] (expected the output shape without its last axis)`,
+    );
   }
   return {
     scores: tf.reshape(output, [-1, classes]) as tf.Tensor2D,
@@ -66,5 +72,5 @@ export function countCorrect(output: tf.Tensor, target: tf.Tensor): tf.Scalar {
 
 /** Number of predictions a batch contributes to accuracy (samples x time steps). */
 export function countTargets(loss: LossName, output: tf.Tensor, target: tf.Tensor): number {
-  return isClassificationLoss(loss) ? target.size : output.shape[0] ?? 0;
+  return isClassificationLoss(loss) ? target.size : (output.shape[0] ?? 0);
 }

@@ -12,7 +12,11 @@ export interface LossAndAccuracy {
   samples: number;
 }
 
-export async function measureLoss(model: tf.LayersModel, source: BatchSource, loss: LossName): Promise<LossAndAccuracy> {
+export async function measureLoss(
+  model: tf.LayersModel,
+  source: BatchSource,
+  loss: LossName,
+): Promise<LossAndAccuracy> {
   const classification = isClassificationLoss(loss);
   const acc = new LossAccumulator();
   for await (const b of source) {

@@ -34,7 +34,11 @@ export type OptimizerChoice = OptimizerName | OptimizerSpec | tf.Optimizer;
 
 export function isOptimizerInstance(choice: unknown): choice is tf.Optimizer {
   // tfjs's Optimizer[Symbol.hasInstance] throws on undefined, so check the shape first.
-  return typeof choice === 'object' && choice !== null && typeof (choice as { applyGradients?: unknown }).applyGradients === 'function';
+  return (
+    typeof choice === 'object' &&
+    choice !== null &&
+    typeof (choice as { applyGradients?: unknown }).applyGradients === 'function'
+  );
 }
 
 /** Builds an optimizer from a name or spec. `learningRate` (when given) overrides the spec's. */
@@ -42,21 +46,29 @@ export function makeOptimizer(choice: OptimizerName | OptimizerSpec, learningRat
   const spec: OptimizerSpec = typeof choice === 'string' ? { name: choice } : choice;
   switch (spec.name) {
     case 'adam':
-      return tf.train.adam(learningRate ?? spec.learningRate ?? 1e-3, spec.beta1 ?? 0.9, spec.beta2 ?? 0.999, spec.epsilon ?? 1e-8);
+      return tf.train.adam(
+        learningRate ?? spec.learningRate ?? 1e-3,
+        spec.beta1 ?? 0.9,
+        spec.beta2 ?? 0.999,
+        spec.epsilon ?? 1e-8,
+      );
     case 'sgd': {
       const lr = learningRate ?? spec.learningRate ?? 1e-2;
       const momentum = spec.momentum ?? 0.9;
       return momentum === 0 ? tf.train.sgd(lr) : tf.train.momentum(lr, momentum, spec.nesterov ?? false);
     }
     default:
-      throw new OptionError(`makeOptimizer: expected optimizer 'adam' or 'sgd'. Received: ${JSON.stringify((spec as { name?: unknown }).name)}`);
+      throw new OptionError(
+        `makeOptimizer: expected optimizer 'adam' or 'sgd'. Received: ${JSON.stringify((spec as { name?: unknown }).name)}`,
+      );
   }
 }
 
 /** The learning rate an optimizer uses now. */
 export function getLearningRate(optimizer: tf.Optimizer): number {
   const lr = (optimizer as unknown as { learningRate?: unknown }).learningRate;
-  if (typeof lr !== 'number') throw new Error(`getLearningRate: optimizer ${optimizer.getClassName()} has no numeric learningRate`);
+  if (typeof lr !== 'number')
+    throw new Error(`getLearningRate: optimizer ${optimizer.getClassName()} has no numeric learningRate`);
   return lr;
 }
 

@@ -41,13 +41,19 @@ export function toVariable(v: VariableLike): tf.Variable {
  * Splits the model's trainable variables (in `trainable` order) into groups. The order inside each group follows the
  * model, so optimizer state (kept by position) is stable across runs.
  */
-export function resolveGroups(trainable: readonly tf.Variable[], groups: readonly ParameterGroup[] | undefined, baseLearningRate: number): ResolvedGroup[] {
+export function resolveGroups(
+  trainable: readonly tf.Variable[],
+  groups: readonly ParameterGroup[] | undefined,
+  baseLearningRate: number,
+): ResolvedGroup[] {
   if (!groups || groups.length === 0) return [{ name: 'default', variables: [...trainable], baseLearningRate }];
   const names = new Set<string>();
   const owner = new Map<tf.Variable, number>();
   groups.forEach((g, i) => {
     if (!g.name || names.has(g.name) || g.name === 'default') {
-      throw new OptionError(`fit paramGroups[${i}]: expected a unique name other than 'default'. Received: ${JSON.stringify(g.name)}`);
+      throw new OptionError(
+        `fit paramGroups[${i}]: expected a unique name other than 'default'. Received: ${JSON.stringify(g.name)}`,
+      );
     }
     names.add(g.name);
     for (const v of g.variables) {

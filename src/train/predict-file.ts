@@ -37,12 +37,21 @@ export interface FilePrediction {
   toMimeBundle(): MimeBundle;
 }
 
-export async function predictImageFile(model: tf.LayersModel, file: string, options: PredictImageFileOptions): Promise<FilePrediction> {
+export async function predictImageFile(
+  model: tf.LayersModel,
+  file: string,
+  options: PredictImageFileOptions,
+): Promise<FilePrediction> {
   ensureEngine();
-  if (!fs.existsSync(file)) throw new OptionError(`predictImageFile: ${file} does not exist (expected a JPEG or PNG image).`);
+  if (!fs.existsSync(file))
+    throw new OptionError(`predictImageFile: ${file} does not exist (expected a JPEG or PNG image).`);
   const decoded = decodeImageBytes(fs.readFileSync(file), file, options.channels, options.size);
   const raw = tf.tidy(() => {
-    const t = tf.tensor4d(Int32Array.from(decoded.pixels), [1, decoded.height, decoded.width, decoded.channels], 'int32');
+    const t = tf.tensor4d(
+      Int32Array.from(decoded.pixels),
+      [1, decoded.height, decoded.width, decoded.channels],
+      'int32',
+    );
     return (options.invert ? tf.sub(255, t).toInt() : t) as tf.Tensor4D;
   });
   const k = Math.min(options.topK ?? 3, options.classNames.length);
@@ -55,20 +64,31 @@ export async function predictImageFile(model: tf.LayersModel, file: string, opti
     const values = Array.from(await probabilities.data());
     probabilities.dispose();
     if (values.length !== options.classNames.length) {
-      throw new Error(`predictImageFile: the model gives ${values.length} outputs but ${options.classNames.length} class names were given.`);
+      throw new Error(
+        `predictImageFile: the model gives ${values.length} outputs but ${options.classNames.length} class names were given.`,
+      );
     }
     const top = values
       .map((probability, c) => ({ class: c, name: options.classNames[c], probability }))
       .sort((a, b) => b.probability - a.probability)
       .slice(0, k);
-    const image = await sampleGrid(raw, { rows: 1, cols: 1, captions: [`pred: ${top[0].name}`], scale: 4, title: file });
+    const image = await sampleGrid(raw, {
+      rows: 1,
+      cols: 1,
+      captions: [`pred: ${top[0].name}`],
+      scale: 4,
+      title: file,
+    });
     return {
       file,
       top,
       image,
       toMimeBundle(): MimeBundle {
         const lines = top.map((t) => `${t.name}: ${(100 * t.probability).toFixed(1)}%`);
-        const rows = top.map((t) => `<tr><td>${escapeHtml(t.name)}</td><td style="text-align:right">${(100 * t.probability).toFixed(1)}%</td></tr>`);
+        const rows = top.map(
+          (t) =>
+            `<tr><td>${escapeHtml(t.name)}</td><td style="text-align:right">${(100 * t.probability).toFixed(1)}%</td></tr>`,
+        );
         return {
           'text/plain': `Prediction for ${file}: ${lines.join(', ')}`,
           'text/html': `<div>${image.toHtml()}<table><tr><th>class</th><th>probability</th></tr>${rows.join('')}</table></div>`,

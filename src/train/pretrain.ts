@@ -132,24 +132,35 @@ export function datasetFingerprint(data: ImageDataset): string {
 
 /** The recipe's hash (12 hex digits) over its keys in sorted order, so that key order never matters. */
 export function recipeKey(recipe: PretrainRecipe): string {
-  const canonical = JSON.stringify(Object.keys(recipe).sort().map((k) => [k, recipe[k]]));
+  const canonical = JSON.stringify(
+    Object.keys(recipe)
+      .sort()
+      .map((k) => [k, recipe[k]]),
+  );
   return crypto.createHash('sha256').update(canonical).digest('hex').slice(0, 12);
 }
 
 /** The recipe of a run with these options (without training anything). */
 export function pretrainRecipe(options: PretrainBackboneOptions): PretrainRecipe {
   if (!/^[a-z0-9-]+$/i.test(options.dataName)) {
-    throw new OptionError(`pretrainBackbone: dataName must be letters, digits and dashes; found ${JSON.stringify(options.dataName)}.`);
+    throw new OptionError(
+      `pretrainBackbone: dataName must be letters, digits and dashes; found ${JSON.stringify(options.dataName)}.`,
+    );
   }
   const task = options.task ?? 'supervised';
   if (!TASKS.includes(task)) {
-    throw new OptionError(`pretrainBackbone: task must be one of ${TASKS.map((t) => `'${t}'`).join(', ')}; found ${JSON.stringify(task)}.`);
+    throw new OptionError(
+      `pretrainBackbone: task must be one of ${TASKS.map((t) => `'${t}'`).join(', ')}; found ${JSON.stringify(task)}.`,
+    );
   }
   const clusters = options.clusters ?? 100;
   if (task === 'clusters' && (!Number.isInteger(clusters) || clusters < 2 || clusters > options.data.length)) {
-    throw new OptionError(`pretrainBackbone: clusters must be an integer in [2, ${options.data.length}] (the images); found ${options.clusters}.`);
+    throw new OptionError(
+      `pretrainBackbone: clusters must be an integer in [2, ${options.data.length}] (the images); found ${options.clusters}.`,
+    );
   }
-  const clusterRecipe: PretrainRecipe = task === 'clusters' ? { clusterInput: 'raw pixels / 255', clusterIterations: CLUSTER_ITERATIONS } : {};
+  const clusterRecipe: PretrainRecipe =
+    task === 'clusters' ? { clusterInput: 'raw pixels / 255', clusterIterations: CLUSTER_ITERATIONS } : {};
   return {
     procedure: PRETRAIN_PROCEDURE,
     arch: options.arch,
@@ -175,7 +186,8 @@ export function pretrainRecipe(options: PretrainBackboneOptions): PretrainRecipe
 
 /** The four rotations of a square batch `[n, s, s, c]` by 0, 90, 180 and 270 degrees (counter-clockwise), stacked. */
 export function fourRotations(x: tf.Tensor4D): tf.Tensor4D {
-  if (x.shape[1] !== x.shape[2]) throw new Error(`fourRotations: expected square images, found ${x.shape[1]}x${x.shape[2]}.`);
+  if (x.shape[1] !== x.shape[2])
+    throw new Error(`fourRotations: expected square images, found ${x.shape[1]}x${x.shape[2]}.`);
   return tf.tidy(() => {
     const r90 = tf.reverse(tf.transpose(x, [0, 2, 1, 3]), 1); // rotate left by 90 degrees
     const r180 = tf.reverse(x, [1, 2]);
@@ -213,7 +225,11 @@ const CLUSTER_ITERATIONS = 20;
  * The `clusters` task's data: the same images, labelled with their k-means cluster (on raw pixels / 255), plus the
  * cluster sizes and how far the clusters agree with the hidden labels (reported, never trained on).
  */
-export function clusterLabelledImages(data: ImageDataset, k: number, seed: number): { data: ImageDataset; sizes: [number, number]; labelAgreement: number } {
+export function clusterLabelledImages(
+  data: ImageDataset,
+  k: number,
+  seed: number,
+): { data: ImageDataset; sizes: [number, number]; labelAgreement: number } {
   const all = Int32Array.from({ length: data.length }, (_, i) => i);
   const pixels = data.gatherPixels(all);
   const [h, w, c] = data.imageShape;
@@ -229,26 +245,41 @@ export function clusterLabelledImages(data: ImageDataset, k: number, seed: numbe
   result.assignments.forEach((cluster, i) => counts[cluster].set(truth[i], (counts[cluster].get(truth[i]) ?? 0) + 1));
   const agreeing = counts.reduce((sum, m) => sum + Math.max(0, ...m.values()), 0);
   const relabelled = new ImageDataset({
-    pixels, labels: result.assignments, height: h, width: w, channels: c,
+    pixels,
+    labels: result.assignments,
+    height: h,
+    width: w,
+    channels: c,
     classes: Array.from({ length: k }, (_, i) => `cluster ${i}`),
     source: `${data.store.source} (k-means clusters, k=${k})`,
   });
-  return { data: relabelled, sizes: [Math.min(...result.sizes), Math.max(...result.sizes)], labelAgreement: agreeing / data.length };
+  return {
+    data: relabelled,
+    sizes: [Math.min(...result.sizes), Math.max(...result.sizes)],
+    labelAgreement: agreeing / data.length,
+  };
 }
 
 /** One line for a notebook: the same shape whether the weights were trained now or reused. */
 export function describePretrained(p: PretrainedBackbone): string {
   const r = p.recipe;
-  const task = r.task === 'rotation' ? 'rotation prediction (4-way, self-supervised, no labels)'
-    : r.task === 'clusters' ? `telling apart ${r.outputs} k-means clusters of the images' pixels (self-supervised, labels never read)`
-    : `supervised ${r.outputs}-class labels`;
-  const what = `${r.arch} pre-trained on ${task}` +
+  const task =
+    r.task === 'rotation'
+      ? 'rotation prediction (4-way, self-supervised, no labels)'
+      : r.task === 'clusters'
+        ? `telling apart ${r.outputs} k-means clusters of the images' pixels (self-supervised, labels never read)`
+        : `supervised ${r.outputs}-class labels`;
+  const what =
+    `${r.arch} pre-trained on ${task}` +
     ` of ${r.dataDescription} (${r.samples} images, ${r.imageSize}x${r.imageSize}, ${r.epochs} epochs, Adam ${r.learningRate}, augmentation ${r.augmentation}, seed ${r.seed})`;
   const how = p.fromCache
     ? `reused from the weights cache (recipe ${p.key}, trained in ${p.sidecar.seconds.toFixed(0)} s on ${p.sidecar.cpus} cores, ${p.sidecar.trainedAt.slice(0, 10)})`
     : `trained now in ${p.sidecar.seconds.toFixed(0)} s on ${p.sidecar.cpus} cores (recipe ${p.key}, cached for the next run)`;
   const agreement = p.sidecar.clusterLabelAgreement;
-  const clusters = agreement === undefined ? '' : `; the clusters agree with the hidden labels for ${(100 * agreement).toFixed(1)}% of the images`;
+  const clusters =
+    agreement === undefined
+      ? ''
+      : `; the clusters agree with the hidden labels for ${(100 * agreement).toFixed(1)}% of the images`;
   const final = `final pre-training loss ${p.sidecar.finalLoss.toFixed(3)}, accuracy ${(100 * p.sidecar.finalAccuracy).toFixed(1)}%${clusters}`;
   return `${what}; ${how}; ${final}.`;
 }
@@ -279,15 +310,24 @@ export async function pretrainBackbone(options: PretrainBackboneOptions): Promis
   const learningRate = Number(recipe.learningRate);
   const seed = Number(recipe.seed);
   const t0 = Date.now();
-  const clustered = recipe.task === 'clusters' ? clusterLabelledImages(options.data, Number(recipe.outputs), seed) : undefined;
+  const clustered =
+    recipe.task === 'clusters' ? clusterLabelledImages(options.data, Number(recipe.outputs), seed) : undefined;
   const data = clustered?.data ?? options.data;
   const model = await resnet(options.arch, { classes: Number(recipe.outputs), seed });
   try {
-    const train = options.augment && options.transform ? compose(options.augment, options.transform) : (options.augment ?? options.transform);
+    const train =
+      options.augment && options.transform
+        ? compose(options.augment, options.transform)
+        : (options.augment ?? options.transform);
     const loader = new DataLoader(data, { batchSize, shuffle: true, seed, transform: train });
     const source = recipe.task === 'rotation' ? rotationBatches(loader) : loader;
     const { history } = await fit(model, source, {
-      epochs, learningRate, optimizer: 'adam', loss: 'cross-entropy', progress: 'none', liveChart: false,
+      epochs,
+      learningRate,
+      optimizer: 'adam',
+      loss: 'cross-entropy',
+      progress: 'none',
+      liveChart: false,
       schedule: options.cosine ? { kind: 'cosine' } : undefined,
     });
     // The running BatchNorm statistics of so short a run lag behind the weights; recompute them exactly.
@@ -295,7 +335,8 @@ export async function pretrainBackbone(options: PretrainBackboneOptions): Promis
     await recalibrateBatchNorm(model, recipe.task === 'rotation' ? rotationBatches(plain) : plain);
     const last = history.length - 1;
     const sidecar: PretrainSidecar = {
-      recipe, key,
+      recipe,
+      key,
       seconds: (Date.now() - t0) / 1000,
       trainedAt: new Date().toISOString(),
       finalLoss: history.records[last].train_loss ?? Number.NaN,

@@ -22,7 +22,8 @@ export const PROGRESS_MODES: readonly ProgressMode[] = ['auto', 'notebook', 'ter
 export function checkProgressMode(mode: unknown, where: string): Exclude<ProgressMode, 'off'> {
   if (mode === undefined) return 'auto';
   if (mode === false || mode === 'off') return 'none';
-  if (typeof mode === 'string' && (PROGRESS_MODES as readonly string[]).includes(mode)) return mode as Exclude<ProgressMode, 'off'>;
+  if (typeof mode === 'string' && (PROGRESS_MODES as readonly string[]).includes(mode))
+    return mode as Exclude<ProgressMode, 'off'>;
   throw new OptionError(
     `${where}: expected progress to be one of ${PROGRESS_MODES.map((m) => `'${m}'`).join(', ')} (or false for none). Received: ${JSON.stringify(mode)}`,
     'progress',
@@ -93,7 +94,10 @@ export class ProgressSnapshot {
   /** tqdm's line: `epoch 1/5  37%|███▋      | 37/100 [00:05<00:08, 7.21it/s, loss=0.4120, acc=0.8830]`. */
   text(): string {
     const rate = this.rate;
-    const rateText = rate > 0 ? `${rate >= 1 || rate === 0 ? rate.toFixed(2) : (1 / rate).toFixed(2)}${rate >= 1 ? `${this.unit}/s` : `s/${this.unit}`}` : `?${this.unit}/s`;
+    const rateText =
+      rate > 0
+        ? `${rate >= 1 || rate === 0 ? rate.toFixed(2) : (1 / rate).toFixed(2)}${rate >= 1 ? `${this.unit}/s` : `s/${this.unit}`}`
+        : `?${this.unit}/s`;
     const post = formatPostfix(this.postfix);
     const desc = this.description ? `${this.description}: ` : '';
     if (this.total === undefined || this.total <= 0) {
@@ -133,7 +137,10 @@ export class ProgressBar {
   /** Number of redraws so far (terminal lines rewritten or notebook updates sent); for tests and curiosity. */
   draws = 0;
 
-  constructor(readonly total: number | undefined, private readonly options: ProgressOptions = {}) {
+  constructor(
+    readonly total: number | undefined,
+    private readonly options: ProgressOptions = {},
+  ) {
     this.now = options.now ?? (() => performance.now());
     this.stream = options.stream ?? process.stderr;
     const mode = checkProgressMode(options.mode, 'ProgressBar options.mode');

@@ -39,9 +39,13 @@ const list = (names: readonly string[]) =>
   names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 
 /** A sentence over a whole gradient-flow table: which cells carry the gradient back, which lose it, and the order. */
-export function gradientFlowSummary(rows: readonly { name: string; firstToLastRatio: number }[], steps: number): string {
+export function gradientFlowSummary(
+  rows: readonly { name: string; firstToLastRatio: number }[],
+  steps: number,
+): string {
   if (rows.length === 0) throw new Error('gradientFlowSummary: expected at least one row');
-  const by = (kinds: GradientReach[]) => rows.filter((r) => kinds.includes(gradientReach(r.firstToLastRatio))).map((r) => r.name);
+  const by = (kinds: GradientReach[]) =>
+    rows.filter((r) => kinds.includes(gradientReach(r.firstToLastRatio))).map((r) => r.name);
   const lost = by(['underflow', 'vanished', 'weak']);
   const kept = by(['survives']);
   const exploded = by(['explodes']);
@@ -63,7 +67,8 @@ export function gradientFlowSummary(rows: readonly { name: string; firstToLastRa
 
 /** A forecaster's test RMSE against the naive forecast's, in at most 30 characters; within ±`tie` (relative) is a tie. */
 export function forecastVerdict(rmse: number, naiveRmse: number, tie = 0.03): string {
-  if (!(rmse >= 0 && naiveRmse > 0)) throw new Error(`forecastVerdict: expected rmse >= 0 and naiveRmse > 0. Received ${rmse}, ${naiveRmse}`);
+  if (!(rmse >= 0 && naiveRmse > 0))
+    throw new Error(`forecastVerdict: expected rmse >= 0 and naiveRmse > 0. Received ${rmse}, ${naiveRmse}`);
   const rel = rmse / naiveRmse - 1;
   const pct = `${Math.abs(rel * 100).toFixed(1)}%`;
   if (rel < -tie) return `beats naive by ${pct}`;
@@ -72,7 +77,12 @@ export function forecastVerdict(rmse: number, naiveRmse: number, tie = 0.03): st
 }
 
 /** One sentence over a forecast table: the best model, and how many beat the naive baseline. */
-export function forecastSummary(rows: readonly { model: string; rmse: number }[], naiveRmse: number, unit = '', tie = 0.03): string {
+export function forecastSummary(
+  rows: readonly { model: string; rmse: number }[],
+  naiveRmse: number,
+  unit = '',
+  tie = 0.03,
+): string {
   if (rows.length === 0) throw new Error('forecastSummary: expected at least one model');
   const u = unit ? ` ${unit}` : '';
   const best = [...rows].sort((a, b) => a.rmse - b.rmse)[0];
@@ -94,15 +104,21 @@ export function forecastSummary(rows: readonly { model: string; rmse: number }[]
  * a shared test set and so errs on the side of "within noise").
  */
 export function accuracyNoise(a: number, b: number, n: number): number {
-  if (!(n > 0) || !(a >= 0 && a <= 1 && b >= 0 && b <= 1)) throw new Error(`accuracyNoise: expected accuracies in [0, 1] and n > 0. Received ${a}, ${b}, ${n}`);
+  if (!(n > 0) || !(a >= 0 && a <= 1 && b >= 0 && b <= 1))
+    throw new Error(`accuracyNoise: expected accuracies in [0, 1] and n > 0. Received ${a}, ${b}, ${n}`);
   return 2 * Math.hypot(binomialStandardError(a, n), binomialStandardError(b, n));
 }
 
 /** How `a` compares with `b` (accuracies in [0, 1]) on `n` test items, in words; "chance" is `accuracyNoise`. */
-export function accuracyVerdict(a: { name: string; accuracy: number }, b: { name: string; accuracy: number }, n: number): string {
+export function accuracyVerdict(
+  a: { name: string; accuracy: number },
+  b: { name: string; accuracy: number },
+  n: number,
+): string {
   const d = Math.abs(a.accuracy - b.accuracy) * 100;
   const noise = accuracyNoise(a.accuracy, b.accuracy, n) * 100;
-  if (d <= noise) return `${a.name} and ${b.name} are ${d.toFixed(1)} points apart, within chance (±${noise.toFixed(1)})`;
+  if (d <= noise)
+    return `${a.name} and ${b.name} are ${d.toFixed(1)} points apart, within chance (±${noise.toFixed(1)})`;
   const [win, lose] = a.accuracy > b.accuracy ? [a, b] : [b, a];
   return `${win.name} beats ${lose.name} by ${d.toFixed(1)} points, beyond chance (±${noise.toFixed(1)})`;
 }
@@ -127,7 +143,11 @@ export interface RecurrentAccuracyContext {
   simpleReach?: { atSteps: number; at100: number };
 }
 
-export function recurrentAccuracySummary(rows: readonly RecurrentAccuracyRow[], n: number, context: RecurrentAccuracyContext): string {
+export function recurrentAccuracySummary(
+  rows: readonly RecurrentAccuracyRow[],
+  n: number,
+  context: RecurrentAccuracyContext,
+): string {
   if (rows.length === 0) throw new Error('recurrentAccuracySummary: expected at least one row');
   const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
   const ranking = [...rows].sort((a, b) => b.accuracy - a.accuracy);
@@ -140,8 +160,12 @@ export function recurrentAccuracySummary(rows: readonly RecurrentAccuracyRow[], 
   if (simple && gated.length) {
     const verdicts = gated.map((g) => accuracyVerdict(simple, g, n));
     lines.push(`${verdicts.join('; ')}.`);
-    const beatenBySimple = gated.filter((g) => (simple.accuracy - g.accuracy) * 100 > accuracyNoise(simple.accuracy, g.accuracy, n) * 100);
-    const tied = gated.filter((g) => Math.abs(simple.accuracy - g.accuracy) <= accuracyNoise(simple.accuracy, g.accuracy, n));
+    const beatenBySimple = gated.filter(
+      (g) => (simple.accuracy - g.accuracy) * 100 > accuracyNoise(simple.accuracy, g.accuracy, n) * 100,
+    );
+    const tied = gated.filter(
+      (g) => Math.abs(simple.accuracy - g.accuracy) <= accuracyNoise(simple.accuracy, g.accuracy, n),
+    );
     const ratio = (g: RecurrentAccuracyRow) => `${(g.parameters / simple.parameters).toFixed(1)}× SimpleRNN's weights`;
     if (beatenBySimple.length) {
       lines.push(
@@ -161,7 +185,9 @@ export function recurrentAccuracySummary(rows: readonly RecurrentAccuracyRow[], 
 }
 
 /** How forward time grows with sequence length, for a sequential (RNN) and a parallel (per-step Dense) path. */
-export function sequentialTimingSummary(rows: readonly { steps: number; rnn_ms: number; parallel_ms: number }[]): string {
+export function sequentialTimingSummary(
+  rows: readonly { steps: number; rnn_ms: number; parallel_ms: number }[],
+): string {
   if (rows.length < 2) throw new Error('sequentialTimingSummary: expected at least two sequence lengths');
   const first = rows[0];
   const last = rows[rows.length - 1];

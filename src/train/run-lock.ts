@@ -49,12 +49,14 @@ function describeHolder(h: LockHolder): string {
 
 /** Why a recorded holder no longer holds the lock, or undefined when it still runs (or cannot be checked). */
 function staleReason(h: Partial<LockHolder> | undefined): string | undefined {
-  if (!h || typeof h.pid !== 'number' || typeof h.host !== 'string') return 'the lock file is unreadable (written by a process killed while taking it)';
+  if (!h || typeof h.pid !== 'number' || typeof h.host !== 'string')
+    return 'the lock file is unreadable (written by a process killed while taking it)';
   if (h.host !== os.hostname()) return undefined;
   if (!processAlive(h.pid)) return `process ${h.pid} is gone`;
   if (h.processStart !== undefined) {
     const now = processStartTicks(h.pid);
-    if (now !== undefined && now !== h.processStart) return `process ${h.pid} is gone (the pid now belongs to another process)`;
+    if (now !== undefined && now !== h.processStart)
+      return `process ${h.pid} is gone (the pid now belongs to another process)`;
   }
   return undefined;
 }
@@ -137,5 +139,8 @@ export function lockRunFolder(dir: string): RunFolderLock {
     fs.rmSync(aside, { force: true });
     note = `checkpoint folder ${dir}: took over a stale lock (${existing && typeof existing.pid === 'number' ? describeHolder(existing as LockHolder) + '; ' : ''}${reason}).`;
   }
-  throw new CheckpointError(`checkpoint folder ${dir}: could not take the lock ${file} after 5 attempts (other runs keep taking it).`, dir);
+  throw new CheckpointError(
+    `checkpoint folder ${dir}: could not take the lock ${file} after 5 attempts (other runs keep taking it).`,
+    dir,
+  );
 }

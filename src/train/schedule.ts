@@ -23,9 +23,7 @@ export interface CosineSchedule {
 }
 
 export type LearningRateSchedule =
-  | StepSchedule
-  | CosineSchedule
-  | ((epoch: number, baseLearningRate: number) => number);
+  StepSchedule | CosineSchedule | ((epoch: number, baseLearningRate: number) => number);
 
 /** The learning rate for a 0-based `epoch`. `totalEpochs` is the fit's epoch count (for cosine's default period). */
 export function scheduledLearningRate(
@@ -37,12 +35,14 @@ export function scheduledLearningRate(
   if (schedule === undefined) return baseLearningRate;
   if (typeof schedule === 'function') {
     const lr = schedule(epoch, baseLearningRate);
-    if (!Number.isFinite(lr) || lr < 0) throw new Error(`learning-rate schedule: returned ${lr} for epoch ${epoch}; expected a finite rate >= 0`);
+    if (!Number.isFinite(lr) || lr < 0)
+      throw new Error(`learning-rate schedule: returned ${lr} for epoch ${epoch}; expected a finite rate >= 0`);
     return lr;
   }
   switch (schedule.kind) {
     case 'step': {
-      if (!(schedule.stepSize >= 1)) throw new OptionError(`step schedule: expected stepSize >= 1. Received: ${schedule.stepSize}`);
+      if (!(schedule.stepSize >= 1))
+        throw new OptionError(`step schedule: expected stepSize >= 1. Received: ${schedule.stepSize}`);
       return baseLearningRate * (schedule.gamma ?? 0.1) ** Math.floor(epoch / schedule.stepSize);
     }
     case 'cosine': {
@@ -53,6 +53,8 @@ export function scheduledLearningRate(
       return min + ((baseLearningRate - min) * (1 + Math.cos(Math.PI * t))) / 2;
     }
     default:
-      throw new OptionError(`learning-rate schedule: expected kind 'step' or 'cosine'. Received: ${JSON.stringify((schedule as { kind?: unknown }).kind)}`);
+      throw new OptionError(
+        `learning-rate schedule: expected kind 'step' or 'cosine'. Received: ${JSON.stringify((schedule as { kind?: unknown }).kind)}`,
+      );
   }
 }

@@ -29,7 +29,11 @@ export interface StepResult {
  * Trains on one batch. `check` sees the loss before anything is applied; when it throws, the step frees its tensors
  * and rethrows, and the weights stay as they were.
  */
-export type TrainStep = ((x: tf.Tensor, y: tf.Tensor, check: (loss: number) => void | Promise<void>) => Promise<StepResult>) & {
+export type TrainStep = ((
+  x: tf.Tensor,
+  y: tf.Tensor,
+  check: (loss: number) => void | Promise<void>,
+) => Promise<StepResult>) & {
   /** Frees what the step holds beyond a batch (the graph path's compiled functions); `fit` calls it at the end. */
   dispose?: () => void;
 };
@@ -39,17 +43,25 @@ export function buildGroups(model: tf.LayersModel, r: ResolvedOptions): Group[] 
   if (trainable.length === 0) throw new Error('fit: the model has no trainable weights (is everything frozen?)');
   const choice = r.optimizer;
   if (isOptimizerInstance(choice)) {
-    if (r.paramGroups?.length) throw new OptionError('fit: options.paramGroups needs a named optimizer (e.g. "adam"), not an optimizer instance');
+    if (r.paramGroups?.length)
+      throw new OptionError(
+        'fit: options.paramGroups needs a named optimizer (e.g. "adam"), not an optimizer instance',
+      );
     return [{ name: 'default', variables: trainable, baseLearningRate: getLearningRate(choice), optimizer: choice }];
   }
   const spec = typeof choice === 'string' ? { name: choice } : choice;
   const base = r.learningRate ?? spec.learningRate ?? (spec.name === 'sgd' ? 1e-2 : 1e-3);
-  return resolveGroups(trainable, r.paramGroups, base).map((g) => ({ ...g, optimizer: makeOptimizer(spec, g.baseLearningRate) }));
+  return resolveGroups(trainable, r.paramGroups, base).map((g) => ({
+    ...g,
+    optimizer: makeOptimizer(spec, g.baseLearningRate),
+  }));
 }
 
 /** `learning rate 0.001`, or each group's: for error messages. */
 export function learningRates(groups: readonly Group[]): string {
-  return groups.length === 1 ? `learning rate ${getLearningRate(groups[0].optimizer)}` : `learning rates ${groups.map((g) => `${g.name} ${getLearningRate(g.optimizer)}`).join(', ')}`;
+  return groups.length === 1
+    ? `learning rate ${getLearningRate(groups[0].optimizer)}`
+    : `learning rates ${groups.map((g) => `${g.name} ${getLearningRate(g.optimizer)}`).join(', ')}`;
 }
 
 export interface Gradients {
@@ -61,7 +73,13 @@ export interface Gradients {
 }
 
 /** The first half of a step: loss, number correct (classification), gradient norm (clipping), gradients. */
-export function computeGradients(model: tf.LayersModel, varList: tf.Variable[], r: ResolvedOptions, x: tf.Tensor, y: tf.Tensor): Gradients {
+export function computeGradients(
+  model: tf.LayersModel,
+  varList: tf.Variable[],
+  r: ResolvedOptions,
+  x: tf.Tensor,
+  y: tf.Tensor,
+): Gradients {
   let correct: tf.Scalar | undefined;
   const out = tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => {
@@ -76,11 +94,16 @@ export function computeGradients(model: tf.LayersModel, varList: tf.Variable[], 
     let gradByName: Record<string, tf.Tensor | undefined> = grads;
     if (r.clipNorm !== undefined) {
       const present = names.filter((n) => grads[n] !== undefined);
-      const clipped = clipByGlobalNorm(present.map((n) => grads[n]), r.clipNorm);
+      const clipped = clipByGlobalNorm(
+        present.map((n) => grads[n]),
+        r.clipNorm,
+      );
       norm = clipped.norm;
       gradByName = Object.fromEntries(present.map((n, i) => [n, clipped.clipped[i]]));
     }
-    const kept = Object.fromEntries(Object.entries(gradByName).filter((e): e is [string, tf.Tensor] => e[1] !== undefined));
+    const kept = Object.fromEntries(
+      Object.entries(gradByName).filter((e): e is [string, tf.Tensor] => e[1] !== undefined),
+    );
     return norm ? { loss: value, norm, grads: kept } : { loss: value, grads: kept };
   });
   return { ...out, correct };
@@ -103,7 +126,10 @@ export function applyGradients(groups: readonly Group[], grads: Record<string, t
  * A `TrainStep` from its two halves: `compute` (loss and gradients, nothing applied), then `check(loss)`, then
  * `apply`. When `check` throws, nothing is applied and the step's tensors are freed.
  */
-export function stepFromHalves(compute: (x: tf.Tensor, y: tf.Tensor) => Gradients, apply: (step: Gradients) => void): TrainStep {
+export function stepFromHalves(
+  compute: (x: tf.Tensor, y: tf.Tensor) => Gradients,
+  apply: (step: Gradients) => void,
+): TrainStep {
   return async (x, y, check) => {
     const step = compute(x, y);
     const scalars = [step.loss, step.correct, step.norm].filter((t): t is tf.Scalar => t !== undefined);

@@ -46,10 +46,17 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const points = (x: number) => `${(100 * Math.abs(x)).toFixed(1)} points`;
 
 /** Compares `candidate` with `baseline`: higher, lower, or within `z` standard errors of noise. */
-export function compareAccuracy(candidate: MeasuredAccuracy, baseline: MeasuredAccuracy, options: { z?: number } = {}): AccuracyVerdict {
+export function compareAccuracy(
+  candidate: MeasuredAccuracy,
+  baseline: MeasuredAccuracy,
+  options: { z?: number } = {},
+): AccuracyVerdict {
   const z = options.z ?? 2;
   const difference = candidate.accuracy - baseline.accuracy;
-  const standardError = Math.hypot(binomialStandardError(candidate.accuracy, candidate.n), binomialStandardError(baseline.accuracy, baseline.n));
+  const standardError = Math.hypot(
+    binomialStandardError(candidate.accuracy, candidate.n),
+    binomialStandardError(baseline.accuracy, baseline.n),
+  );
   // A floor of one image in the larger test set: two perfect (or two zero) scores still differ by noise.
   const threshold = z * Math.max(standardError, 1 / Math.max(candidate.n, baseline.n));
   const verdict: VerdictWord = Math.abs(difference) <= threshold ? 'within noise' : difference > 0 ? 'higher' : 'lower';
@@ -62,7 +69,11 @@ export function compareAccuracy(candidate: MeasuredAccuracy, baseline: MeasuredA
 }
 
 /** Every candidate against one baseline, one row each (for a table with a verdict column). */
-export function verdictTable(baseline: MeasuredAccuracy, candidates: readonly MeasuredAccuracy[], options: { z?: number } = {}): AccuracyVerdict[] {
+export function verdictTable(
+  baseline: MeasuredAccuracy,
+  candidates: readonly MeasuredAccuracy[],
+  options: { z?: number } = {},
+): AccuracyVerdict[] {
   return candidates.map((c) => compareAccuracy(c, baseline, options));
 }
 
@@ -70,7 +81,11 @@ export function verdictTable(baseline: MeasuredAccuracy, candidates: readonly Me
  * The lesson's pretrained-versus-scratch sentence: whether transfer paid off in this run, from the numbers.
  * `pretrained` and `scratch` are scored on the same test set.
  */
-export function transferSummary(pretrained: MeasuredAccuracy, scratch: MeasuredAccuracy, options: { z?: number; target?: number } = {}): string {
+export function transferSummary(
+  pretrained: MeasuredAccuracy,
+  scratch: MeasuredAccuracy,
+  options: { z?: number; target?: number } = {},
+): string {
   const v = compareAccuracy(pretrained, scratch, options);
   const outcome =
     v.verdict === 'higher'
@@ -80,9 +95,10 @@ export function transferSummary(pretrained: MeasuredAccuracy, scratch: MeasuredA
         : 'transfer made no difference beyond noise in this run';
   let text = `${outcome}. ${v.sentence}`;
   if (options.target !== undefined) {
-    text += pretrained.accuracy >= options.target
-      ? ` ${pretrained.name} reached the lesson's target of ${pct(options.target)}.`
-      : ` ${pretrained.name} fell short of the lesson's target of ${pct(options.target)}.`;
+    text +=
+      pretrained.accuracy >= options.target
+        ? ` ${pretrained.name} reached the lesson's target of ${pct(options.target)}.`
+        : ` ${pretrained.name} fell short of the lesson's target of ${pct(options.target)}.`;
   }
   return text;
 }

@@ -26,9 +26,11 @@ export function confusionHeatmap(matrix: ConfusionCounts, options: ConfusionHeat
   const total = counts.flat().reduce((a, b) => a + b, 0);
   const correct = counts.reduce((s, row, i) => s + row[i], 0);
   let worst = { count: 0, actual: '', predicted: '' };
-  counts.forEach((row, i) => row.forEach((c, j) => {
-    if (i !== j && c > worst.count) worst = { count: c, actual: names[i], predicted: names[j] };
-  }));
+  counts.forEach((row, i) =>
+    row.forEach((c, j) => {
+      if (i !== j && c > worst.count) worst = { count: c, actual: names[i], predicted: names[j] };
+    }),
+  );
   const summary =
     `Confusion matrix: ${names.length} classes, ${total} samples, ${correct} correct` +
     (worst.count > 0 ? `; most common error: ${worst.actual} predicted as ${worst.predicted} (${worst.count})` : '');

@@ -54,12 +54,17 @@ export class ImageGrid {
       const tds: string[] = [];
       for (let c = 0; c < this.cols; c++) {
         const caption = this.captions[r * this.cols + c] ?? '';
-        tds.push(`<td style="width:${this.cellWidth}px;text-align:center;padding:0;font-size:11px;overflow-wrap:anywhere">${escapeHtml(caption)}</td>`);
+        tds.push(
+          `<td style="width:${this.cellWidth}px;text-align:center;padding:0;font-size:11px;overflow-wrap:anywhere">${escapeHtml(caption)}</td>`,
+        );
       }
       cells.push(`<tr><th style="font-size:11px;padding:0 4px">row ${r + 1}</th>${tds.join('')}</tr>`);
     }
     const title = this.title ? `<div style="font-weight:bold">${escapeHtml(this.title)}</div>` : '';
-    const table = this.captions.length > 0 ? `<table class="lessonkit-grid-captions" style="table-layout:fixed;border-collapse:collapse">${cells.join('')}</table>` : '';
+    const table =
+      this.captions.length > 0
+        ? `<table class="lessonkit-grid-captions" style="table-layout:fixed;border-collapse:collapse">${cells.join('')}</table>`
+        : '';
     return (
       `<div class="lessonkit-grid">${title}<img class="lessonkit-grid-image" src="${src}" width="${this.width}" height="${this.height}" ` +
       `alt="${escapeHtml(`${this.rows}x${this.cols} image grid`)}" style="image-rendering:pixelated">${table}</div>`
@@ -86,7 +91,9 @@ function toDisplayPixels(images: tf.Tensor, options: SampleGridOptions): tf.Tens
   return tf.tidy(() => {
     let x = images.rank === 3 ? tf.expandDims(images, -1) : images;
     if (x.rank !== 4 || ![1, 3].includes(x.shape[3] as number)) {
-      throw new Error(`sampleGrid: expected images [n, h, w], [n, h, w, 1] or [n, h, w, 3]. Received shape [${images.shape}]`);
+      throw new Error(
+        `sampleGrid: expected images [n, h, w], [n, h, w, 1] or [n, h, w, 3]. Received shape [${images.shape}]`,
+      );
     }
     const channels = x.shape[3] as number;
     const isInt = x.dtype === 'int32' || x.dtype === 'bool';
@@ -95,7 +102,9 @@ function toDisplayPixels(images: tf.Tensor, options: SampleGridOptions): tf.Tens
       const mean = options.mean ?? new Array(channels).fill(0);
       const std = options.std ?? new Array(channels).fill(1);
       if (mean.length !== channels || std.length !== channels) {
-        throw new Error(`sampleGrid: mean/std need ${channels} value(s) for ${channels}-channel images. Received mean ${mean.length}, std ${std.length}`);
+        throw new Error(
+          `sampleGrid: mean/std need ${channels} value(s) for ${channels}-channel images. Received mean ${mean.length}, std ${std.length}`,
+        );
       }
       x = tf.add(tf.mul(x, tf.tensor1d([...std])), tf.tensor1d([...mean]));
     }
@@ -112,10 +121,13 @@ export async function sampleGrid(images: tf.Tensor, options: SampleGridOptions =
   if (n === 0) throw new Error('sampleGrid: expected at least one image. Received an empty tensor');
   const cols = options.cols ?? Math.min(5, n);
   const rows = options.rows ?? Math.ceil(n / cols);
-  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1) throw new Error(`sampleGrid: expected integer rows, cols >= 1. Received rows ${rows}, cols ${cols}`);
+  if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 1 || cols < 1)
+    throw new Error(`sampleGrid: expected integer rows, cols >= 1. Received rows ${rows}, cols ${cols}`);
   const captions = options.captions ?? [];
   if (captions.length > 0 && captions.length !== Math.min(n, rows * cols)) {
-    throw new Error(`sampleGrid: expected ${Math.min(n, rows * cols)} captions (one per image shown). Received ${captions.length}`);
+    throw new Error(
+      `sampleGrid: expected ${Math.min(n, rows * cols)} captions (one per image shown). Received ${captions.length}`,
+    );
   }
   const [h, w] = [images.shape[1] as number, images.shape[2] as number];
   const scale = options.scale ?? Math.min(8, Math.max(1, Math.ceil(64 / Math.min(h, w))));
@@ -127,15 +139,37 @@ export async function sampleGrid(images: tf.Tensor, options: SampleGridOptions =
     if (scale > 1) x = tf.image.resizeNearestNeighbor(x, [h * scale, w * scale]);
     const missing = rows * cols - (x.shape[0] as number);
     if (missing > 0) x = tf.concat([x, tf.fill([missing, h * scale, w * scale, channels], 255)]) as tf.Tensor4D;
-    x = tf.pad(x, [[0, 0], [pad, pad], [pad, pad], [0, 0]], 255);
+    x = tf.pad(
+      x,
+      [
+        [0, 0],
+        [pad, pad],
+        [pad, pad],
+        [0, 0],
+      ],
+      255,
+    );
     const ch = h * scale + 2 * pad;
     const cw = w * scale + 2 * pad;
-    const laid = tf.reshape(tf.transpose(tf.reshape(x, [rows, cols, ch, cw, channels]), [0, 2, 1, 3, 4]), [rows * ch, cols * cw, channels]);
+    const laid = tf.reshape(tf.transpose(tf.reshape(x, [rows, cols, ch, cw, channels]), [0, 2, 1, 3, 4]), [
+      rows * ch,
+      cols * cw,
+      channels,
+    ]);
     return tf.cast(tf.round(laid), 'int32') as tf.Tensor3D;
   });
   try {
     const png = await encodePng(grid);
-    return new ImageGrid(png, grid.shape[1], grid.shape[0], rows, cols, w * scale + 2 * pad, captions.slice(), options.title);
+    return new ImageGrid(
+      png,
+      grid.shape[1],
+      grid.shape[0],
+      rows,
+      cols,
+      w * scale + 2 * pad,
+      captions.slice(),
+      options.title,
+    );
   } finally {
     grid.dispose();
   }
@@ -143,6 +177,6 @@ export async function sampleGrid(images: tf.Tensor, options: SampleGridOptions =
 
 /** The lesson's caption: `pred: X, actual: Y`, with class names when given. */
 export function predictionCaption(predicted: number, actual: number, classNames?: readonly string[]): string {
-  const name = (i: number) => (classNames ? classNames[i] ?? String(i) : String(i));
+  const name = (i: number) => (classNames ? (classNames[i] ?? String(i)) : String(i));
   return `pred: ${name(predicted)}, actual: ${name(actual)}`;
 }

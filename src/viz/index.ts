@@ -12,7 +12,13 @@ export type { SampleGridOptions } from './image-grid';
 export { learningCurves } from './learning-curves';
 export type { EpochSeries, LearningCurveOptions } from './learning-curves';
 export { LiveLearningCurve } from './live-learning-curve';
-export { countPlotlyLibraries, plotlyLibraryPath, plotlyVersion, PLOTLY_CHART_ATTRIBUTE, PLOTLY_LIBRARY_ATTRIBUTE } from './plotly-document';
+export {
+  countPlotlyLibraries,
+  plotlyLibraryPath,
+  plotlyVersion,
+  PLOTLY_CHART_ATTRIBUTE,
+  PLOTLY_LIBRARY_ATTRIBUTE,
+} from './plotly-document';
 export { encodePng, pngSize } from './png';
 export { classSamplesGrid, misclassifiedGrid } from './sample-grids';
 export type { ClassSamplesOptions, MisclassifiedGridOptions } from './sample-grids';

@@ -19,7 +19,9 @@ export interface LearningCurveOptions extends PlotlyFigureOptions {
 }
 
 function recordsOf(history: EpochSeries): readonly EpochPoint[] {
-  return Array.isArray(history) ? (history as readonly EpochPoint[]) : (history as { records: readonly EpochPoint[] }).records;
+  return Array.isArray(history)
+    ? (history as readonly EpochPoint[])
+    : (history as { records: readonly EpochPoint[] }).records;
 }
 
 const fmt = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : v.toFixed(4));

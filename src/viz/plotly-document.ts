@@ -24,7 +24,9 @@ export function plotlyLibraryPath(): string {
 
 /** The version of that bundle (the charts are built for it). */
 export function plotlyVersion(): string {
-  return (JSON.parse(fs.readFileSync(require.resolve('plotly.js-dist-min/package.json'), 'utf8')) as { version: string }).version;
+  return (
+    JSON.parse(fs.readFileSync(require.resolve('plotly.js-dist-min/package.json'), 'utf8')) as { version: string }
+  ).version;
 }
 
 const LIBRARY_TAG_RE = new RegExp(`<script\\b[^>]*\\b${PLOTLY_LIBRARY_ATTRIBUTE}=`, 'gi');

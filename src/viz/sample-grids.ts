@@ -17,9 +17,13 @@ export type MisclassifiedGridOptions = Omit<SampleGridOptions, 'captions'>;
  * The misclassified samples `evaluate` kept (`keepMisclassified: N`), captioned `pred: X, actual: Y` with the class
  * names. Default layout: 2 rows x 5 columns, as in the lesson.
  */
-export async function misclassifiedGrid(result: MisclassifiedSamples, options: MisclassifiedGridOptions = {}): Promise<ImageGrid> {
+export async function misclassifiedGrid(
+  result: MisclassifiedSamples,
+  options: MisclassifiedGridOptions = {},
+): Promise<ImageGrid> {
   const images = result.misclassifiedImages;
-  if (!images) throw new Error('misclassifiedGrid: the evaluation kept no images; call evaluate(..., {keepMisclassified: 10})');
+  if (!images)
+    throw new Error('misclassifiedGrid: the evaluation kept no images; call evaluate(..., {keepMisclassified: 10})');
   const rows = result.misclassified.head(images.shape[0]).toRecords() as { predicted: number; actual: number }[];
   const cols = options.cols ?? 5;
   const shown = Math.min(rows.length, (options.rows ?? Math.ceil(rows.length / cols)) * cols);
@@ -41,19 +45,28 @@ export interface ClassSamplesOptions extends Omit<SampleGridOptions, 'captions' 
 }
 
 /** A grid with one row per class: the first `perClass` images of each class, captioned with the class name. */
-export async function classSamplesGrid(images: tf.Tensor, labels: tf.Tensor | ArrayLike<number>, options: ClassSamplesOptions): Promise<ImageGrid> {
+export async function classSamplesGrid(
+  images: tf.Tensor,
+  labels: tf.Tensor | ArrayLike<number>,
+  options: ClassSamplesOptions,
+): Promise<ImageGrid> {
   const perClass = options.perClass ?? 8;
   const k = options.classNames.length;
   const labelValues = labels instanceof tf.Tensor ? await labels.data() : labels;
-  if (labelValues.length !== images.shape[0]) throw new Error(`classSamplesGrid: ${images.shape[0]} images but ${labelValues.length} labels`);
+  if (labelValues.length !== images.shape[0])
+    throw new Error(`classSamplesGrid: ${images.shape[0]} images but ${labelValues.length} labels`);
   const picks: number[][] = Array.from({ length: k }, () => []);
   for (let i = 0; i < labelValues.length; i++) {
     const c = Math.round(labelValues[i]);
-    if (c < 0 || c >= k) throw new Error(`classSamplesGrid: label ${c} at position ${i} is outside the ${k} class names`);
+    if (c < 0 || c >= k)
+      throw new Error(`classSamplesGrid: label ${c} at position ${i} is outside the ${k} class names`);
     if (picks[c].length < perClass) picks[c].push(i);
   }
   const short = picks.findIndex((p) => p.length < perClass);
-  if (short >= 0) throw new Error(`classSamplesGrid: class ${options.classNames[short]} has only ${picks[short].length} image(s); asked for ${perClass} per class`);
+  if (short >= 0)
+    throw new Error(
+      `classSamplesGrid: class ${options.classNames[short]} has only ${picks[short].length} image(s); asked for ${perClass} per class`,
+    );
   const chosen = tf.gather(images, picks.flat());
   try {
     return await sampleGrid(chosen, {

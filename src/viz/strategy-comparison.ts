@@ -15,12 +15,16 @@ export interface StrategyComparisonOptions extends PlotlyFigureOptions {
   title?: string;
 }
 
-export function strategyComparison(results: readonly StrategyResult[], options: StrategyComparisonOptions = {}): PlotlyFigure {
+export function strategyComparison(
+  results: readonly StrategyResult[],
+  options: StrategyComparisonOptions = {},
+): PlotlyFigure {
   if (results.length === 0) throw new Error('strategyComparison: expected at least one strategy result');
   // Each label opens away from the nearer side of the plot, so that the slowest strategy's label is not cut off at
   // the right edge (nor the fastest one's at the left).
   const slowest = Math.max(...results.map((r) => r.seconds), 1e-9);
-  const labelSide = (seconds: number) => (seconds / slowest > 0.67 ? 'top left' : seconds / slowest < 0.33 ? 'top right' : 'top center');
+  const labelSide = (seconds: number) =>
+    seconds / slowest > 0.67 ? 'top left' : seconds / slowest < 0.33 ? 'top right' : 'top center';
   const data = results.map((r) => ({
     type: 'scatter',
     mode: 'markers+text',

@@ -16,27 +16,97 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 /** The root exports, values and types: what a lesson needs (every name is used by a notebook) plus the errors. */
 const ROOT_EXPORTS = [
   // errors
-  'CheckpointError', 'DataFormatError', 'LabelRangeError', 'LessonkitError', 'NonFiniteLossError', 'OfflineError',
-  'OptionError', 'WeightsIntegrityError',
+  'CheckpointError',
+  'DataFormatError',
+  'LabelRangeError',
+  'LessonkitError',
+  'NonFiniteLossError',
+  'OfflineError',
+  'OptionError',
+  'WeightsIntegrityError',
   // engine, profiles, display, interrupts, paths
-  'describeEngine', 'ensureEngine', 'lessonProfile', 'display', 'DisplayHandle', 'throwIfInterrupted', 'checkpointDir',
+  'describeEngine',
+  'ensureEngine',
+  'lessonProfile',
+  'display',
+  'DisplayHandle',
+  'throwIfInterrupted',
+  'checkpointDir',
   // data
-  'asRowSequences', 'centerCrop', 'CIFAR10_CLASSES', 'compose', 'createRng', 'DataLoader', 'grayscaleTo3',
-  'IMAGENET_MEAN', 'IMAGENET_STD', 'loadCsvSeries', 'loadLessonCifar10', 'loadMnist', 'MNIST_CLASSES', 'normalize',
-  'randomCrop', 'randomHorizontalFlip', 'resize', 'scaleTo01', 'shuffleInPlace', 'TensorDataset', 'timeSeriesDatasets',
-  'vegaDatasetPath', 'withTimeBudget',
+  'asRowSequences',
+  'centerCrop',
+  'CIFAR10_CLASSES',
+  'compose',
+  'createRng',
+  'DataLoader',
+  'grayscaleTo3',
+  'IMAGENET_MEAN',
+  'IMAGENET_STD',
+  'loadCsvSeries',
+  'loadLessonCifar10',
+  'loadMnist',
+  'MNIST_CLASSES',
+  'normalize',
+  'randomCrop',
+  'randomHorizontalFlip',
+  'resize',
+  'scaleTo01',
+  'shuffleInPlace',
+  'TensorDataset',
+  'timeSeriesDatasets',
+  'vegaDatasetPath',
+  'withTimeBudget',
   // models
-  'applyFreezeStrategy', 'batchNormDrift', 'cacheFeatures', 'FreezeStrategy', 'gradientFlow',
-  'linearRecurrenceGradients', 'parameterGroups', 'recalibrateBatchNorm', 'recurrentLayer', 'recurrentModel',
-  'replaceHead', 'resnet34', 'resnet50', 'snapshotBatchNorm', 'splitBackboneHead', 'STRATEGY_NAMES',
+  'applyFreezeStrategy',
+  'batchNormDrift',
+  'cacheFeatures',
+  'FreezeStrategy',
+  'gradientFlow',
+  'linearRecurrenceGradients',
+  'parameterGroups',
+  'recalibrateBatchNorm',
+  'recurrentLayer',
+  'recurrentModel',
+  'replaceHead',
+  'resnet34',
+  'resnet50',
+  'snapshotBatchNorm',
+  'splitBackboneHead',
+  'STRATEGY_NAMES',
   // train
-  'compareAccuracy', 'evaluate', 'fit', 'forecastSummary', 'forecastVerdict', 'gradientFlowSummary',
-  'gradientFlowVerdict', 'lessonBackbone', 'measureLoss', 'predictImageFile', 'recurrentAccuracySummary',
-  'restoreCheckpoint', 'sequentialTimingSummary', 'transferSummary', 'wrapText',
+  'compareAccuracy',
+  'evaluate',
+  'fit',
+  'forecastSummary',
+  'forecastVerdict',
+  'gradientFlowSummary',
+  'gradientFlowVerdict',
+  'lessonBackbone',
+  'measureLoss',
+  'predictImageFile',
+  'recurrentAccuracySummary',
+  'restoreCheckpoint',
+  'sequentialTimingSummary',
+  'transferSummary',
+  'wrapText',
   // viz
-  'classAccuracyBars', 'classSamplesGrid', 'confusionHeatmap', 'encodePng', 'formatCount', 'gradientNormChart',
-  'gruCellDiagram', 'learningCurves', 'lstmCellDiagram', 'misclassifiedGrid', 'PlotlyFigure', 'rnnFormsDiagram',
-  'sampleGrid', 'strategyComparison', 'tanhDerivativeChart', 'transferStrategiesDiagram', 'unrolledRnnDiagram',
+  'classAccuracyBars',
+  'classSamplesGrid',
+  'confusionHeatmap',
+  'encodePng',
+  'formatCount',
+  'gradientNormChart',
+  'gruCellDiagram',
+  'learningCurves',
+  'lstmCellDiagram',
+  'misclassifiedGrid',
+  'PlotlyFigure',
+  'rnnFormsDiagram',
+  'sampleGrid',
+  'strategyComparison',
+  'tanhDerivativeChart',
+  'transferStrategiesDiagram',
+  'unrolledRnnDiagram',
   'withArticle',
 ];
 
@@ -44,13 +114,28 @@ const SUBPATHS = ['data', 'models', 'train', 'viz', 'display', 'engine', 'io', '
 
 /** Internals that once leaked through `export *`; no entry point may export them. */
 const INTERNALS = [
-  'attr', 'nativeInt64Scalar', 'nativeBackend', 'claimPlotlyEmbedding', 'resetPlotlyDocument', 'bindingPath',
-  'DISPLAY_SINK_KEY', 'HUB_BASE_URL', 'weightsUrl', 'fusedBatchNormTraining', 'blockLstm', 'blockGru',
+  'attr',
+  'nativeInt64Scalar',
+  'nativeBackend',
+  'claimPlotlyEmbedding',
+  'resetPlotlyDocument',
+  'bindingPath',
+  'DISPLAY_SINK_KEY',
+  'HUB_BASE_URL',
+  'weightsUrl',
+  'fusedBatchNormTraining',
+  'blockLstm',
+  'blockGru',
 ];
 
 /** Every export (values and types) of a declaration file, by the compiler's own reading. */
 function declaredExports(dts: string): string[] {
-  const program = ts.createProgram([dts], { module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16, skipLibCheck: true, noEmit: true });
+  const program = ts.createProgram([dts], {
+    module: ts.ModuleKind.Node16,
+    moduleResolution: ts.ModuleResolutionKind.Node16,
+    skipLibCheck: true,
+    noEmit: true,
+  });
   const checker = program.getTypeChecker();
   const module = checker.getSymbolAtLocation(program.getSourceFile(dts)!)!;
   return checker.getExportsOfModule(module).map((s) => s.name);
@@ -61,12 +146,17 @@ function notebookImports(): Map<string, string> {
   const names = new Map<string, string>();
   const dir = path.join(ROOT, 'notebooks');
   for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ipynb'))) {
-    const nb = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as { cells: { cell_type: string; source: string | string[] }[] };
+    const nb = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as {
+      cells: { cell_type: string; source: string | string[] }[];
+    };
     for (const cell of nb.cells.filter((c) => c.cell_type === 'code')) {
       const source = Array.isArray(cell.source) ? cell.source.join('') : cell.source;
       for (const m of source.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'lessonkit'/g)) {
         for (const spec of m[1].split(',')) {
-          const name = spec.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0];
+          const name = spec
+            .trim()
+            .replace(/^type\s+/, '')
+            .split(/\s+as\s+/)[0];
           if (name) names.set(name, file);
         }
       }
@@ -104,7 +194,10 @@ test('each area is a subpath export, and the root is a subset of the areas', () 
   assert.equal(typeof models.resnet18, 'function');
   const notInAreas = ROOT_EXPORTS.filter((n) => n !== 'FreezeStrategy' && !all.has(n));
   assert.deepEqual(notInAreas, []);
-  assert.throws(() => require('lessonkit/dist/src/models/ops/native-ops'), /ERR_PACKAGE_PATH_NOT_EXPORTED|not defined by "exports"/);
+  assert.throws(
+    () => require('lessonkit/dist/src/models/ops/native-ops'),
+    /ERR_PACKAGE_PATH_NOT_EXPORTED|not defined by "exports"/,
+  );
 });
 
 test('internals are exported by no entry point', () => {
@@ -116,7 +209,11 @@ test('internals are exported by no entry point', () => {
 });
 
 test('one ParameterGroup type and one escapeHtml', () => {
-  const everywhere = SUBPATHS.flatMap((a) => declaredExports(path.join(ROOT, 'dist', 'src', ...(a === 'profiles' || a === 'errors' ? [`${a}.d.ts`] : [a, 'index.d.ts']))));
+  const everywhere = SUBPATHS.flatMap((a) =>
+    declaredExports(
+      path.join(ROOT, 'dist', 'src', ...(a === 'profiles' || a === 'errors' ? [`${a}.d.ts`] : [a, 'index.d.ts'])),
+    ),
+  );
   assert.equal(everywhere.filter((n) => n === 'ParameterGroup').length, 1);
   assert.equal(everywhere.filter((n) => n === 'escapeHtml').length, 1);
   assert.ok(!everywhere.includes('FitParameterGroup'));

@@ -4,7 +4,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { TABLE_END, TABLE_START, markdownSection, markdownTable, writeMarkdownSection, type BenchRun } from '../../bench/report';
+import {
+  TABLE_END,
+  TABLE_START,
+  markdownSection,
+  markdownTable,
+  writeMarkdownSection,
+  type BenchRun,
+} from '../../bench/report';
 
 function run(results: BenchRun['results']): BenchRun {
   return {
@@ -30,7 +37,10 @@ test('the table divides our median by each peer median and by the faster peer', 
   );
   const row = table.split('\n').find((l) => l.startsWith('| LSTM'));
   assert.ok(row, table);
-  assert.match(row, /\| 200 \(100\) \| 400 \(400\) \| 50\.0 \(50\.0\) \| 10 \/ 20 \/ 30 \| 0\.50x \| 4\.00x \| 0\.50x \|$/);
+  assert.match(
+    row,
+    /\| 200 \(100\) \| 400 \(400\) \| 50\.0 \(50\.0\) \| 10 \/ 20 \/ 30 \| 0\.50x \| 4\.00x \| 0\.50x \|$/,
+  );
 });
 
 test('a failed or skipped peer shows in its cell and the ratio is left out', () => {
@@ -53,9 +63,16 @@ test('writeMarkdownSection replaces only the text between the markers', () => {
 
 test('the worker runs one workload and prints one JSON line in the peers format', () => {
   const worker = path.resolve(__dirname, '..', '..', 'bench', 'tfjs-worker.js');
-  const r = spawnSync(process.execPath, [worker, '--workload', 'simplernn', '--warmup', '0', '--repeats', '1'], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [worker, '--workload', 'simplernn', '--warmup', '0', '--repeats', '1'], {
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { framework: string; workload: string; items_per_s: number[]; peak_rss_mb: number };
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+    framework: string;
+    workload: string;
+    items_per_s: number[];
+    peak_rss_mb: number;
+  };
   assert.equal(out.framework, 'lessonkit');
   assert.equal(out.workload, 'simplernn');
   assert.equal(out.items_per_s.length, 1);
@@ -70,9 +87,18 @@ test('the worker rejects an unknown workload, naming the known ones', () => {
 });
 
 test('the section says what the oneDNN self-test allowed', () => {
-  const crashed = markdownSection({ ...run([]), onednn: { safe: false, summary: 'oneDNN OFF: its self-test crashed with SIGFPE' } });
-  assert.match(crashed, /- oneDNN: oneDNN OFF: its self-test crashed with SIGFPE\. Ours and Keras \(same TensorFlow\) ran every row with oneDNN off/);
-  const passed = markdownSection({ ...run([]), onednn: { safe: true, summary: 'oneDNN on (cached self-test passed)' } });
+  const crashed = markdownSection({
+    ...run([]),
+    onednn: { safe: false, summary: 'oneDNN OFF: its self-test crashed with SIGFPE' },
+  });
+  assert.match(
+    crashed,
+    /- oneDNN: oneDNN OFF: its self-test crashed with SIGFPE\. Ours and Keras \(same TensorFlow\) ran every row with oneDNN off/,
+  );
+  const passed = markdownSection({
+    ...run([]),
+    onednn: { safe: true, summary: 'oneDNN on (cached self-test passed)' },
+  });
   assert.match(passed, /- oneDNN: oneDNN on \(cached self-test passed\); our per-workload oneDNN choices/);
   assert.doesNotMatch(markdownSection(run([])), /oneDNN/);
 });
@@ -80,7 +106,13 @@ test('the section says what the oneDNN self-test allowed', () => {
 test('the graph table puts the graph path beside the eager one, same run, with both ratios to the faster peer', () => {
   const r = run([
     { framework: 'lessonkit', workload: 'gru', items_per_s: [100, 100], peak_rss_mb: 10 },
-    { framework: 'lessonkit-graph', workload: 'gru', items_per_s: [300, 300], peak_rss_mb: 11, settings: { graph: { graphSteps: 7 } } },
+    {
+      framework: 'lessonkit-graph',
+      workload: 'gru',
+      items_per_s: [300, 300],
+      peak_rss_mb: 11,
+      settings: { graph: { graphSteps: 7 } },
+    },
     { framework: 'torch', workload: 'gru', items_per_s: [200], peak_rss_mb: 20 },
     { framework: 'keras', workload: 'gru', items_per_s: [150], peak_rss_mb: 30 },
   ]);

@@ -108,7 +108,10 @@ describe('a class on JupyterHub (loopback)', { skip: missing, timeout: 420_000 }
       body: new URLSearchParams({ username: LEARNERS[0], password: h.password }),
     });
     assert.equal(good.status, 302, `login answered ${good.status}: ${tail(h.log, 1500)}`);
-    assert.ok(good.headers.get('set-cookie')?.includes('jupyterhub-session-id') || good.headers.get('set-cookie')?.includes('jupyterhub-hub-login'));
+    assert.ok(
+      good.headers.get('set-cookie')?.includes('jupyterhub-session-id') ||
+        good.headers.get('set-cookie')?.includes('jupyterhub-hub-login'),
+    );
     const stranger = await fetch(`${h.url}/hub/login`, {
       method: 'POST',
       redirect: 'manual',
@@ -125,7 +128,10 @@ describe('a class on JupyterHub (loopback)', { skip: missing, timeout: 420_000 }
     await Promise.all(
       LEARNERS.map(async (name) => {
         const r = await api(h, 'POST', `/hub/api/users/${name}/server`);
-        assert.ok([201, 202].includes(r.status), `starting ${name}'s server: ${r.status} ${JSON.stringify(r.json)}\n${tail(h.log)}`);
+        assert.ok(
+          [201, 202].includes(r.status),
+          `starting ${name}'s server: ${r.status} ${JSON.stringify(r.json)}\n${tail(h.log)}`,
+        );
       }),
     );
     const ready = new Map<string, { pid: number; seconds: number }>();
@@ -158,7 +164,12 @@ describe('a class on JupyterHub (loopback)', { skip: missing, timeout: 420_000 }
         const t0 = Date.now();
         let firstOutput = 0;
         // A session for the notebook, as JupyterLab opens it: the kernel starts in the notebook's folder.
-        const session = await api(h, 'POST', `${base}/sessions`, { path: 'lessons/00-smoke.ipynb', type: 'notebook', name: '00-smoke.ipynb', kernel: { name: 'lessonkit' } });
+        const session = await api(h, 'POST', `${base}/sessions`, {
+          path: 'lessons/00-smoke.ipynb',
+          type: 'notebook',
+          name: '00-smoke.ipynb',
+          kernel: { name: 'lessonkit' },
+        });
         assert.equal(session.status, 201, `${name}: session: ${session.status} ${JSON.stringify(session.json)}`);
         const kernelId: string = session.json.kernel.id;
         const ws = new KernelSocket(`${h.url.replace('http', 'ws')}${base}/kernels/${kernelId}/channels`, h.token);
@@ -194,18 +205,34 @@ describe('a class on JupyterHub (loopback)', { skip: missing, timeout: 420_000 }
     );
 
     for (const r of runs.values()) {
-      r.smoke.forEach((c, i) => assert.equal(c.status, 'ok', `${r.name}: smoke cell ${i}: ${JSON.stringify(c.outputs).slice(0, 800)}`));
+      r.smoke.forEach((c, i) =>
+        assert.equal(c.status, 'ok', `${r.name}: smoke cell ${i}: ${JSON.stringify(c.outputs).slice(0, 800)}`),
+      );
       const all = r.smoke.flatMap((c) => c.outputs);
-      assert.match(r.smoke.map(streamText).join(''), /backend: tensorflow/, `${r.name}: the smoke notebook's engine line`);
-      assert.ok(all.some((o) => o.content.data?.['application/vnd.plotly.v1+json']), `${r.name}: no Plotly chart among the outputs`);
-      assert.ok(all.some((o) => o.content.data?.['image/png']), `${r.name}: no image among the outputs`);
-      r.exercise.forEach((c, i) => assert.equal(c.status, 'ok', `${r.name}: exercise cell ${i}: ${JSON.stringify(c.outputs).slice(0, 800)}`));
+      assert.match(
+        r.smoke.map(streamText).join(''),
+        /backend: tensorflow/,
+        `${r.name}: the smoke notebook's engine line`,
+      );
+      assert.ok(
+        all.some((o) => o.content.data?.['application/vnd.plotly.v1+json']),
+        `${r.name}: no Plotly chart among the outputs`,
+      );
+      assert.ok(
+        all.some((o) => o.content.data?.['image/png']),
+        `${r.name}: no image among the outputs`,
+      );
+      r.exercise.forEach((c, i) =>
+        assert.equal(c.status, 'ok', `${r.name}: exercise cell ${i}: ${JSON.stringify(c.outputs).slice(0, 800)}`),
+      );
       assert.match(streamText(r.exercise[2]), /rnnStep matches simpleRNN/);
       assert.ok(r.firstOutputSeconds > 0, `${r.name}: no output seen`);
     }
     console.log('# learner  spawn s  first output s  peak RSS MiB  CPU s');
     for (const r of runs.values()) {
-      console.log(`# ${r.name.padEnd(8)} ${r.spawnSeconds.toFixed(1).padStart(7)} ${r.firstOutputSeconds.toFixed(1).padStart(15)} ${String(r.peakRssMiB).padStart(13)} ${r.cpuSeconds.toFixed(1).padStart(6)}`);
+      console.log(
+        `# ${r.name.padEnd(8)} ${r.spawnSeconds.toFixed(1).padStart(7)} ${r.firstOutputSeconds.toFixed(1).padStart(15)} ${String(r.peakRssMiB).padStart(13)} ${r.cpuSeconds.toFixed(1).padStart(6)}`,
+      );
     }
   });
 
@@ -219,7 +246,11 @@ describe('a class on JupyterHub (loopback)', { skip: missing, timeout: 420_000 }
     for (const r of list) {
       const home = path.join(h.dir, 'home', r.name);
       assert.equal(r.identity.home, home);
-      assert.equal(r.identity.cwd, path.join(home, 'lessons'), `${r.name}'s kernel runs in their own copy of the lessons`);
+      assert.equal(
+        r.identity.cwd,
+        path.join(home, 'lessons'),
+        `${r.name}'s kernel runs in their own copy of the lessons`,
+      );
       // Each kernel belongs to its learner's server tree, and to no other.
       for (const other of list) {
         const inTree = treeUsage(other.serverPid).pids.includes(r.identity.pid);
@@ -235,7 +266,11 @@ describe('a class on JupyterHub (loopback)', { skip: missing, timeout: 420_000 }
     }
     // A file one learner writes is not in another's working directory.
     const [a, b] = list;
-    const put = await api(h, 'PUT', `/user/${a.name}/api/contents/lessons/notes.txt`, { type: 'file', format: 'text', content: `${a.name}'s notes` });
+    const put = await api(h, 'PUT', `/user/${a.name}/api/contents/lessons/notes.txt`, {
+      type: 'file',
+      format: 'text',
+      content: `${a.name}'s notes`,
+    });
     assert.equal(put.status, 201, JSON.stringify(put.json));
     assert.equal((await api(h, 'GET', `/user/${a.name}/api/contents/lessons/notes.txt`)).status, 200);
     assert.equal((await api(h, 'GET', `/user/${b.name}/api/contents/lessons/notes.txt`)).status, 404);
@@ -247,15 +282,29 @@ describe('a class on JupyterHub (loopback)', { skip: missing, timeout: 420_000 }
   it('holds a learner to the memory limit: an allocation past it fails in their kernel, which keeps running', async () => {
     const h = hub!;
     const r = runs.get(LEARNERS[0])!;
-    const ws = new KernelSocket(`${h.url.replace('http', 'ws')}/user/${r.name}/api/kernels/${r.kernelId}/channels`, h.token);
+    const ws = new KernelSocket(
+      `${h.url.replace('http', 'ws')}/user/${r.name}/api/kernels/${r.kernelId}/channels`,
+      h.token,
+    );
     await ws.opened;
     try {
       // The control: without the limit, this machine grants the same allocation (pages are only reserved).
-      const control = spawnSync(process.execPath, ['-e', `console.log(new Float64Array(${MEM_LIMIT / 8 + 2 ** 20}).length)`], { encoding: 'utf8' });
+      const control = spawnSync(
+        process.execPath,
+        ['-e', `console.log(new Float64Array(${MEM_LIMIT / 8 + 2 ** 20}).length)`],
+        { encoding: 'utf8' },
+      );
       assert.equal(control.status, 0, `the control allocation failed without a limit: ${control.stderr}`);
       const big = await ws.execute(`const tooBig = new Float64Array(${MEM_LIMIT / 8 + 2 ** 20}); tooBig.length`);
-      assert.equal(big.status, 'error', `an allocation past the limit succeeded: ${JSON.stringify(big.outputs).slice(0, 400)}`);
-      assert.ok(big.outputs.some((o) => o.msg_type === 'error' && /RangeError/.test(o.content.ename + o.content.evalue)), JSON.stringify(big.outputs).slice(0, 400));
+      assert.equal(
+        big.status,
+        'error',
+        `an allocation past the limit succeeded: ${JSON.stringify(big.outputs).slice(0, 400)}`,
+      );
+      assert.ok(
+        big.outputs.some((o) => o.msg_type === 'error' && /RangeError/.test(o.content.ename + o.content.evalue)),
+        JSON.stringify(big.outputs).slice(0, 400),
+      );
       const after = await ws.execute('const stillHere = 6 * 7; stillHere');
       assert.equal(after.status, 'ok');
       assert.equal(after.outputs.find((o) => o.msg_type === 'execute_result')?.content.data['text/plain'], '42');
@@ -283,88 +332,114 @@ describe('a class on JupyterHub (loopback)', { skip: missing, timeout: 420_000 }
   });
 
   const noNbgrader = nbgraderMissing();
-  it('autogrades a submitted assignment with nbgrader: a correct and a wrong answer score differently', { skip: noNbgrader && `SKIPPED: ${noNbgrader}` }, async () => {
-    const course = path.join(dir, 'course');
-    const exchange = path.join(dir, 'exchange');
-    fs.mkdirSync(path.join(course, 'source'), { recursive: true });
-    fs.mkdirSync(exchange, { recursive: true }); // the hub config made it: the class's exchange
-    fs.cpSync(path.dirname(SOURCE), path.join(course, 'source', ASSIGNMENT), { recursive: true });
-    fs.copyFileSync(path.join(REPO_ROOT, 'classroom', 'nbgrader_config.py'), path.join(course, 'nbgrader_config.py'));
-    // Autograding runs the lesson kernel in autograded/<student>/<assignment>/; `lessonkit` resolves from there.
-    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(course, 'node_modules'));
-    const courseEnv = { NBGRADER_COURSE_ROOT: course, NBGRADER_EXCHANGE: exchange };
+  it(
+    'autogrades a submitted assignment with nbgrader: a correct and a wrong answer score differently',
+    { skip: noNbgrader && `SKIPPED: ${noNbgrader}` },
+    async () => {
+      const course = path.join(dir, 'course');
+      const exchange = path.join(dir, 'exchange');
+      fs.mkdirSync(path.join(course, 'source'), { recursive: true });
+      fs.mkdirSync(exchange, { recursive: true }); // the hub config made it: the class's exchange
+      fs.cpSync(path.dirname(SOURCE), path.join(course, 'source', ASSIGNMENT), { recursive: true });
+      fs.copyFileSync(path.join(REPO_ROOT, 'classroom', 'nbgrader_config.py'), path.join(course, 'nbgrader_config.py'));
+      // Autograding runs the lesson kernel in autograded/<student>/<assignment>/; `lessonkit` resolves from there.
+      fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(course, 'node_modules'));
+      const courseEnv = { NBGRADER_COURSE_ROOT: course, NBGRADER_EXCHANGE: exchange };
 
-    await nbgrader(['generate_assignment', ASSIGNMENT], course, courseEnv);
-    const released = JSON.parse(fs.readFileSync(path.join(course, 'release', ASSIGNMENT, `${ASSIGNMENT}.ipynb`), 'utf8')) as { cells: NbCell[] };
-    const solutions = sourceNb().cells.filter((c) => c.metadata.nbgrader?.solution);
-    assert.ok(solutions.length >= 2);
-    for (const cell of released.cells.filter((c) => c.metadata.nbgrader?.solution)) {
-      assert.doesNotMatch(text(cell), /BEGIN SOLUTION|END SOLUTION/, 'the release version still has a solution region');
-      assert.match(text(cell), /throw new Error\('not implemented'\)/);
-    }
-    for (const sol of solutions) {
-      const releasedCell = released.cells.find((c) => c.id === sol.id)!;
-      const solutionBody = text(sol).split('\n').filter((l) => !/SOLUTION|^\s*}?\s*$|^function/.test(l));
-      for (const line of solutionBody) assert.ok(!text(releasedCell).includes(line.trim()), `solution line left in the release: ${line}`);
-    }
-    await nbgrader(['release_assignment', ASSIGNMENT], course, courseEnv);
+      await nbgrader(['generate_assignment', ASSIGNMENT], course, courseEnv);
+      const released = JSON.parse(
+        fs.readFileSync(path.join(course, 'release', ASSIGNMENT, `${ASSIGNMENT}.ipynb`), 'utf8'),
+      ) as { cells: NbCell[] };
+      const solutions = sourceNb().cells.filter((c) => c.metadata.nbgrader?.solution);
+      assert.ok(solutions.length >= 2);
+      for (const cell of released.cells.filter((c) => c.metadata.nbgrader?.solution)) {
+        assert.doesNotMatch(
+          text(cell),
+          /BEGIN SOLUTION|END SOLUTION/,
+          'the release version still has a solution region',
+        );
+        assert.match(text(cell), /throw new Error\('not implemented'\)/);
+      }
+      for (const sol of solutions) {
+        const releasedCell = released.cells.find((c) => c.id === sol.id)!;
+        const solutionBody = text(sol)
+          .split('\n')
+          .filter((l) => !/SOLUTION|^\s*}?\s*$|^function/.test(l));
+        for (const line of solutionBody)
+          assert.ok(!text(releasedCell).includes(line.trim()), `solution line left in the release: ${line}`);
+      }
+      await nbgrader(['release_assignment', ASSIGNMENT], course, courseEnv);
 
-    // Two learners fetch it into their own working directories, answer, and submit.
-    const answers: Record<string, (id: string, released: string, solution: string) => string> = {
-      ada: (_id, _released, solution) => solution, // every task right
-      grace: (id, released, solution) => (id === 'rnn-step' ? solution.replace('tf.tanh(', '(') : id === 'clip' ? solution : released), // one wrong, one right, the rest left
-    };
-    // The learners' side runs as in their JupyterLab terminal: their HOME, whose ~/.jupyter/nbgrader_config.py (written
-    // by the hub config when their server started) names the course and the class's exchange.
-    for (const student of Object.keys(answers)) {
-      const config = fs.readFileSync(path.join(dir, 'home', student, '.jupyter', 'nbgrader_config.py'), 'utf8');
-      assert.ok(config.includes(exchange), `${student}'s nbgrader config does not name the class exchange: ${config}`);
-    }
-    await Promise.all(
-      Object.entries(answers).map(async ([student, answer]) => {
-        const home = path.join(dir, 'home', student);
-        await nbgrader(['fetch_assignment', ASSIGNMENT], home, { HOME: home });
-        const file = path.join(home, ASSIGNMENT, `${ASSIGNMENT}.ipynb`);
-        const nb = JSON.parse(fs.readFileSync(file, 'utf8')) as { cells: NbCell[] };
-        for (const cell of nb.cells) {
-          const sol = solutions.find((s) => s.id === cell.id);
-          if (sol) cell.source = answer(cell.id, text(cell), text(sol));
-        }
-        fs.writeFileSync(file, JSON.stringify(nb));
-        await nbgrader(['submit', ASSIGNMENT, `--student=${student}`], home, { HOME: home });
-      }),
-    );
-    await nbgrader(['collect', ASSIGNMENT], course, courseEnv);
-    await nbgrader(['autograde', ASSIGNMENT], course, courseEnv);
+      // Two learners fetch it into their own working directories, answer, and submit.
+      const answers: Record<string, (id: string, released: string, solution: string) => string> = {
+        ada: (_id, _released, solution) => solution, // every task right
+        grace: (id, released, solution) =>
+          id === 'rnn-step' ? solution.replace('tf.tanh(', '(') : id === 'clip' ? solution : released, // one wrong, one right, the rest left
+      };
+      // The learners' side runs as in their JupyterLab terminal: their HOME, whose ~/.jupyter/nbgrader_config.py (written
+      // by the hub config when their server started) names the course and the class's exchange.
+      for (const student of Object.keys(answers)) {
+        const config = fs.readFileSync(path.join(dir, 'home', student, '.jupyter', 'nbgrader_config.py'), 'utf8');
+        assert.ok(
+          config.includes(exchange),
+          `${student}'s nbgrader config does not name the class exchange: ${config}`,
+        );
+      }
+      await Promise.all(
+        Object.entries(answers).map(async ([student, answer]) => {
+          const home = path.join(dir, 'home', student);
+          await nbgrader(['fetch_assignment', ASSIGNMENT], home, { HOME: home });
+          const file = path.join(home, ASSIGNMENT, `${ASSIGNMENT}.ipynb`);
+          const nb = JSON.parse(fs.readFileSync(file, 'utf8')) as { cells: NbCell[] };
+          for (const cell of nb.cells) {
+            const sol = solutions.find((s) => s.id === cell.id);
+            if (sol) cell.source = answer(cell.id, text(cell), text(sol));
+          }
+          fs.writeFileSync(file, JSON.stringify(nb));
+          await nbgrader(['submit', ASSIGNMENT, `--student=${student}`], home, { HOME: home });
+        }),
+      );
+      await nbgrader(['collect', ASSIGNMENT], course, courseEnv);
+      await nbgrader(['autograde', ASSIGNMENT], course, courseEnv);
 
-    const read = [
-      'import json, sys',
-      'from nbgrader.api import Gradebook',
-      "with Gradebook('sqlite:///' + sys.argv[1]) as gb:",
-      '    out = {}',
-      '    for s in sys.argv[2:]:',
-      `        sub = gb.find_submission(${JSON.stringify(ASSIGNMENT)}, s)`,
-      "        out[s] = {'score': sub.score, 'max': sub.max_score, 'cells': {g.cell.name: g.score for nb in sub.notebooks for g in nb.grades}}",
-      '    print(json.dumps(out))',
-    ].join('\n');
-    const scores = JSON.parse(
-      nbgraderPython(read, [path.join(course, 'gradebook.db'), ...Object.keys(answers)]),
-    ) as Record<string, { score: number; max: number; cells: Record<string, number> }>;
-    const points = Object.fromEntries(sourceNb().cells.filter((c) => c.metadata.nbgrader?.grade).map((c) => [c.metadata.nbgrader!.grade_id!, c.metadata.nbgrader!.points!]));
-    const total = Object.values(points).reduce((a, b) => a + b, 0);
-    console.log(`# nbgrader scores: ${JSON.stringify(scores)}`);
-    assert.equal(scores.ada.max, total);
-    assert.equal(scores.ada.score, total, 'every answer right: full marks');
-    assert.deepEqual(scores.ada.cells, points);
-    assert.equal(scores.grace.cells['clip-test'], points['clip-test'], 'the right answer scores its points');
-    assert.equal(scores.grace.cells['rnn-step-test'], 0, 'the wrong answer scores nothing');
-    assert.equal(scores.grace.score, points['clip-test']);
-    assert.ok(scores.ada.score > scores.grace.score);
-    // The wrong answer's test cell failed with an error output, as the kernel reported it.
-    const graded = JSON.parse(fs.readFileSync(path.join(course, 'autograded', 'grace', ASSIGNMENT, `${ASSIGNMENT}.ipynb`), 'utf8')) as { cells: (NbCell & { outputs: any[] })[] };
-    const failed = graded.cells.find((c) => c.id === 'rnn-step-test')!;
-    assert.ok(failed.outputs.some((o) => o.output_type === 'error' && /value \d+: expected/.test(o.evalue)), JSON.stringify(failed.outputs).slice(0, 600));
-  });
+      const read = [
+        'import json, sys',
+        'from nbgrader.api import Gradebook',
+        "with Gradebook('sqlite:///' + sys.argv[1]) as gb:",
+        '    out = {}',
+        '    for s in sys.argv[2:]:',
+        `        sub = gb.find_submission(${JSON.stringify(ASSIGNMENT)}, s)`,
+        "        out[s] = {'score': sub.score, 'max': sub.max_score, 'cells': {g.cell.name: g.score for nb in sub.notebooks for g in nb.grades}}",
+        '    print(json.dumps(out))',
+      ].join('\n');
+      const scores = JSON.parse(
+        nbgraderPython(read, [path.join(course, 'gradebook.db'), ...Object.keys(answers)]),
+      ) as Record<string, { score: number; max: number; cells: Record<string, number> }>;
+      const points = Object.fromEntries(
+        sourceNb()
+          .cells.filter((c) => c.metadata.nbgrader?.grade)
+          .map((c) => [c.metadata.nbgrader!.grade_id!, c.metadata.nbgrader!.points!]),
+      );
+      const total = Object.values(points).reduce((a, b) => a + b, 0);
+      console.log(`# nbgrader scores: ${JSON.stringify(scores)}`);
+      assert.equal(scores.ada.max, total);
+      assert.equal(scores.ada.score, total, 'every answer right: full marks');
+      assert.deepEqual(scores.ada.cells, points);
+      assert.equal(scores.grace.cells['clip-test'], points['clip-test'], 'the right answer scores its points');
+      assert.equal(scores.grace.cells['rnn-step-test'], 0, 'the wrong answer scores nothing');
+      assert.equal(scores.grace.score, points['clip-test']);
+      assert.ok(scores.ada.score > scores.grace.score);
+      // The wrong answer's test cell failed with an error output, as the kernel reported it.
+      const graded = JSON.parse(
+        fs.readFileSync(path.join(course, 'autograded', 'grace', ASSIGNMENT, `${ASSIGNMENT}.ipynb`), 'utf8'),
+      ) as { cells: (NbCell & { outputs: any[] })[] };
+      const failed = graded.cells.find((c) => c.id === 'rnn-step-test')!;
+      assert.ok(
+        failed.outputs.some((o) => o.output_type === 'error' && /value \d+: expected/.test(o.evalue)),
+        JSON.stringify(failed.outputs).slice(0, 600),
+      );
+    },
+  );
 });
 
 function nbgraderPython(code: string, args: string[]): string {

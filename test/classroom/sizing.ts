@@ -12,7 +12,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { api, classroomMissing, KernelSocket, REPO_ROOT, rssSampler, sleep, startHub, stopHub, treeUsage } from './support';
+import {
+  api,
+  classroomMissing,
+  KernelSocket,
+  REPO_ROOT,
+  rssSampler,
+  sleep,
+  startHub,
+  stopHub,
+  treeUsage,
+} from './support';
 
 async function main(): Promise<void> {
   const missing = classroomMissing();
@@ -39,26 +49,46 @@ async function main(): Promise<void> {
     console.log(`server alone: ${(idle.rss / 2 ** 20).toFixed(0)} MiB`);
     for (const nb of notebooks) {
       const file = `lessons/${nb}`;
-      const cells = (await api(hub, 'GET', `/user/learner/api/contents/${file}`)).json.content.cells.filter((c: any) => c.cell_type === 'code');
+      const cells = (await api(hub, 'GET', `/user/learner/api/contents/${file}`)).json.content.cells.filter(
+        (c: any) => c.cell_type === 'code',
+      );
       const before = treeUsage(pid).cpuSeconds;
       const sampler = rssSampler(pid, 250);
       const t0 = Date.now();
-      const session = await api(hub, 'POST', '/user/learner/api/sessions', { path: file, type: 'notebook', name: nb, kernel: { name: 'lessonkit' } });
-      const ws = new KernelSocket(`${hub.url.replace('http', 'ws')}/user/learner/api/kernels/${session.json.kernel.id}/channels`, hub.token);
+      const session = await api(hub, 'POST', '/user/learner/api/sessions', {
+        path: file,
+        type: 'notebook',
+        name: nb,
+        kernel: { name: 'lessonkit' },
+      });
+      const ws = new KernelSocket(
+        `${hub.url.replace('http', 'ws')}/user/learner/api/kernels/${session.json.kernel.id}/channels`,
+        hub.token,
+      );
       await ws.opened;
       let errors = 0;
       for (const c of cells) {
         const r = await ws.execute(Array.isArray(c.source) ? c.source.join('') : c.source, undefined, 1_800_000);
         if (r.status !== 'ok') {
           errors++;
-          console.error(`${nb}: a cell failed: ${JSON.stringify(r.outputs.filter((o) => o.msg_type === 'error')).slice(0, 400)}`);
+          console.error(
+            `${nb}: a cell failed: ${JSON.stringify(r.outputs.filter((o) => o.msg_type === 'error')).slice(0, 400)}`,
+          );
         }
       }
       const cpu = treeUsage(pid).cpuSeconds - before;
       const { peakRss, peakData } = sampler.stop();
       ws.close();
       await api(hub, 'DELETE', `/user/learner/api/sessions/${session.json.id}`);
-      const row = { notebook: nb, peakRssMiB: Math.round(peakRss / 2 ** 20), peakDataMiB: Math.round(peakData / 2 ** 20), cpuSeconds: Math.round(cpu), wallSeconds: Math.round((Date.now() - t0) / 1000), errors, threads };
+      const row = {
+        notebook: nb,
+        peakRssMiB: Math.round(peakRss / 2 ** 20),
+        peakDataMiB: Math.round(peakData / 2 ** 20),
+        cpuSeconds: Math.round(cpu),
+        wallSeconds: Math.round((Date.now() - t0) / 1000),
+        errors,
+        threads,
+      };
       console.log(JSON.stringify(row));
       results.push(row);
       await sleep(2000); // the kernel exits

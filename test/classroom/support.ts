@@ -16,7 +16,9 @@ export const HUB_CONFIG = path.join(REPO_ROOT, 'classroom', 'jupyterhub_config.p
 /** Why nbgrader cannot run here (it is installed separately: this project's pip mirror and Debian have none), or undefined. */
 export function nbgraderMissing(): string | undefined {
   const r = spawnSync(PYTHON, ['-c', 'import nbgrader'], { encoding: 'utf8' });
-  return r.status === 0 ? undefined : `nbgrader is not installed in ${PYTHON} (the offline pip mirror and Debian have no nbgrader; pip install 'nbgrader>=0.9,<0.10' where an index has it)`;
+  return r.status === 0
+    ? undefined
+    : `nbgrader is not installed in ${PYTHON} (the offline pip mirror and Debian have no nbgrader; pip install 'nbgrader>=0.9,<0.10' where an index has it)`;
 }
 export const PROXY = path.join(REPO_ROOT, 'node_modules', '.bin', 'configurable-http-proxy');
 
@@ -38,13 +40,16 @@ export function findJupyterhub(): string | undefined {
 
 /** Why the class test cannot run here, or undefined when it can. */
 export function classroomMissing(): string | undefined {
-  if (process.platform !== 'linux') return `the class test reads process memory from /proc (Linux only; this is ${process.platform})`;
+  if (process.platform !== 'linux')
+    return `the class test reads process memory from /proc (Linux only; this is ${process.platform})`;
   if (!fs.existsSync(PYTHON)) return `no Python at ${PYTHON} (run npm run setup)`;
   const hub = findJupyterhub();
-  if (!hub) return 'jupyterhub is not installed (Debian/Ubuntu: apt-get install jupyterhub; or pip install jupyterhub into .venv where the index has it)';
+  if (!hub)
+    return 'jupyterhub is not installed (Debian/Ubuntu: apt-get install jupyterhub; or pip install jupyterhub into .venv where the index has it)';
   if (!fs.existsSync(PROXY)) return `configurable-http-proxy is missing at ${PROXY} (npm ci)`;
   const probe = spawnSync(PYTHON, ['-c', 'import jupyterlab'], { encoding: 'utf8' });
-  if (probe.status !== 0) return `JupyterLab is missing in ${PYTHON} (npm run setup installs environment.yml's pip list): ${probe.stderr.trim().split('\n').pop()}`;
+  if (probe.status !== 0)
+    return `JupyterLab is missing in ${PYTHON} (npm run setup installs environment.yml's pip list): ${probe.stderr.trim().split('\n').pop()}`;
   return undefined;
 }
 
@@ -73,7 +78,11 @@ export interface Hub {
 }
 
 /** Starts JupyterHub with the repository's config, state in `dir`, on free loopback ports; waits for its API. */
-export async function startHub(dir: string, learners: string[], options: { memLimit: number; threads: string }): Promise<Hub> {
+export async function startHub(
+  dir: string,
+  learners: string[],
+  options: { memLimit: number; threads: string },
+): Promise<Hub> {
   const hubCmd = findJupyterhub();
   if (!hubCmd) throw new Error('jupyterhub not found');
   const [port, hubPort, apiPort] = [await freePort(), await freePort(), await freePort()];
@@ -124,10 +133,18 @@ export function tail(file: string, chars = 4000): string {
 }
 
 /** A request to the hub's or a learner server's REST API with the admin service token; JSON in and out. */
-export async function api(hub: Hub, method: string, urlPath: string, body?: unknown): Promise<{ status: number; json: any }> {
+export async function api(
+  hub: Hub,
+  method: string,
+  urlPath: string,
+  body?: unknown,
+): Promise<{ status: number; json: any }> {
   const r = await fetch(`${hub.url}${urlPath}`, {
     method,
-    headers: { Authorization: `token ${hub.token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    headers: {
+      Authorization: `token ${hub.token}`,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await r.text();
@@ -236,7 +253,10 @@ export function treeUsage(pid: number): { rss: number; cpuSeconds: number; maxDa
 }
 
 /** Samples a tree's RSS every `ms` until stopped; keeps the peak. */
-export function rssSampler(pid: number, ms = 200): { stop: () => { peakRss: number; cpuSeconds: number; peakData: number } } {
+export function rssSampler(
+  pid: number,
+  ms = 200,
+): { stop: () => { peakRss: number; cpuSeconds: number; peakData: number } } {
   let peak = 0;
   let cpu = 0;
   let data = 0;
@@ -267,7 +287,10 @@ export interface CellRun {
 export class KernelSocket {
   private ws: WebSocket;
   private session = crypto.randomUUID();
-  private pending = new Map<string, { outputs: CellRun['outputs']; reply?: any; idle: boolean; resolve: (r: CellRun) => void; onOutput?: () => void }>();
+  private pending = new Map<
+    string,
+    { outputs: CellRun['outputs']; reply?: any; idle: boolean; resolve: (r: CellRun) => void; onOutput?: () => void }
+  >();
   readonly opened: Promise<void>;
 
   constructor(url: string, token: string) {
@@ -318,10 +341,24 @@ export class KernelSocket {
       });
       this.ws.send(
         JSON.stringify({
-          header: { msg_id: msgId, msg_type: 'execute_request', username: 'class-test', session: this.session, date: new Date().toISOString(), version: '5.3' },
+          header: {
+            msg_id: msgId,
+            msg_type: 'execute_request',
+            username: 'class-test',
+            session: this.session,
+            date: new Date().toISOString(),
+            version: '5.3',
+          },
           parent_header: {},
           metadata: {},
-          content: { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+          content: {
+            code,
+            silent: false,
+            store_history: true,
+            user_expressions: {},
+            allow_stdin: false,
+            stop_on_error: true,
+          },
           channel: 'shell',
           buffers: [],
         }),
@@ -350,7 +387,12 @@ export function nbgrader(args: string[], cwd: string, env: NodeJS.ProcessEnv = {
       cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
       // nbgrader runs the `alembic` command of its Python's environment.
-      env: { ...process.env, PATH: `${path.dirname(PYTHON)}${path.delimiter}${process.env.PATH ?? ''}`, TF_CPP_MIN_LOG_LEVEL: '2', ...env },
+      env: {
+        ...process.env,
+        PATH: `${path.dirname(PYTHON)}${path.delimiter}${process.env.PATH ?? ''}`,
+        TF_CPP_MIN_LOG_LEVEL: '2',
+        ...env,
+      },
     });
     let log = '';
     child.stdout!.on('data', (d) => (log += d));

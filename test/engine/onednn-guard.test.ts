@@ -21,7 +21,7 @@ function probeScript(dir: string, how: 'crash' | 'pass' | 'fail', counter: strin
       ? "process.kill(process.pid, 'SIGFPE');"
       : how === 'fail'
         ? "console.error('Error: something unrelated broke'); process.exit(3);"
-        : "console.log(JSON.stringify({ ok: true }));";
+        : 'console.log(JSON.stringify({ ok: true }));';
   fs.writeFileSync(
     file,
     `require('fs').appendFileSync(${JSON.stringify(counter)}, 'x');\n` +
@@ -71,7 +71,8 @@ test('a self-test that dies by a signal turns oneDNN off, says why, and is cache
 });
 
 test('the cache key follows the CPU model and flags', () => {
-  const cpu = (model: string, flags: string) => `model name\t: ${model}\ncpu family\t: 26\nmodel\t\t: 2\nflags\t\t: ${flags}\n`;
+  const cpu = (model: string, flags: string) =>
+    `model name\t: ${model}\ncpu family\t: 26\nmodel\t\t: 2\nflags\t\t: ${flags}\n`;
   const a = selfTestKey({ cpuinfo: cpu('AMD EPYC 9B45', 'fpu avx2 avx512f') });
   assert.equal(a.key, selfTestKey({ cpuinfo: cpu('AMD EPYC 9B45', 'fpu avx2 avx512f') }).key);
   assert.notEqual(a.key, selfTestKey({ cpuinfo: cpu('AMD EPYC 7B13', 'fpu avx2 avx512f') }).key);
@@ -85,7 +86,17 @@ test('a stored verdict for another machine is ignored and replaced', () => {
   const script = probeScript(dir, 'pass', counter);
   const cacheFile = path.join(dir, 'onednn.json');
   const env = { ...process.env, LESSONKIT_ONEDNN: '', TF_ENABLE_ONEDNN_OPTS: '' };
-  fs.writeFileSync(cacheFile, JSON.stringify({ key: 'another-machine', keyParts: {}, outcome: 'crashed', signal: 'SIGFPE', durationMs: 1, testedAt: '' }));
+  fs.writeFileSync(
+    cacheFile,
+    JSON.stringify({
+      key: 'another-machine',
+      keyParts: {},
+      outcome: 'crashed',
+      signal: 'SIGFPE',
+      durationMs: 1,
+      testedAt: '',
+    }),
+  );
   const d = decideOneDnn({ script, cacheFile, env });
   assert.equal(d.enabled, true);
   assert.equal(d.ranSelfTest, true);
@@ -99,7 +110,11 @@ test('a self-test that fails without a signal gives no verdict and is not cached
   const counter = path.join(dir, 'runs');
   const script = probeScript(dir, 'fail', counter);
   const cacheFile = path.join(dir, 'onednn.json');
-  const d = decideOneDnn({ script, cacheFile, env: { ...process.env, LESSONKIT_ONEDNN: '', TF_ENABLE_ONEDNN_OPTS: '' } });
+  const d = decideOneDnn({
+    script,
+    cacheFile,
+    env: { ...process.env, LESSONKIT_ONEDNN: '', TF_ENABLE_ONEDNN_OPTS: '' },
+  });
   assert.equal(d.enabled, true);
   assert.match(d.summary, /inconclusive: the child exited with 3; not cached/);
   assert.equal(fs.existsSync(cacheFile), false);
@@ -130,7 +145,14 @@ test('ensureEngine loads TensorFlow with oneDNN off after a crashing self-test, 
   const r = spawnSync(process.execPath, ['-e', code], {
     encoding: 'utf8',
     // TF_CPP_MIN_LOG_LEVEL=0 makes TensorFlow print whether its oneDNN custom operations are on when it loads.
-    env: { ...process.env, LESSONKIT_CACHE: dir, LESSONKIT_ONEDNN_SELFTEST_SCRIPT: script, LESSONKIT_ONEDNN: '', TF_ENABLE_ONEDNN_OPTS: '', TF_CPP_MIN_LOG_LEVEL: '0' },
+    env: {
+      ...process.env,
+      LESSONKIT_CACHE: dir,
+      LESSONKIT_ONEDNN_SELFTEST_SCRIPT: script,
+      LESSONKIT_ONEDNN: '',
+      TF_ENABLE_ONEDNN_OPTS: '',
+      TF_CPP_MIN_LOG_LEVEL: '0',
+    },
   });
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
@@ -146,11 +168,16 @@ test('the real self-test workload runs every step to a verdict on this machine',
   const dir = tmp('guard-real');
   const cacheFile = path.join(dir, 'onednn.json');
   const started = Date.now();
-  const d = decideOneDnn({ cacheFile, bindingFile: bindingPath('@tensorflow/tfjs-node'), env: { ...process.env, LESSONKIT_ONEDNN: '', TF_ENABLE_ONEDNN_OPTS: '' } });
+  const d = decideOneDnn({
+    cacheFile,
+    bindingFile: bindingPath('@tensorflow/tfjs-node'),
+    env: { ...process.env, LESSONKIT_ONEDNN: '', TF_ENABLE_ONEDNN_OPTS: '' },
+  });
   const ms = Date.now() - started;
   console.log(`# oneDNN self-test: ${d.summary}; ${ms} ms`);
   assert.notEqual(d.selfTest?.outcome, 'failed', d.selfTest?.error);
-  if (d.selfTest?.outcome === 'passed') assert.match(d.selfTest.lastStep ?? '', /SimpleRNN/, 'the last step of the workload ran');
+  if (d.selfTest?.outcome === 'passed')
+    assert.match(d.selfTest.lastStep ?? '', /SimpleRNN/, 'the last step of the workload ran');
   else assert.ok(d.selfTest?.signal, 'a crash is caught with its signal');
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -17,9 +17,18 @@ test('parseDeviceRequest accepts auto|cpu|gpu and defaults to auto', () => {
 });
 
 test('auto picks the GPU package only when it is built and a CUDA device answers', () => {
-  assert.equal(chooseEngine('auto', probe({ cpuPackageReady: true, gpuPackageReady: true, cudaDeviceVisible: true })).packageName, '@tensorflow/tfjs-node-gpu');
-  assert.equal(chooseEngine('auto', probe({ cpuPackageReady: true, gpuPackageReady: true })).packageName, '@tensorflow/tfjs-node');
-  assert.equal(chooseEngine('auto', probe({ cpuPackageReady: true, cudaDeviceVisible: true })).packageName, '@tensorflow/tfjs-node');
+  assert.equal(
+    chooseEngine('auto', probe({ cpuPackageReady: true, gpuPackageReady: true, cudaDeviceVisible: true })).packageName,
+    '@tensorflow/tfjs-node-gpu',
+  );
+  assert.equal(
+    chooseEngine('auto', probe({ cpuPackageReady: true, gpuPackageReady: true })).packageName,
+    '@tensorflow/tfjs-node',
+  );
+  assert.equal(
+    chooseEngine('auto', probe({ cpuPackageReady: true, cudaDeviceVisible: true })).packageName,
+    '@tensorflow/tfjs-node',
+  );
   assert.match(chooseEngine('auto', probe({ cpuPackageReady: true, gpuPackageReady: true })).reason, /no CUDA device/);
 });
 
@@ -30,15 +39,24 @@ test('cpu never picks the GPU package', () => {
 });
 
 test('gpu fails clearly without a GPU binding or without a CUDA device', () => {
-  assert.throws(() => chooseEngine('gpu', probe({ cpuPackageReady: true })), /tfjs-node-gpu has no built native binding/);
-  assert.throws(() => chooseEngine('gpu', probe({ cpuPackageReady: true, gpuPackageReady: true })), /no CUDA device answers/);
+  assert.throws(
+    () => chooseEngine('gpu', probe({ cpuPackageReady: true })),
+    /tfjs-node-gpu has no built native binding/,
+  );
+  assert.throws(
+    () => chooseEngine('gpu', probe({ cpuPackageReady: true, gpuPackageReady: true })),
+    /no CUDA device answers/,
+  );
 });
 
 test('no native binding at all is an error that says how to fix it and never falls back to pure JS', () => {
-  assert.throws(() => chooseEngine('auto', probe({})), (err: Error) => {
-    assert.match(err.message, /No native TensorFlow backend/);
-    assert.match(err.message, /npm run setup/);
-    assert.match(err.message, /never used as a fallback/);
-    return true;
-  });
+  assert.throws(
+    () => chooseEngine('auto', probe({})),
+    (err: Error) => {
+      assert.match(err.message, /No native TensorFlow backend/);
+      assert.match(err.message, /npm run setup/);
+      assert.match(err.message, /never used as a fallback/);
+      return true;
+    },
+  );
 });

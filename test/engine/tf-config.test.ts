@@ -22,7 +22,10 @@ test('configureTensorFlow applies before load, is reported by the engine, and re
   const script = `const e=require(${JSON.stringify(engine)});e.configureTensorFlow({onednn:'off'});const info=e.ensureEngine();
 let refused=false;try{e.configureTensorFlow({onednn:'on'})}catch(err){refused=/already loaded/.test(err.message)}
 console.log(JSON.stringify({onednn:info.onednn,refused}))`;
-  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, TF_ENABLE_ONEDNN_OPTS: '' } });
+  const r = spawnSync(process.execPath, ['-e', script], {
+    encoding: 'utf8',
+    env: { ...process.env, TF_ENABLE_ONEDNN_OPTS: '' },
+  });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').pop()!), { onednn: 'off', refused: true });
 });

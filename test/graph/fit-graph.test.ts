@@ -37,7 +37,8 @@ function closeHistories(a: { records: readonly object[] }, b: { records: readonl
       const x = (r as Record<string, number | null>)[k];
       const y = (b.records[i] as Record<string, number | null>)[k];
       if (x === null || y === null) assert.equal(x, y, `${what} epoch ${i + 1} ${k}`);
-      else assert.ok(Math.abs(x - y) <= 1e-4 * (1 + Math.abs(y)), `${what} epoch ${i + 1} ${k}: graph ${x} vs eager ${y}`);
+      else
+        assert.ok(Math.abs(x - y) <= 1e-4 * (1 + Math.abs(y)), `${what} epoch ${i + 1} ${k}: graph ${x} vs eager ${y}`);
     }
   });
 }
@@ -45,8 +46,17 @@ function closeHistories(a: { records: readonly object[] }, b: { records: readonl
 const CASES: Array<{ name: string; options: (m: tf.LayersModel) => FitOptions }> = [
   { name: 'adam', options: () => ({ optimizer: 'adam' }) },
   { name: 'sgd+momentum, clipNorm', options: () => ({ optimizer: 'sgd', clipNorm: 0.5 }) },
-  { name: 'parameter groups', options: (m) => ({ optimizer: 'adam', paramGroups: [{ name: 'head', variables: m.layers[m.layers.length - 1].trainableWeights, learningRate: 0.003 }] }) },
-  { name: 'step schedule (recompiles per learning rate)', options: () => ({ optimizer: 'adam', learningRate: 0.01, schedule: { kind: 'step', stepSize: 1, gamma: 0.5 } }) },
+  {
+    name: 'parameter groups',
+    options: (m) => ({
+      optimizer: 'adam',
+      paramGroups: [{ name: 'head', variables: m.layers[m.layers.length - 1].trainableWeights, learningRate: 0.003 }],
+    }),
+  },
+  {
+    name: 'step schedule (recompiles per learning rate)',
+    options: () => ({ optimizer: 'adam', learningRate: 0.01, schedule: { kind: 'step', stepSize: 1, gamma: 0.5 } }),
+  },
 ];
 
 for (const c of CASES) {
@@ -54,13 +64,21 @@ for (const c of CASES) {
     const { eager, graph, graphSteps } = await bothWays(async () => {
       const model = denseModel({ prefix: `g_${c.name.replace(/\W+/g, '_')}`, seed: 4 });
       // 70 samples in batches of 16: the last batch (6) is another shape, compiled separately.
-      const result = await fit(model, blobs(70, 8), { epochs: 3, validation: blobs(32, 9), progress: 'none', ...c.options(model) });
+      const result = await fit(model, blobs(70, 8), {
+        epochs: 3,
+        validation: blobs(32, 9),
+        progress: 'none',
+        ...c.options(model),
+      });
       const weights = weightValues(model);
       model.dispose();
       return { history: result.history, weights };
     });
     closeHistories(graph.history, eager.history, c.name);
-    assert.ok(maxAbsDiff(graph.weights, eager.weights) < 1e-4, `${c.name}: weights differ by ${maxAbsDiff(graph.weights, eager.weights)}`);
+    assert.ok(
+      maxAbsDiff(graph.weights, eager.weights) < 1e-4,
+      `${c.name}: weights differ by ${maxAbsDiff(graph.weights, eager.weights)}`,
+    );
     assert.ok(graphSteps >= 8, `${c.name}: only ${graphSteps} steps ran as one native call`);
   });
 }
@@ -82,7 +100,12 @@ test('fit through the graph path equals eager fit: a recurrent model (fused LSTM
   const { eager, graph, graphSteps } = await bothWays(async () => {
     const input = tf.input({ shape: [steps, 3] });
     const h = new FusedLSTM({ units: 8, seed: 2 }).apply(input) as tf.SymbolicTensor;
-    const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) }).apply(h) as tf.SymbolicTensor });
+    const model = tf.model({
+      inputs: input,
+      outputs: tf.layers
+        .dense({ units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 3 }) })
+        .apply(h) as tf.SymbolicTensor,
+    });
     const result = await fit(model, source(), { epochs: 3, progress: 'none', learningRate: 0.01 });
     const weights = weightValues(model);
     model.dispose();
@@ -119,7 +142,9 @@ test('a non-finite loss on a compiled step: fit stops and the weights stay as af
 
 test('a model with Dropout trains eagerly (no graph step)', async () => {
   const input = tf.input({ shape: [4] });
-  const h = tf.layers.dropout({ rate: 0.5, seed: 1 }).apply(tf.layers.dense({ units: 8 }).apply(input)) as tf.SymbolicTensor;
+  const h = tf.layers
+    .dropout({ rate: 0.5, seed: 1 })
+    .apply(tf.layers.dense({ units: 8 }).apply(input)) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 3 }).apply(h) as tf.SymbolicTensor });
   const before = graphTotals.graphSteps;
   await fit(model, blobs(64, 1), { epochs: 2, progress: 'none' });
@@ -135,7 +160,14 @@ test('evaluate and cacheFeatures (a ResNet-18 backbone, BatchNorm in inference m
     const out: Array<{ x: tf.Tensor; y: tf.Tensor; indices: Int32Array }> = [];
     for (let i = 0; i < n; i += 16) {
       const k = Math.min(16, n - i);
-      out.push({ x: images.slice(i, k), y: tf.tensor1d(Array.from({ length: k }, (_, j) => (i + j) % 5), 'int32'), indices: Int32Array.from({ length: k }, (_, j) => i + j) });
+      out.push({
+        x: images.slice(i, k),
+        y: tf.tensor1d(
+          Array.from({ length: k }, (_, j) => (i + j) % 5),
+          'int32',
+        ),
+        indices: Int32Array.from({ length: k }, (_, j) => i + j),
+      });
     }
     return out;
   };
@@ -143,7 +175,10 @@ test('evaluate and cacheFeatures (a ResNet-18 backbone, BatchNorm in inference m
     const r = await evaluate(model, source());
     return { loss: r.loss, accuracy: r.accuracy };
   });
-  assert.ok(Math.abs(ev.graph.loss - ev.eager.loss) < 1e-4 * (1 + ev.eager.loss), `evaluate loss ${ev.graph.loss} vs ${ev.eager.loss}`);
+  assert.ok(
+    Math.abs(ev.graph.loss - ev.eager.loss) < 1e-4 * (1 + ev.eager.loss),
+    `evaluate loss ${ev.graph.loss} vs ${ev.eager.loss}`,
+  );
   assert.equal(ev.graph.accuracy, ev.eager.accuracy);
   assert.ok(ev.graphSteps >= 1, 'evaluate ran compiled batches');
   const { backbone } = splitBackboneHead(model);

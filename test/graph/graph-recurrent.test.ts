@@ -21,9 +21,15 @@ function maxRel(a: tf.Tensor, b: tf.Tensor): number {
   return worst;
 }
 
-function compare(name: string, f: (...xs: tf.Tensor[]) => tf.Tensor, g: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]): void {
+function compare(
+  name: string,
+  f: (...xs: tf.Tensor[]) => tf.Tensor,
+  g: (...xs: tf.Tensor[]) => tf.Tensor,
+  inputs: tf.Tensor[],
+): void {
   const dy = tf.randomNormal(f(...inputs).shape, 0, 1, 'float32', 99);
-  const run = (fn: (...xs: tf.Tensor[]) => tf.Tensor) => tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(fn(...xs), dy)))(inputs);
+  const run = (fn: (...xs: tf.Tensor[]) => tf.Tensor) =>
+    tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(fn(...xs), dy)))(inputs);
   assert.ok(maxRel(g(...inputs), f(...inputs)) < 1e-4, `${name}: outputs differ`);
   const [gf, gg] = [run(f), run(g)];
   gf.forEach((t, i) => assert.ok(maxRel(gg[i], t) < 1e-3, `${name}: gradient ${i} differs by ${maxRel(gg[i], t)}`));
@@ -34,7 +40,12 @@ test('matmulLstm equals blockLstm: outputs and the gradients of x, kernel and bi
   const x = tf.randomNormal([B, T, F], 0, 1, 'float32', 1) as tf.Tensor3D;
   const w = tf.randomNormal([F + U, 4 * U], 0, 0.5, 'float32', 2) as tf.Tensor2D;
   const b = tf.randomNormal([4 * U], 0, 0.5, 'float32', 3) as tf.Tensor1D;
-  compare('lstm', (a, c, d) => blockLstm(a as tf.Tensor3D, c as tf.Tensor2D, d as tf.Tensor1D), (a, c, d) => matmulLstm(a as tf.Tensor3D, c as tf.Tensor2D, d as tf.Tensor1D), [x, w, b]);
+  compare(
+    'lstm',
+    (a, c, d) => blockLstm(a as tf.Tensor3D, c as tf.Tensor2D, d as tf.Tensor1D),
+    (a, c, d) => matmulLstm(a as tf.Tensor3D, c as tf.Tensor2D, d as tf.Tensor1D),
+    [x, w, b],
+  );
 });
 
 test('matmulGru equals blockGru: outputs and the gradients of x, both kernels and both biases', () => {
@@ -45,5 +56,10 @@ test('matmulGru equals blockGru: outputs and the gradients of x, both kernels an
   const bRu = tf.randomNormal([2 * U], 0, 0.5, 'float32', 7) as tf.Tensor1D;
   const bC = tf.randomNormal([U], 0, 0.5, 'float32', 8) as tf.Tensor1D;
   const as = (xs: tf.Tensor[]) => xs as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
-  compare('gru', (...xs) => blockGru(...as(xs)), (...xs) => matmulGru(...as(xs)), [x, wRu, wC, bRu, bC]);
+  compare(
+    'gru',
+    (...xs) => blockGru(...as(xs)),
+    (...xs) => matmulGru(...as(xs)),
+    [x, wRu, wC, bRu, bC],
+  );
 });

@@ -10,7 +10,18 @@ import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { ensureEngine } from '../../src/engine';
 import { graphStepCompiler, graphPathFor, uncoveredReason, type GraphStepCompiler } from '../../src/engine/graph';
-import { FusedGRU, FusedLSTM, FusedSimpleRNN, applyFreezeStrategy, compileFrozenBackbone, recurrentModel, replaceHead, resnet18, splitBackboneHead, trainableVariables } from '../../src/models';
+import {
+  FusedGRU,
+  FusedLSTM,
+  FusedSimpleRNN,
+  applyFreezeStrategy,
+  compileFrozenBackbone,
+  recurrentModel,
+  replaceHead,
+  resnet18,
+  splitBackboneHead,
+  trainableVariables,
+} from '../../src/models';
 import { computeLoss } from '../../src/train/losses';
 
 ensureEngine();
@@ -25,7 +36,13 @@ type Kind = 'simplernn' | 'lstm' | 'gru' | 'bilstm' | 'layers-lstm' | 'layers-gr
 
 function build(kind: Kind): tf.LayersModel {
   if (kind === 'layers-lstm' || kind === 'layers-gru') {
-    return recurrentModel({ cell: kind === 'layers-lstm' ? 'lstm' : 'gru', inputShape: [STEPS, FEATURES], outputUnits: CLASSES, units: UNITS, seed: 3 });
+    return recurrentModel({
+      cell: kind === 'layers-lstm' ? 'lstm' : 'gru',
+      inputShape: [STEPS, FEATURES],
+      outputUnits: CLASSES,
+      units: UNITS,
+      seed: 3,
+    });
   }
   const input = tf.input({ shape: [STEPS, FEATURES] });
   const args = { units: UNITS, seed: 3, name: 'rnn' };
@@ -35,11 +52,18 @@ function build(kind: Kind): tf.LayersModel {
   else {
     h = new FusedLSTM(args).apply(input) as tf.SymbolicTensor;
     if (kind === 'bilstm') {
-      const back = new FusedLSTM({ units: UNITS, seed: 4, goBackwards: true, name: 'rnn_back' }).apply(input) as tf.SymbolicTensor;
+      const back = new FusedLSTM({ units: UNITS, seed: 4, goBackwards: true, name: 'rnn_back' }).apply(
+        input,
+      ) as tf.SymbolicTensor;
       h = tf.layers.concatenate().apply([h, back]) as tf.SymbolicTensor;
     }
   }
-  return tf.model({ inputs: input, outputs: tf.layers.dense({ units: CLASSES, name: 'fc', kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) }).apply(h) as tf.SymbolicTensor });
+  return tf.model({
+    inputs: input,
+    outputs: tf.layers
+      .dense({ units: CLASSES, name: 'fc', kernelInitializer: tf.initializers.glorotUniform({ seed: 5 }) })
+      .apply(h) as tf.SymbolicTensor,
+  });
 }
 
 function batches(n: number): Array<{ x: tf.Tensor; y: tf.Tensor }> {
@@ -72,12 +96,17 @@ async function compareTraining(kind: Kind, nSteps = 5): Promise<GraphStepCompile
   const data = batches(nSteps);
   for (let s = 0; s < nSteps; s++) {
     const { x, y } = data[s];
-    const lossOf = (m: tf.LayersModel) => () => computeLoss('cross-entropy', m.apply(x, { training: true }) as tf.Tensor, y) as tf.Scalar;
+    const lossOf = (m: tf.LayersModel) => () =>
+      computeLoss('cross-entropy', m.apply(x, { training: true }) as tf.Tensor, y) as tf.Scalar;
     const eagerLoss = eagerOpt.minimize(lossOf(eagerModel), true, eagerVars) as tf.Scalar;
-    const [graphLoss] = compiler.step([x, y], () => [graphOpt.minimize(lossOf(graphModel), true, graphVars) as tf.Scalar]);
+    const [graphLoss] = compiler.step([x, y], () => [
+      graphOpt.minimize(lossOf(graphModel), true, graphVars) as tf.Scalar,
+    ]);
     close(graphLoss, eagerLoss, `${kind} step ${s} loss`);
     tf.dispose([eagerLoss, graphLoss]);
-    eagerModel.weights.forEach((w, i) => close(graphModel.weights[i].read(), w.read(), `${kind} step ${s} weight ${w.name}`));
+    eagerModel.weights.forEach((w, i) =>
+      close(graphModel.weights[i].read(), w.read(), `${kind} step ${s} weight ${w.name}`),
+    );
   }
   // Adam's moments hold the gradients: equal slots mean equal gradients at every step.
   const [es, gs] = await Promise.all([eagerOpt.getWeights(), graphOpt.getWeights()]);
@@ -85,7 +114,10 @@ async function compareTraining(kind: Kind, nSteps = 5): Promise<GraphStepCompile
   es.forEach((w, i) => close(gs[i].tensor, w.tensor, `${kind} optimizer slot ${w.name}`));
   assert.equal(graphOpt.iterations, eagerOpt.iterations, 'iterations advance in the graph path');
   assert.equal(compiler.info.disabledReason, undefined, `${kind}: ${compiler.info.disabledReason}`);
-  assert.ok(compiler.info.graphSteps >= nSteps - 2, `${kind}: ${compiler.info.graphSteps} of ${nSteps} steps ran as one native call`);
+  assert.ok(
+    compiler.info.graphSteps >= nSteps - 2,
+    `${kind}: ${compiler.info.graphSteps} of ${nSteps} steps ran as one native call`,
+  );
   tf.dispose(data.flatMap((d) => [d.x, d.y]));
   eagerModel.dispose();
   graphModel.dispose();
@@ -100,7 +132,15 @@ for (const kind of ['simplernn', 'lstm', 'gru', 'bilstm', 'layers-lstm', 'layers
 }
 
 test('graph path: a model with Dropout is not covered (fit falls back to eager)', () => {
-  const m = recurrentModel({ cell: 'lstm', inputShape: [STEPS, FEATURES], outputUnits: CLASSES, units: UNITS, layers: 2, dropout: 0.3, seed: 1 });
+  const m = recurrentModel({
+    cell: 'lstm',
+    inputShape: [STEPS, FEATURES],
+    outputUnits: CLASSES,
+    units: UNITS,
+    layers: 2,
+    dropout: 0.3,
+    seed: 1,
+  });
   assert.match(uncoveredReason(m) ?? '', /Dropout/);
   assert.equal(graphPathFor(m, [tf.train.adam()]), null);
   assert.equal(uncoveredReason(build('lstm')), undefined);
@@ -115,11 +155,15 @@ test('graph path: a step that reads a tensor back mid-step turns the path off an
   const [{ x, y }] = batches(1);
   for (let s = 0; s < 3; s++) {
     const [loss] = compiler.step([x, y], () => [
-      opt.minimize(() => {
-        const out = m.apply(x, { training: true }) as tf.Tensor;
-        out.dataSync(); // a read-back in the middle of the step: the JS side could branch on it
-        return computeLoss('cross-entropy', out, y) as tf.Scalar;
-      }, true, vars) as tf.Scalar,
+      opt.minimize(
+        () => {
+          const out = m.apply(x, { training: true }) as tf.Tensor;
+          out.dataSync(); // a read-back in the middle of the step: the JS side could branch on it
+          return computeLoss('cross-entropy', out, y) as tf.Scalar;
+        },
+        true,
+        vars,
+      ) as tf.Scalar,
     ]);
     loss.dispose();
   }
@@ -142,7 +186,11 @@ test('graph path: LESSONKIT_GRAPH=off gives no compiler', () => {
 /** Two identical ResNet-18s on 32x32 inputs with a 4-class head (`strategy` 3 freezes the backbone). */
 async function resnetPair(strategy?: 3): Promise<[tf.LayersModel, tf.LayersModel]> {
   const make = async () => {
-    const m = replaceHead(await resnet18({ includeTop: false, pooling: 'avg', inputShape: [32, 32, 3], seed: 7 }), { classes: 4 }, { seed: 8 });
+    const m = replaceHead(
+      await resnet18({ includeTop: false, pooling: 'avg', inputShape: [32, 32, 3], seed: 7 }),
+      { classes: 4 },
+      { seed: 8 },
+    );
     if (strategy) applyFreezeStrategy(m, { strategy });
     return m;
   };
@@ -161,14 +209,19 @@ test('graph path: ResNet-18 fine-tuning step (BatchNorm in training mode, moving
   for (let s = 0; s < 4; s++) {
     const x = tf.randomNormal([6, 32, 32, 3], 0, 1, 'float32', 40 + s);
     const y = tf.randomUniform([6], 0, 4, 'int32', 50 + s);
-    const lossOf = (m: tf.LayersModel) => () => computeLoss('cross-entropy', m.apply(x, { training: true }) as tf.Tensor, y) as tf.Scalar;
+    const lossOf = (m: tf.LayersModel) => () =>
+      computeLoss('cross-entropy', m.apply(x, { training: true }) as tf.Tensor, y) as tf.Scalar;
     const eagerLoss = eagerOpt.minimize(lossOf(eagerModel), true, trainableVariables(eagerModel)) as tf.Scalar;
-    const [graphLoss] = compiler.step([x, y], () => [graphOpt.minimize(lossOf(graphModel), true, trainableVariables(graphModel)) as tf.Scalar]);
+    const [graphLoss] = compiler.step([x, y], () => [
+      graphOpt.minimize(lossOf(graphModel), true, trainableVariables(graphModel)) as tf.Scalar,
+    ]);
     close(graphLoss, eagerLoss, `fine-tune step ${s} loss`, 1e-4);
     tf.dispose([x, y, eagerLoss, graphLoss]);
   }
   // Every weight, the BatchNorm moving mean and variance included (non-trainable, updated by the step).
-  eagerModel.weights.forEach((w, i) => close(graphModel.weights[i].read(), w.read(), `fine-tune weight ${w.name}`, 1e-3));
+  eagerModel.weights.forEach((w, i) =>
+    close(graphModel.weights[i].read(), w.read(), `fine-tune weight ${w.name}`, 1e-3),
+  );
   assert.equal(compiler.info.disabledReason, undefined, compiler.info.disabledReason);
   assert.ok(compiler.info.graphSteps >= 2, `${compiler.info.graphSteps} graph steps`);
   compiler.dispose();
@@ -192,7 +245,11 @@ test('graph path: strategy-3 head step on the BatchNorm-folded backbone, and fol
     const y = tf.randomUniform([6], 0, 4, 'int32', 70 + s);
     const headStep = (backbone: typeof eagerBackbone, head: tf.LayersModel, opt: tf.Optimizer) => () => {
       const f = backbone.features(x);
-      const loss = opt.minimize(() => computeLoss('cross-entropy', head.apply(f, { training: true }) as tf.Tensor, y) as tf.Scalar, true, trainableVariables(head)) as tf.Scalar;
+      const loss = opt.minimize(
+        () => computeLoss('cross-entropy', head.apply(f, { training: true }) as tf.Tensor, y) as tf.Scalar,
+        true,
+        trainableVariables(head),
+      ) as tf.Scalar;
       f.dispose();
       return loss;
     };
@@ -200,12 +257,19 @@ test('graph path: strategy-3 head step on the BatchNorm-folded backbone, and fol
     const [graphLoss] = compiler.step([x, y], () => [headStep(graphBackbone, graphHead, graphOpt)()]);
     close(graphLoss, eagerLoss, `head step ${s} loss`, 1e-4);
     const eagerOut = tf.tidy(() => eagerHead.apply(eagerBackbone.features(x)) as tf.Tensor);
-    const [graphOut] = inference.step([x], () => [tf.tidy(() => graphHead.apply(graphBackbone.features(x)) as tf.Tensor)]);
+    const [graphOut] = inference.step([x], () => [
+      tf.tidy(() => graphHead.apply(graphBackbone.features(x)) as tf.Tensor),
+    ]);
     close(graphOut, eagerOut, `folded inference ${s}`, 1e-4);
     tf.dispose([x, y, eagerLoss, graphLoss, eagerOut, graphOut]);
   }
-  eagerModel.weights.forEach((w, i) => close(graphModel.weights[i].read(), w.read(), `head-step weight ${w.name}`, 1e-3));
-  assert.ok(compiler.info.graphSteps >= 2 && inference.info.graphSteps >= 3, JSON.stringify([compiler.info, inference.info]));
+  eagerModel.weights.forEach((w, i) =>
+    close(graphModel.weights[i].read(), w.read(), `head-step weight ${w.name}`, 1e-3),
+  );
+  assert.ok(
+    compiler.info.graphSteps >= 2 && inference.info.graphSteps >= 3,
+    JSON.stringify([compiler.info, inference.info]),
+  );
   compiler.dispose();
   inference.dispose();
   eagerBackbone.dispose();

@@ -12,7 +12,9 @@ const SYSTEM_PYTHON = process.env.LESSONKIT_SYSTEM_PYTHON ?? '/usr/bin/python3';
 
 function kernelTestMissing(): string | undefined {
   const probe = spawnSync(SYSTEM_PYTHON, ['-c', 'import jupyter_kernel_test'], { encoding: 'utf8' });
-  return probe.status === 0 ? undefined : `jupyter_kernel_test not importable by ${SYSTEM_PYTHON} (apt-get install -y python3-jupyter-kernel-test)`;
+  return probe.status === 0
+    ? undefined
+    : `jupyter_kernel_test not importable by ${SYSTEM_PYTHON} (apt-get install -y python3-jupyter-kernel-test)`;
 }
 
 const missing = kernelTestMissing();
@@ -27,7 +29,19 @@ it('passes jupyter_kernel_test conformance checks', { skip: missing && `SKIPPED:
   });
   const report = r.stderr;
   assert.equal(r.status, 0, report.slice(-4000));
-  for (const check of ['kernel_info', 'completion', 'inspect', 'is_complete', 'execute_result', 'error', 'display_data']) {
-    assert.match(report, new RegExp(`test_${check} .*\\.\\.\\. ok`), `test_${check} did not pass:\n${report.slice(-3000)}`);
+  for (const check of [
+    'kernel_info',
+    'completion',
+    'inspect',
+    'is_complete',
+    'execute_result',
+    'error',
+    'display_data',
+  ]) {
+    assert.match(
+      report,
+      new RegExp(`test_${check} .*\\.\\.\\. ok`),
+      `test_${check} did not pass:\n${report.slice(-3000)}`,
+    );
   }
 });

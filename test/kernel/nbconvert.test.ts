@@ -30,13 +30,23 @@ function demoNotebook() {
       language_info: { name: 'typescript' },
     },
     cells: [
-      { cell_type: 'markdown', metadata: {}, source: '# Lesson kernel demo\nAn error, then a tensor, a DataFrame and a model.' },
-      code("import * as tf from '@tensorflow/tfjs';\nimport pl from 'nodejs-polars';\nimport { ensureEngine } from 'lessonkit';\nensureEngine().backend"),
+      {
+        cell_type: 'markdown',
+        metadata: {},
+        source: '# Lesson kernel demo\nAn error, then a tensor, a DataFrame and a model.',
+      },
+      code(
+        "import * as tf from '@tensorflow/tfjs';\nimport pl from 'nodejs-polars';\nimport { ensureEngine } from 'lessonkit';\nensureEngine().backend",
+      ),
       code("const shape: number[] = [2, 3];\nthrow new Error('a deliberate mistake');"),
-      code(`import { writeFileSync } from 'node:fs';\nwriteFileSync('${MARKER}', 'ran');\n'this cell ran after the error'`),
+      code(
+        `import { writeFileSync } from 'node:fs';\nwriteFileSync('${MARKER}', 'ran');\n'this cell ran after the error'`,
+      ),
       code('tf.tensor([[1, 2, 3], [4, 5, 6]])'),
       code("pl.DataFrame({ digit: [0, 1, 2], label: ['zero', 'one', '<two>'], accuracy: [0.98, 0.991, 0.97] })"),
-      code('tf.sequential({ layers: [tf.layers.dense({ units: 8, inputShape: [4], activation: "relu" }), tf.layers.dense({ units: 3 })] })'),
+      code(
+        'tf.sequential({ layers: [tf.layers.dense({ units: 8, inputShape: [4], activation: "relu" }), tf.layers.dense({ units: 3 })] })',
+      ),
     ],
   };
 }
@@ -74,10 +84,19 @@ describe('nbconvert with the lesson kernel', { skip: missing && `SKIPPED: ${miss
   });
 
   it('--allow-errors: the error is an error output, the next cells run, counts are 1..n, results are rich', () => {
-    runChecked(JUPYTER, ['nbconvert', '--to', 'notebook', '--execute', '--allow-errors', '--output', 'kernel-demo.executed.ipynb', input], { env });
-    const nb = JSON.parse(fs.readFileSync(path.join(workDir, 'kernel-demo.executed.ipynb'), 'utf8')) as { cells: Cell[] };
+    runChecked(
+      JUPYTER,
+      ['nbconvert', '--to', 'notebook', '--execute', '--allow-errors', '--output', 'kernel-demo.executed.ipynb', input],
+      { env },
+    );
+    const nb = JSON.parse(fs.readFileSync(path.join(workDir, 'kernel-demo.executed.ipynb'), 'utf8')) as {
+      cells: Cell[];
+    };
     const cells = nb.cells.filter((c) => c.cell_type === 'code');
-    assert.deepEqual(cells.map((c) => c.execution_count), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(
+      cells.map((c) => c.execution_count),
+      [1, 2, 3, 4, 5, 6],
+    );
     const errors = cells[1].outputs!.filter((o) => o.output_type === 'error');
     assert.equal(errors.length, 1);
     assert.equal(errors[0].ename, 'Error');
@@ -94,11 +113,26 @@ describe('nbconvert with the lesson kernel', { skip: missing && `SKIPPED: ${miss
     assert.match(resultOf(cells[4], 'text/html'), /<td>&lt;two&gt;<\/td>/);
     assert.match(resultOf(cells[5], 'text/plain'), /Trainable params: 67\nNon-trainable params: 0/);
 
-    runChecked(JUPYTER, ['nbconvert', '--to', 'html', path.join(workDir, 'kernel-demo.executed.ipynb'), '--output', path.join(ARTIFACTS, 'kernel-demo.html')], { env });
+    runChecked(
+      JUPYTER,
+      [
+        'nbconvert',
+        '--to',
+        'html',
+        path.join(workDir, 'kernel-demo.executed.ipynb'),
+        '--output',
+        path.join(ARTIFACTS, 'kernel-demo.html'),
+      ],
+      { env },
+    );
   });
 
   it('without --allow-errors the run fails on the error cell', () => {
-    const r = spawnSync(JUPYTER, ['nbconvert', '--to', 'notebook', '--execute', '--output', 'strict.ipynb', input], { env, encoding: 'utf8', timeout: 300_000 });
+    const r = spawnSync(JUPYTER, ['nbconvert', '--to', 'notebook', '--execute', '--output', 'strict.ipynb', input], {
+      env,
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /a deliberate mistake/);
   });
@@ -111,11 +145,24 @@ describe('nbconvert with the lesson kernel', { skip: missing && `SKIPPED: ${miss
     fs.rmSync(png, { force: true });
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'lessonkit-chromium-'));
     try {
-      runChecked(CHROMIUM, [
-        '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, '--hide-scrollbars',
-        '--window-size=1000,1700', `--screenshot=${png}`, `file://${html}`,
-      ], { timeoutMs: 120_000 });
+      runChecked(
+        CHROMIUM,
+        [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          `--user-data-dir=${profile}`,
+          '--hide-scrollbars',
+          '--window-size=1000,1700',
+          `--screenshot=${png}`,
+          `file://${html}`,
+        ],
+        { timeoutMs: 120_000 },
+      );
     } finally {
       fs.rmSync(profile, { recursive: true, force: true });
     }

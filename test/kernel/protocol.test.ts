@@ -48,8 +48,14 @@ describe('lesson kernel protocol (jupyter_client)', { skip: missing && `SKIPPED:
 
   it('(1) numbers executions in order and publishes execute_input with the count', () => {
     const counts = s.counts as Exchange[];
-    assert.deepEqual(counts.map((x) => reply(x).execution_count), [1, 2, 3]);
-    assert.deepEqual(counts.map((x) => ofType(x, 'execute_input')[0]?.content.execution_count), [1, 2, 3]);
+    assert.deepEqual(
+      counts.map((x) => reply(x).execution_count),
+      [1, 2, 3],
+    );
+    assert.deepEqual(
+      counts.map((x) => ofType(x, 'execute_input')[0]?.content.execution_count),
+      [1, 2, 3],
+    );
     assert.equal(ofType(counts[0], 'execute_input')[0].content.code, '1 + 1');
     assert.equal(ofType(counts[2], 'execute_result')[0].content.execution_count, 3);
   });
@@ -69,8 +75,16 @@ describe('lesson kernel protocol (jupyter_client)', { skip: missing && `SKIPPED:
     assert.match(tb, /\nError: boom$/);
     const count = reply(x).execution_count;
     // Most recent call last: the call in line 2, then the throw inside fail() in line 1.
-    assert.match(tb, new RegExp(`Cell In\\[${count}\\], line 2, column 1\\n      1 function fail[^\\n]*\\n----> 2 fail\\(\\);`));
-    assert.match(tb, new RegExp(`Cell In\\[${count}\\], line 1, column 32, in fail\\n----> 1 function fail\\(\\): never \\{ throw new Error\\('boom'\\); \\}\\n {39}\\^`));
+    assert.match(
+      tb,
+      new RegExp(`Cell In\\[${count}\\], line 2, column 1\\n      1 function fail[^\\n]*\\n----> 2 fail\\(\\);`),
+    );
+    assert.match(
+      tb,
+      new RegExp(
+        `Cell In\\[${count}\\], line 1, column 32, in fail\\n----> 1 function fail\\(\\): never \\{ throw new Error\\('boom'\\); \\}\\n {39}\\^`,
+      ),
+    );
     assert.doesNotMatch(tb, INTERNALS);
     assert.equal(reply(x).status, 'error');
     assert.equal(reply(x).ename, 'Error');
@@ -82,7 +96,12 @@ describe('lesson kernel protocol (jupyter_client)', { skip: missing && `SKIPPED:
     assert.equal(err.content.ename, 'TSError');
     assert.match(err.content.evalue, /^<cell>:1:7 - Type 'string' is not assignable to type 'number'/);
     const count = reply(s.errors.type).execution_count;
-    assert.match(stripAnsi(err.content.traceback.join('\n')), new RegExp(`Cell In\\[${count}\\], line 1, column 7\\n----> 1 const n: number = 'not a number';\\n {14}\\^\\nType 'string' is not assignable`));
+    assert.match(
+      stripAnsi(err.content.traceback.join('\n')),
+      new RegExp(
+        `Cell In\\[${count}\\], line 1, column 7\\n----> 1 const n: number = 'not a number';\\n {14}\\^\\nType 'string' is not assignable`,
+      ),
+    );
     assert.doesNotMatch(stripAnsi(err.content.traceback.join('\n')), INTERNALS);
   });
 
@@ -101,7 +120,12 @@ describe('lesson kernel protocol (jupyter_client)', { skip: missing && `SKIPPED:
     const tb = stripAnsi(err.content.traceback.join('\n'));
     assert.match(err.content.evalue, /Matrix size-incompatible: In\[0\]: \[2,3\], In\[1\]: \[4,5\]/);
     assert.match(tb, new RegExp(`Cell In\\[${count}\\], line 8, column 1\\n( +\\d [^\\n]*\\n)*----> 8 product\\(\\);`));
-    assert.match(tb, new RegExp(`Cell In\\[${count}\\], line 6, column 13, in product\\n( +\\d [^\\n]*\\n)*----> 6   return tf\\.matMul\\(a, b\\);`));
+    assert.match(
+      tb,
+      new RegExp(
+        `Cell In\\[${count}\\], line 6, column 13, in product\\n( +\\d [^\\n]*\\n)*----> 6   return tf\\.matMul\\(a, b\\);`,
+      ),
+    );
     assert.match(tb, /\n… \d+ frames in @tensorflow\/tfjs-core \(matMul/);
     assert.doesNotMatch(tb, /node_modules|evalmachine|^\s+at /m);
     assert.doesNotMatch(tb, new RegExp(REPO_ROOT.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 'no absolute paths');
@@ -111,14 +135,22 @@ describe('lesson kernel protocol (jupyter_client)', { skip: missing && `SKIPPED:
   it('a tensor too large to allocate says how many elements and bytes were asked for, and what to do', () => {
     const [err] = ofType(s.errors.allocation, 'error');
     assert.equal(err.content.ename, 'RangeError');
-    assert.match(err.content.evalue, /^Cannot allocate a tensor of 100,000,000,000 float32 elements \(400 GB, 4 bytes each\) in tf\.zeros/);
+    assert.match(
+      err.content.evalue,
+      /^Cannot allocate a tensor of 100,000,000,000 float32 elements \(400 GB, 4 bytes each\) in tf\.zeros/,
+    );
     assert.match(err.content.evalue, /more than one JavaScript array can hold \(4,294,967,296 elements\)/);
     assert.match(err.content.evalue, /use fewer or smaller dimensions, a smaller batch, or process the data in chunks/);
     assert.match(stripAnsi(err.content.traceback.join('\n')), /----> 1 tf\.zeros\(\[1e6, 1e5\]\);/);
   });
 
   it('a client that connects as JupyterLab does gets a status it will show (busy/idle around history_request) and its history', (t) => {
-    const c = s.connect as { statuses: [string, string][]; replies: Record<string, any>; shown: string; shown_seconds: number };
+    const c = s.connect as {
+      statuses: [string, string][];
+      replies: Record<string, any>;
+      shown: string;
+      shown_seconds: number;
+    };
     assert.deepEqual(
       c.statuses.filter(([, parent]) => parent === 'history_request').map(([state]) => state),
       ['busy', 'idle'],
@@ -136,12 +168,22 @@ describe('lesson kernel protocol (jupyter_client)', { skip: missing && `SKIPPED:
     const [err] = ofType(x, 'error');
     assert.equal(err.content.ename, 'KeyboardInterrupt');
     const count = reply(x).execution_count;
-    assert.match(stripAnsi(err.content.traceback.join('\n')), new RegExp(`Cell In\\[${count}\\], line 3, column 9\\n( +\\d [^\\n]*\\n)*----> 3   await new Promise`));
+    assert.match(
+      stripAnsi(err.content.traceback.join('\n')),
+      new RegExp(`Cell In\\[${count}\\], line 3, column 9\\n( +\\d [^\\n]*\\n)*----> 3   await new Promise`),
+    );
     t.diagnostic(`error ${s.plain_interrupt_first_output_seconds.toFixed(3)} s after the interrupt`);
-    assert.ok(s.plain_interrupt_first_output_seconds < 1, `the error came ${s.plain_interrupt_first_output_seconds}s after the interrupt`);
+    assert.ok(
+      s.plain_interrupt_first_output_seconds < 1,
+      `the error came ${s.plain_interrupt_first_output_seconds}s after the interrupt`,
+    );
     const ticks = Number(result(s.ticks_after)['text/plain']);
     assert.ok(ticks > 10, `the loop ran before the interrupt (ticks = ${ticks})`);
-    assert.equal(Number(result(s.ticks_later)['text/plain']), ticks, 'the counter no longer increases half a second later');
+    assert.equal(
+      Number(result(s.ticks_later)['text/plain']),
+      ticks,
+      'the counter no longer increases half a second later',
+    );
   });
 
   it('(3) stop_on_error true: the queued requests are aborted and their code never runs', () => {
@@ -229,7 +271,9 @@ describe('lesson kernel protocol (jupyter_client)', { skip: missing && `SKIPPED:
 
   it('an interrupt during a wait the kernel cannot cancel says so within a second, and the cell then finishes', (t) => {
     const x = s.foreign_interrupt as Exchange;
-    const text = ofType(x, 'stream').map((m) => m.content.text).join('');
+    const text = ofType(x, 'stream')
+      .map((m) => m.content.text)
+      .join('');
     assert.match(text, /Interrupt received: the cell is waiting for library code, which stops at its next check/);
     assert.match(text, /Interrupt again to abandon the cell now/);
     t.diagnostic(`message ${s.foreign_interrupt_message_seconds.toFixed(3)} s after the interrupt`);

@@ -20,7 +20,9 @@ export const JUPYTER = path.join(path.dirname(PYTHON), 'jupyter');
 export function jupyterMissing(): string | undefined {
   if (!fs.existsSync(PYTHON)) return `no Python at ${PYTHON} (run the project setup or set LESSONKIT_PYTHON)`;
   const probe = spawnSync(PYTHON, ['-c', 'import jupyter_client, nbclient, nbconvert'], { encoding: 'utf8' });
-  return probe.status === 0 ? undefined : `jupyter_client/nbclient/nbconvert missing in ${PYTHON}: ${probe.stderr.trim()}`;
+  return probe.status === 0
+    ? undefined
+    : `jupyter_client/nbclient/nbconvert missing in ${PYTHON}: ${probe.stderr.trim()}`;
 }
 
 /** A fresh Jupyter prefix with the lessonkit kernelspec; returns the JUPYTER_PATH to use. */
@@ -35,8 +37,18 @@ export function jupyterEnv(jupyterPath: string): NodeJS.ProcessEnv {
 }
 
 /** Runs a command; throws with its stderr when it fails. */
-export function runChecked(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env: options.env, cwd: options.cwd, timeout: options.timeoutMs ?? 300_000, maxBuffer: 64 << 20 });
+export function runChecked(
+  cmd: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+): string {
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    env: options.env,
+    cwd: options.cwd,
+    timeout: options.timeoutMs ?? 300_000,
+    maxBuffer: 64 << 20,
+  });
   if (r.status !== 0) {
     throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status ?? r.signal}:\n${r.stderr.slice(-4000)}`);
   }
@@ -70,7 +82,10 @@ export function ofType(x: Exchange, type: string): Msg[] {
  * Runs drive_kernel.py against `kernel` (found through `jupyterPath`), started in notebooks/ as JupyterLab and
  * nbconvert start it for a lesson notebook; returns the driver's JSON.
  */
-export function driveKernel(kernel: string, jupyterPath: string): { session: Record<string, any>; lifecycle: Record<string, any> } {
+export function driveKernel(
+  kernel: string,
+  jupyterPath: string,
+): { session: Record<string, any>; lifecycle: Record<string, any> } {
   const notebooks = path.join(REPO_ROOT, 'notebooks');
   fs.mkdirSync(notebooks, { recursive: true });
   const out = runChecked(PYTHON, [path.join(DRIVER_DIR, 'drive_kernel.py'), '--kernel', kernel, '--cwd', notebooks], {

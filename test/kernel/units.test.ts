@@ -44,11 +44,14 @@ describe('traceback', () => {
   });
 
   it('parses V8 frames with and without function names', () => {
-    assert.deepEqual(parseFrames('E\n    at new Float32Array (<anonymous>)\n    at async f (/a/b.js:1:2)\n    at /c.js:3:4'), [
-      { fn: 'new Float32Array', file: undefined },
-      { fn: 'f', file: '/a/b.js', line: 1, column: 2 },
-      { fn: '', file: '/c.js', line: 3, column: 4 },
-    ]);
+    assert.deepEqual(
+      parseFrames('E\n    at new Float32Array (<anonymous>)\n    at async f (/a/b.js:1:2)\n    at /c.js:3:4'),
+      [
+        { fn: 'new Float32Array', file: undefined },
+        { fn: 'f', file: '/a/b.js', line: 1, column: 2 },
+        { fn: '', file: '/c.js', line: 3, column: 4 },
+      ],
+    );
   });
 
   it('gives ename/evalue for errors and for thrown non-errors', () => {
@@ -68,7 +71,10 @@ describe('traceback', () => {
     }
     const e = errorFromException(thrown);
     assert.equal(e.ename, 'RangeError');
-    assert.match(e.evalue, /^Cannot allocate a tensor of 100,000,000,000 float32 elements \(400 GB, 4 bytes each\) in tf.zeros: that is more than one JavaScript array can hold/);
+    assert.match(
+      e.evalue,
+      /^Cannot allocate a tensor of 100,000,000,000 float32 elements \(400 GB, 4 bytes each\) in tf.zeros: that is more than one JavaScript array can hold/,
+    );
     assert.match(e.evalue, /use fewer or smaller dimensions/);
     assert.match(stripAnsi(e.traceback.join('\n')), /JavaScript said: Invalid typed array length: 100000000000/);
   });
@@ -154,7 +160,11 @@ describe('display bridge through tslab writer', () => {
     assert.deepEqual(Object.keys(sent[0].content.data).sort(), ['text/html', 'text/plain']);
     assert.equal(sent[0].update, false);
     assert.deepEqual([sent[1].update, sent[2].update], [false, true]);
-    assert.deepEqual(sent[2].content, { data: { 'text/plain': 'epoch 2' }, metadata: {}, transient: { display_id: 'progress' } });
+    assert.deepEqual(sent[2].content, {
+      data: { 'text/plain': 'epoch 2' },
+      metadata: {},
+      transient: { display_id: 'progress' },
+    });
   });
 
   it('refuses an update without a display id', () => {
@@ -168,7 +178,14 @@ describe('MIME adapters', () => {
     ensureEngine();
     registerDefaultAdapters();
     const before = tf.memory().numTensors;
-    const t = tf.tensor([[1.5, 2], [3, 4]], undefined, 'float32');
+    const t = tf.tensor(
+      [
+        [1.5, 2],
+        [3, 4],
+      ],
+      undefined,
+      'float32',
+    );
     assert.equal(mimeBundleOf(t)['text/plain'], 'Tensor float32 [2, 2]\n[[1.5, 2],\n [3  , 4]]');
     t.dispose();
     assert.match(mimeBundleOf(t)['text/plain'], /\(disposed\)$/);
@@ -178,7 +195,10 @@ describe('MIME adapters', () => {
   it('tensor: a large tensor shows flattened edge values without leaking tensors', () => {
     const big = tf.range(0, FULL_PREVIEW_LIMIT + 10, 1, 'int32');
     const before = tf.memory().numTensors;
-    assert.match(mimeBundleOf(big)['text/plain'], /^Tensor int32 \[100010\]\n\[0, 1, 2, \.\.\., 100007, 100008, 100009\] \(flattened; 100,010 values\)$/);
+    assert.match(
+      mimeBundleOf(big)['text/plain'],
+      /^Tensor int32 \[100010\]\n\[0, 1, 2, \.\.\., 100007, 100008, 100009\] \(flattened; 100,010 values\)$/,
+    );
     assert.equal(tf.memory().numTensors, before);
     big.dispose();
   });
@@ -194,7 +214,9 @@ describe('MIME adapters', () => {
   });
 
   it('model: a frozen layer counts as non-trainable', () => {
-    const model = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [3], trainable: false }), tf.layers.dense({ units: 1 })] });
+    const model = tf.sequential({
+      layers: [tf.layers.dense({ units: 2, inputShape: [3], trainable: false }), tf.layers.dense({ units: 1 })],
+    });
     const text = mimeBundleOf(model)['text/plain'];
     assert.match(text, /Total params: 11\nTrainable params: 3\nNon-trainable params: 8$/);
     model.dispose();
@@ -229,10 +251,23 @@ describe('history_request answers', () => {
     h.add(1, 'const a = 1;');
     h.add(2, 'a + 1');
     h.add(3, 'const b = a * 2;');
-    assert.deepEqual(h.answer({ hist_access_type: 'tail', n: 2 }), [[1, 2, 'a + 1'], [1, 3, 'const b = a * 2;']]);
-    assert.deepEqual(h.answer({ hist_access_type: 'range', session: 0, start: 1, stop: 3 }), [[1, 1, 'const a = 1;'], [1, 2, 'a + 1']]);
-    assert.deepEqual(h.answer({ hist_access_type: 'range', session: -1, start: 1, stop: 3 }), [], 'earlier sessions are not kept');
-    assert.deepEqual(h.answer({ hist_access_type: 'search', pattern: 'const*' }).map((e) => e[1]), [1, 3]);
+    assert.deepEqual(h.answer({ hist_access_type: 'tail', n: 2 }), [
+      [1, 2, 'a + 1'],
+      [1, 3, 'const b = a * 2;'],
+    ]);
+    assert.deepEqual(h.answer({ hist_access_type: 'range', session: 0, start: 1, stop: 3 }), [
+      [1, 1, 'const a = 1;'],
+      [1, 2, 'a + 1'],
+    ]);
+    assert.deepEqual(
+      h.answer({ hist_access_type: 'range', session: -1, start: 1, stop: 3 }),
+      [],
+      'earlier sessions are not kept',
+    );
+    assert.deepEqual(
+      h.answer({ hist_access_type: 'search', pattern: 'const*' }).map((e) => e[1]),
+      [1, 3],
+    );
     assert.deepEqual(h.answer({ hist_access_type: 'tail', n: 1, output: true }), [[1, 3, ['const b = a * 2;', null]]]);
   });
 });
@@ -264,7 +299,10 @@ describe('cell scope (what an interrupt cancels)', () => {
     startCellRun();
     try {
       assert.equal((async () => 1)() instanceof P, true);
-      assert.equal(Object.getPrototypeOf(new P((r: (v: number) => void) => r(1)).then((v: number) => v)), Promise.prototype);
+      assert.equal(
+        Object.getPrototypeOf(new P((r: (v: number) => void) => r(1)).then((v: number) => v)),
+        Promise.prototype,
+      );
       assert.equal(await promisify(st)(5, 'v'), 'v');
       let fired = false;
       ct(st(() => (fired = true), 5));

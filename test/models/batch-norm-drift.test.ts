@@ -10,7 +10,9 @@ test('a frozen backbone keeps its BatchNorm statistics in inference mode and dri
     applyFreezeStrategy(model, { strategy: 3, frozenBatchNorm: mode });
     const before = snapshotBatchNorm(model);
     assert.equal(before.layers.size, 20, 'resnet18 has 20 BatchNorm layers');
-    tf.tidy(() => { model.apply(x, { training: true }); });
+    tf.tidy(() => {
+      model.apply(x, { training: true });
+    });
     const drift = batchNormDrift(before, snapshotBatchNorm(model));
     if (mode === 'inference') {
       assert.deepEqual([drift.changedLayers, drift.meanShift, drift.logVarianceChange], [0, 0, 0]);
@@ -25,8 +27,14 @@ test('a frozen backbone keeps its BatchNorm statistics in inference mode and dri
 });
 
 test('batchNormDrift measures shifts in units of the old standard deviation', () => {
-  const before = { layers: new Map([['bn', [Float32Array.from([0, 0]), Float32Array.from([4, 1])] as [Float32Array, Float32Array]]]) };
-  const after = { layers: new Map([['bn', [Float32Array.from([2, 0]), Float32Array.from([4, Math.E])] as [Float32Array, Float32Array]]]) };
+  const before = {
+    layers: new Map([['bn', [Float32Array.from([0, 0]), Float32Array.from([4, 1])] as [Float32Array, Float32Array]]]),
+  };
+  const after = {
+    layers: new Map([
+      ['bn', [Float32Array.from([2, 0]), Float32Array.from([4, Math.E])] as [Float32Array, Float32Array]],
+    ]),
+  };
   const d = batchNormDrift(before, after);
   assert.ok(Math.abs(d.meanShift - (2 / 2 + 0) / 2) < 1e-5, String(d.meanShift));
   assert.ok(Math.abs(d.logVarianceChange - 0.5) < 1e-4, String(d.logVarianceChange));

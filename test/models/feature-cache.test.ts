@@ -39,7 +39,8 @@ function randomizeBatchNorm(model: tf.LayersModel): void {
   }
 }
 
-const loss = (logits: tf.Tensor, y: tf.Tensor) => tf.losses.softmaxCrossEntropy(tf.oneHot(y as tf.Tensor1D, 10), logits) as tf.Scalar;
+const loss = (logits: tf.Tensor, y: tf.Tensor) =>
+  tf.losses.softmaxCrossEntropy(tf.oneHot(y as tf.Tensor1D, 10), logits) as tf.Scalar;
 
 test('strategy 3: training the head on cached features gives the same head as re-running the frozen backbone', async () => {
   const model = replaceHead(await resnet18({ seed: 1, inputShape: INPUT }), { classes: 10 }, { seed: 2 });
@@ -52,7 +53,8 @@ test('strategy 3: training the head on cached features gives the same head as re
 
   // The original loop: the frozen backbone runs in every step.
   let opt = tf.train.sgd(0.05);
-  for (const b of batches) tf.tidy(() => void opt.minimize(() => loss(model.apply(b.x, { training: true }) as tf.Tensor, b.y), false, vars));
+  for (const b of batches)
+    tf.tidy(() => void opt.minimize(() => loss(model.apply(b.x, { training: true }) as tf.Tensor, b.y), false, vars));
   const direct = fc.getWeights().map((w) => Float32Array.from(w.dataSync()));
 
   // Cached: features once, then the head alone on them.
@@ -61,14 +63,18 @@ test('strategy 3: training the head on cached features gives the same head as re
   const cache = await cacheFeatures(backbone, batches);
   assert.equal(cache.size, 12);
   opt = tf.train.sgd(0.05);
-  for (const b of cache) tf.tidy(() => void opt.minimize(() => loss(head.apply(b.x, { training: true }) as tf.Tensor, b.y), false, vars));
+  for (const b of cache)
+    tf.tidy(() => void opt.minimize(() => loss(head.apply(b.x, { training: true }) as tf.Tensor, b.y), false, vars));
   const cached = fc.getWeights().map((w) => Float32Array.from(w.dataSync()));
 
   let maxDiff = 0;
   direct.forEach((w, i) => w.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - cached[i][j])))));
   console.log(`feature cache: max |head weight difference| after one epoch = ${maxDiff.toExponential(2)}`);
   assert.ok(maxDiff < 1e-5, `head weights differ by ${maxDiff}`);
-  assert.ok(direct[0].some((v, j) => v !== initial[0].dataSync()[j]), 'the head did train');
+  assert.ok(
+    direct[0].some((v, j) => v !== initial[0].dataSync()[j]),
+    'the head did train',
+  );
   cache.dispose();
   tf.dispose([...initial, ...batches.flatMap((b) => [b.x, b.y])]);
   model.dispose();
@@ -83,7 +89,10 @@ for (const arch of ['resnet18', 'resnet50']) {
     const before = tf.memory().numTensors;
     const want = model.predict(x) as tf.Tensor;
     const got = compiled.features(x);
-    const [diff, scale] = tf.tidy(() => [tf.max(tf.abs(tf.sub(want, got))).dataSync()[0], tf.max(tf.abs(want)).dataSync()[0]]);
+    const [diff, scale] = tf.tidy(() => [
+      tf.max(tf.abs(tf.sub(want, got))).dataSync()[0],
+      tf.max(tf.abs(want)).dataSync()[0],
+    ]);
     console.log(`folded ${arch}: max|diff| ${diff.toExponential(2)}, max|feature| ${scale.toExponential(2)}`);
     assert.ok(diff <= 1e-4 * scale, `folded features differ by ${diff} (scale ${scale})`);
     tf.dispose([want, got]);

@@ -30,7 +30,9 @@ test('fused training BatchNorm matches moments + batchNorm in value and in the g
     assert.ok(maxAbsDiff(fused.mean, mean) < 1e-5);
     assert.ok(maxAbsDiff(fused.variance, tf.mul(variance, n / (n - 1))) < 1e-4, 'batch variance is the unbiased one');
     tf.dispose([fused.mean, fused.variance]);
-    const loss = (f: (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor) => (xs: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(xs, g, b), weights));
+    const loss =
+      (f: (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor) => (xs: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(f(xs, g, b), weights));
     const viaFused = (xs: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
       const r = fusedBatchNormTraining(xs, g, b, 1e-5)!;
       tf.dispose([r.mean, r.variance]);

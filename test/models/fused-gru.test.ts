@@ -6,9 +6,14 @@ import { assertTrainsWithoutLeak, B, F, maxAbsDiff, T, U } from './fused-layer-c
 import { FusedGRU } from '../../src/models';
 import { blockGru } from '../../src/models/recurrent/fused-gru';
 
-
 /** The reset-before GRU equations step by step in tfjs ops. */
-function referenceGru(x: tf.Tensor3D, wRu: tf.Tensor2D, wC: tf.Tensor2D, bRu: tf.Tensor1D, bC: tf.Tensor1D): tf.Tensor3D {
+function referenceGru(
+  x: tf.Tensor3D,
+  wRu: tf.Tensor2D,
+  wC: tf.Tensor2D,
+  bRu: tf.Tensor1D,
+  bC: tf.Tensor1D,
+): tf.Tensor3D {
   let h: tf.Tensor2D = tf.zeros([B, U]);
   const hs: tf.Tensor2D[] = [];
   for (let t = 0; t < T; t++) {
@@ -21,7 +26,6 @@ function referenceGru(x: tf.Tensor3D, wRu: tf.Tensor2D, wC: tf.Tensor2D, bRu: tf
   return tf.stack(hs, 1) as tf.Tensor3D;
 }
 
-
 test('blockGru (native GRUBlockCell + GRUBlockCellGrad) matches the GRU equations in value and all five gradients', () => {
   ensureEngine();
   tf.tidy(() => {
@@ -33,7 +37,10 @@ test('blockGru (native GRUBlockCell + GRUBlockCellGrad) matches the GRU equation
       tf.randomNormal([U], 0, 0.5, 'float32', 5),
     ];
     const weights = tf.randomNormal([B, T, U], 0, 1, 'float32', 6);
-    const call = (f: typeof blockGru) => (...v: tf.Tensor[]) => f(v[0] as tf.Tensor3D, v[1] as tf.Tensor2D, v[2] as tf.Tensor2D, v[3] as tf.Tensor1D, v[4] as tf.Tensor1D);
+    const call =
+      (f: typeof blockGru) =>
+      (...v: tf.Tensor[]) =>
+        f(v[0] as tf.Tensor3D, v[1] as tf.Tensor2D, v[2] as tf.Tensor2D, v[3] as tf.Tensor1D, v[4] as tf.Tensor1D);
     assert.ok(maxAbsDiff(call(blockGru)(...inputs), call(referenceGru)(...inputs)) < 1e-5);
     const got = tf.grads((...v: tf.Tensor[]) => tf.sum(tf.mul(call(blockGru)(...v), weights)))(inputs);
     const want = tf.grads((...v: tf.Tensor[]) => tf.sum(tf.mul(call(referenceGru)(...v), weights)))(inputs);

@@ -8,7 +8,8 @@ export const T = 5;
 export const F = 3;
 export const U = 6;
 
-export const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor): number => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+export const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor): number =>
+  tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 
 /** Two Adam steps through `layer` + a dense head: the second one changes the first weight and leaves no tensors. */
 export function assertTrainsWithoutLeak(layer: tf.layers.Layer): void {
@@ -18,13 +19,23 @@ export function assertTrainsWithoutLeak(layer: tf.layers.Layer): void {
   const x = tf.randomNormal([B, T, F], 0, 1, 'float32', 6);
   const y = tf.randomNormal([B, 2], 0, 1, 'float32', 7);
   const optimizer = tf.train.adam(1e-2);
-  const step = () => optimizer.minimize(() => tf.mean(tf.square(tf.sub(model.apply(x, { training: true }) as tf.Tensor, y))) as tf.Scalar, false);
+  const step = () =>
+    optimizer.minimize(
+      () => tf.mean(tf.square(tf.sub(model.apply(x, { training: true }) as tf.Tensor, y))) as tf.Scalar,
+      false,
+    );
   step();
   const before = model.getWeights()[0].dataSync().slice();
   const count = tf.memory().numTensors;
   step();
   assert.equal(tf.memory().numTensors, count, 'a training step leaves no tensors');
-  assert.ok(model.getWeights()[0].dataSync().some((v, i) => v !== before[i]), 'the step changes the weights');
+  assert.ok(
+    model
+      .getWeights()[0]
+      .dataSync()
+      .some((v, i) => v !== before[i]),
+    'the step changes the weights',
+  );
   tf.dispose([x, y]);
   optimizer.dispose();
 }

@@ -6,7 +6,6 @@ import { assertTrainsWithoutLeak, B, F, maxAbsDiff, T, U } from './fused-layer-c
 import { FusedLSTM } from '../../src/models';
 import { blockLstm } from '../../src/models/recurrent/fused-lstm';
 
-
 /** The LSTM equations step by step in tfjs ops, gates in TF's block order [i, c, f, o]. */
 function referenceLstm(x: tf.Tensor3D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor3D {
   let h: tf.Tensor2D = tf.zeros([B, U]);
@@ -22,7 +21,6 @@ function referenceLstm(x: tf.Tensor3D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tenso
   }
   return tf.stack(hs, 1) as tf.Tensor3D;
 }
-
 
 test('blockLstm (native BlockLSTM + BlockLSTMGrad) matches the LSTM equations in value and gradients', () => {
   ensureEngine();
@@ -43,7 +41,10 @@ test('blockLstm (native BlockLSTM + BlockLSTMGrad) matches the LSTM equations in
 test('blockLstm rejects a kernel of the wrong shape, naming the expected one', () => {
   ensureEngine();
   tf.tidy(() => {
-    assert.throws(() => blockLstm(tf.zeros([B, T, F]), tf.zeros([F, 4 * U]), tf.zeros([4 * U])), /kernel must be \[features \+ units, 4 \* units\] = \[9, 24\]/);
+    assert.throws(
+      () => blockLstm(tf.zeros([B, T, F]), tf.zeros([F, 4 * U]), tf.zeros([4 * U])),
+      /kernel must be \[features \+ units, 4 \* units\] = \[9, 24\]/,
+    );
   });
 });
 
@@ -59,7 +60,10 @@ test('FusedLSTM: last step [n, units], all steps with returnSequences, goBackwar
     backward.setWeights(forward.getWeights());
     const last = backward.apply(x) as tf.Tensor;
     assert.deepEqual(last.shape, [B, U]);
-    const viaReversed = tf.reshape(tf.slice(forward.apply(tf.reverse(x, 1)) as tf.Tensor, [0, T - 1, 0], [-1, 1, -1]), [B, U]);
+    const viaReversed = tf.reshape(tf.slice(forward.apply(tf.reverse(x, 1)) as tf.Tensor, [0, T - 1, 0], [-1, 1, -1]), [
+      B,
+      U,
+    ]);
     assert.ok(maxAbsDiff(last, viaReversed) < 1e-6);
   });
   tf.dispose(x);

@@ -6,7 +6,6 @@ import { B, F, maxAbsDiff, T, U } from './fused-layer-checks';
 import { FusedSimpleRNN } from '../../src/models';
 import { sequenceSimpleRnn } from '../../src/models/recurrent/fused-simple-rnn';
 
-
 function referenceRnn(x: tf.Tensor3D, w: tf.Tensor2D, u: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor3D {
   let h: tf.Tensor2D = tf.zeros([B, U]);
   const hs: tf.Tensor2D[] = [];
@@ -18,7 +17,6 @@ function referenceRnn(x: tf.Tensor3D, w: tf.Tensor2D, u: tf.Tensor2D, b: tf.Tens
   return tf.stack(hs, 1) as tf.Tensor3D;
 }
 
-
 test('sequenceSimpleRnn matches the tanh RNN equations in value and in the gradients of x, W, U and b', () => {
   ensureEngine();
   tf.tidy(() => {
@@ -29,7 +27,10 @@ test('sequenceSimpleRnn matches the tanh RNN equations in value and in the gradi
       tf.randomNormal([U], 0, 0.5, 'float32', 4),
     ];
     const weights = tf.randomNormal([B, T, U], 0, 1, 'float32', 5);
-    const call = (f: typeof sequenceSimpleRnn) => (...v: tf.Tensor[]) => f(v[0] as tf.Tensor3D, v[1] as tf.Tensor2D, v[2] as tf.Tensor2D, v[3] as tf.Tensor1D);
+    const call =
+      (f: typeof sequenceSimpleRnn) =>
+      (...v: tf.Tensor[]) =>
+        f(v[0] as tf.Tensor3D, v[1] as tf.Tensor2D, v[2] as tf.Tensor2D, v[3] as tf.Tensor1D);
     assert.ok(maxAbsDiff(call(sequenceSimpleRnn)(...inputs), call(referenceRnn)(...inputs)) < 1e-5);
     const got = tf.grads((...v: tf.Tensor[]) => tf.sum(tf.mul(call(sequenceSimpleRnn)(...v), weights)))(inputs);
     const want = tf.grads((...v: tf.Tensor[]) => tf.sum(tf.mul(call(referenceRnn)(...v), weights)))(inputs);

@@ -26,13 +26,21 @@ function trainSteps(model: tf.LayersModel, steps: number): void {
     tf.tidy(() => {
       const x = tf.randomNormal([4, ...INPUT], 0, 1, 'float32', 10 + i);
       const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3], 'int32'), 10);
-      opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar, false, vars);
+      opt.minimize(
+        () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+        false,
+        vars,
+      );
     });
   }
   opt.dispose();
 }
 
-const snapshot = (model: tf.LayersModel, layer: string) => model.getLayer(layer).getWeights().map((w) => Float32Array.from(w.dataSync()));
+const snapshot = (model: tf.LayersModel, layer: string) =>
+  model
+    .getLayer(layer)
+    .getWeights()
+    .map((w) => Float32Array.from(w.dataSync()));
 const same = (a: Float32Array[], b: Float32Array[]) => a.every((w, i) => w.every((v, j) => v === b[i][j]));
 
 test('replaceHead: Linear(512, 10) as fc; LogSoftmax as fc.1; an MLP as fc.0..fc.3', async () => {
@@ -41,15 +49,33 @@ test('replaceHead: Linear(512, 10) as fc; LogSoftmax as fc.1; an MLP as fc.0..fc
   assert.deepEqual(linear.outputs[0].shape, [null, 10]);
   assert.deepEqual(linear.getLayer('fc').getWeights()[0].shape, [512, 10]);
   const nll = replaceHead(base, { classes: 10, logSoftmax: true });
-  assert.deepEqual(nll.layers.slice(-2).map((l) => l.name), ['fc.0', 'fc.1']);
-  const p = tf.tidy(() => tf.sum(tf.exp(nll.predict(tf.randomNormal([2, ...INPUT])) as tf.Tensor), 1).arraySync() as number[]);
+  assert.deepEqual(
+    nll.layers.slice(-2).map((l) => l.name),
+    ['fc.0', 'fc.1'],
+  );
+  const p = tf.tidy(
+    () => tf.sum(tf.exp(nll.predict(tf.randomNormal([2, ...INPUT])) as tf.Tensor), 1).arraySync() as number[],
+  );
   p.forEach((s) => assert.ok(Math.abs(s - 1) < 1e-5, 'exp(log-softmax) sums to 1'));
   const mlp = replaceHead(linear, { kind: 'mlp', classes: 10, hidden: [128], dropout: 0.3 });
-  assert.deepEqual(mlp.layers.slice(-4).map((l) => l.name), ['fc.0', 'fc.1', 'fc.2', 'fc.3']);
-  assert.deepEqual(mlp.getLayer('fc.0').getWeights()[0].shape, [512, 128], 'the new head reads the pooled features, not the old fc');
+  assert.deepEqual(
+    mlp.layers.slice(-4).map((l) => l.name),
+    ['fc.0', 'fc.1', 'fc.2', 'fc.3'],
+  );
+  assert.deepEqual(
+    mlp.getLayer('fc.0').getWeights()[0].shape,
+    [512, 128],
+    'the new head reads the pooled features, not the old fc',
+  );
   assert.throws(() => replaceHead(base, { classes: 0 }), /invalid head spec: classes must be a positive integer/);
-  assert.throws(() => replaceHead(base, { kind: 'mlp', classes: 3, hidden: [] }), /invalid head spec: hidden must be a non-empty list/);
-  assert.throws(() => replaceHead(base, { kind: 'conv', classes: 3 } as never), /invalid head spec: kind must be 'linear' or 'mlp'/);
+  assert.throws(
+    () => replaceHead(base, { kind: 'mlp', classes: 3, hidden: [] }),
+    /invalid head spec: hidden must be a non-empty list/,
+  );
+  assert.throws(
+    () => replaceHead(base, { kind: 'conv', classes: 3 } as never),
+    /invalid head spec: kind must be 'linear' or 'mlp'/,
+  );
   base.dispose();
 });
 
@@ -57,7 +83,10 @@ test('strategy 3 freezes the backbone: only fc trains; summary counts trainable 
   const model = await cifarModel();
   const summary = applyFreezeStrategy(model, { strategy: 3 });
   assert.equal(summary.trainable, 512 * 10 + 10);
-  assert.equal(summary.trainable + summary.nonTrainable, trainableSummary(model).trainable + trainableSummary(model).nonTrainable);
+  assert.equal(
+    summary.trainable + summary.nonTrainable,
+    trainableSummary(model).trainable + trainableSummary(model).nonTrainable,
+  );
   assert.match(summary.toMimeBundle()['text/plain'], /strategy 3 \(head-only\)[\s\S]*head\s+5,130\s+0/);
   assert.equal(trainableVariables(model).length, 2);
   model.dispose();
@@ -66,15 +95,25 @@ test('strategy 3 freezes the backbone: only fc trains; summary counts trainable 
 test('strategy 2 up to layer3: stem..layer3 frozen, layer4 and head train; by block name too', async () => {
   const model = await cifarModel();
   applyFreezeStrategy(model, { strategy: 2, upTo: 'layer3' });
-  for (const name of ['conv1', 'bn1', 'layer1.0.conv1', 'layer3.1.bn2', 'layer3.0.downsample.0']) assert.equal(model.getLayer(name).trainable, false, name);
+  for (const name of ['conv1', 'bn1', 'layer1.0.conv1', 'layer3.1.bn2', 'layer3.0.downsample.0'])
+    assert.equal(model.getLayer(name).trainable, false, name);
   for (const name of ['layer4.0.conv1', 'layer4.1.bn2', 'fc']) assert.equal(model.getLayer(name).trainable, true, name);
   applyFreezeStrategy(model, { strategy: 2, upTo: 'layer2.0' });
   assert.equal(model.getLayer('layer2.0.conv2').trainable, false);
   assert.equal(model.getLayer('layer2.1.conv1').trainable, true);
   const groups = parameterGroups(model, { headLearningRate: 1e-3, backboneLearningRate: 1e-4 });
-  assert.deepEqual(groups.map((g) => [g.name, g.learningRate]), [['backbone', 1e-4], ['head', 1e-3]]);
+  assert.deepEqual(
+    groups.map((g) => [g.name, g.learningRate]),
+    [
+      ['backbone', 1e-4],
+      ['head', 1e-3],
+    ],
+  );
   assert.equal(groups[0].variables.length + groups[1].variables.length, trainableVariables(model).length);
-  assert.throws(() => applyFreezeStrategy(model, { strategy: 2, upTo: 'layer9' }), /upTo must name a stage \(stem, layer1, layer2, layer3, layer4\) or a block/);
+  assert.throws(
+    () => applyFreezeStrategy(model, { strategy: 2, upTo: 'layer9' }),
+    /upTo must name a stage \(stem, layer1, layer2, layer3, layer4\) or a block/,
+  );
   model.dispose();
 });
 

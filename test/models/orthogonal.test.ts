@@ -12,7 +12,14 @@ test('recurrent models build without the orthogonal initializer warning, and the
   console.warn = (...args: unknown[]) => void warnings.push(args.join(' '));
   try {
     for (const bidirectional of [false, true]) {
-      const model = recurrentModel({ cell: 'lstm', bidirectional, inputShape: [5, 3], outputUnits: 2, units: 64, seed: 1 });
+      const model = recurrentModel({
+        cell: 'lstm',
+        bidirectional,
+        inputShape: [5, 3],
+        outputUnits: 2,
+        units: 64,
+        seed: 1,
+      });
       tf.tidy(() => model.predict(tf.zeros([1, 5, 3])));
       model.dispose();
     }

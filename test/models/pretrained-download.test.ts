@@ -69,7 +69,10 @@ test('production URLs point at huggingface.co; baseUrl and $LESSONKIT_WEIGHTS_BA
     assert.ok(entry.url.startsWith(`${HUB_BASE_URL}/timm/`));
     process.env[WEIGHTS_BASE_URL_ENV] = 'http://mirror.example/hf/';
     assert.equal(weightsUrl(entry), 'http://mirror.example/hf/timm/resnet34.tv_in1k/resolve/main/model.safetensors');
-    assert.equal(weightsUrl(entry, { baseUrl: 'http://127.0.0.1:9' }), 'http://127.0.0.1:9/timm/resnet34.tv_in1k/resolve/main/model.safetensors');
+    assert.equal(
+      weightsUrl(entry, { baseUrl: 'http://127.0.0.1:9' }),
+      'http://127.0.0.1:9/timm/resnet34.tv_in1k/resolve/main/model.safetensors',
+    );
   } finally {
     if (saved === undefined) delete process.env[WEIGHTS_BASE_URL_ENV];
     else process.env[WEIGHTS_BASE_URL_ENV] = saved;
@@ -104,7 +107,10 @@ test('registry without sha256: hash from the hub LFS headers, verified download,
     const tampered = Buffer.from(body);
     tampered[0] ^= 0xff;
     fs.writeFileSync(file, tampered);
-    await assert.rejects(fetchWeights(entry, { cacheDir, baseUrl: hub.baseUrl }), /no longer matches its record: .*sha256 mismatch/);
+    await assert.rejects(
+      fetchWeights(entry, { cacheDir, baseUrl: hub.baseUrl }),
+      /no longer matches its record: .*sha256 mismatch/,
+    );
   } finally {
     await hub.close();
     fs.rmSync(cacheDir, { recursive: true, force: true });
@@ -130,12 +136,17 @@ test('a body that does not match x-linked-etag fails verification and leaves not
   const entry = WEIGHTS['resnet50.tv2_in1k'];
   const announced = crypto.randomBytes(4000);
   const served = crypto.randomBytes(4000); // same size, other content
-  const hub = await startFakeHub({ [repoOf(entry)]: { body: served, headers: lfsHeaders(sha256(announced), announced.length) } });
+  const hub = await startFakeHub({
+    [repoOf(entry)]: { body: served, headers: lfsHeaders(sha256(announced), announced.length) },
+  });
   const cacheDir = tempCache();
   try {
     await assert.rejects(
       fetchWeights(entry, { cacheDir, baseUrl: hub.baseUrl }),
-      (err: Error) => err.message.includes('failed verification') && err.message.includes(sha256(announced)) && err.message.includes(sha256(served)),
+      (err: Error) =>
+        err.message.includes('failed verification') &&
+        err.message.includes(sha256(announced)) &&
+        err.message.includes(sha256(served)),
     );
     assert.deepEqual(fs.readdirSync(cacheDir), [], 'no file, sidecar or partial download is kept');
   } finally {
@@ -154,7 +165,10 @@ test('a hub answer without x-linked-etag fails clearly, names the URL and says h
     await assert.rejects(fetchWeights(entry, { cacheDir, baseUrl: hub.baseUrl }), (err: Error) => {
       assert.match(err.message, /without the x-linked-etag header/);
       assert.ok(err.message.includes(url), 'names the URL');
-      assert.ok(err.message.includes(`place it at ${path.join(cacheDir, entry.fileName)}`), 'says where to put the file');
+      assert.ok(
+        err.message.includes(`place it at ${path.join(cacheDir, entry.fileName)}`),
+        'says where to put the file',
+      );
       assert.match(err.message, /weights: '\/path\/to\/model\.safetensors'/);
       return true;
     });
@@ -175,7 +189,10 @@ test('a registry sha256 that differs from the hub hash fails before downloading 
   try {
     await assert.rejects(
       fetchWeights(entry, { cacheDir, baseUrl: hub.baseUrl }),
-      (err: Error) => err.message.includes(entry.sha256 as string) && err.message.includes(sha256(body)) && /registry/.test(err.message),
+      (err: Error) =>
+        err.message.includes(entry.sha256 as string) &&
+        err.message.includes(sha256(body)) &&
+        /registry/.test(err.message),
     );
     assert.equal(hub.requests.filter((r) => r.startsWith('GET')).length, 0, 'nothing is downloaded');
     assert.deepEqual(fs.readdirSync(cacheDir), []);

@@ -23,13 +23,20 @@ for (const arch of REFERENCE_ARCHS) {
     ensureEngine();
     const before = tf.memory().numTensors;
     const model = await resnet(arch, { weights: ref.stateDict(arch) });
-    const trainableParams = model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b as number), 1), 0);
-    assert.equal(trainableParams, ref.manifest.archs[arch].params, 'parameter count equals torchvision\'s');
+    const trainableParams = model.trainableWeights.reduce(
+      (n, w) => n + w.shape.reduce((a: number, b) => a * (b as number), 1),
+      0,
+    );
+    assert.equal(trainableParams, ref.manifest.archs[arch].params, "parameter count equals torchvision's");
     const features = tf.model({ inputs: model.inputs, outputs: model.getLayer('avgpool').output as tf.SymbolicTensor });
     const io = readSafetensorsFile(ref.io(arch));
     const tensor = (name: string) => tf.tensor(io.readFloat32(name), io.entries.get(name)!.shape);
     for (const size of REFERENCE_SIZES) {
-      const [x, wantLogits, wantFeatures] = [tensor(`input${size}`), tensor(`logits${size}`), tensor(`features${size}`)];
+      const [x, wantLogits, wantFeatures] = [
+        tensor(`input${size}`),
+        tensor(`logits${size}`),
+        tensor(`features${size}`),
+      ];
       const logits = model.predict(x) as tf.Tensor;
       const pooled = features.predict(x) as tf.Tensor;
       const dLogits = maxAbs(logits, wantLogits);
@@ -42,8 +49,14 @@ for (const arch of REFERENCE_ARCHS) {
           `(max ${scaleFeatures.toExponential(3)}, ratio ${(dFeatures / scaleFeatures).toExponential(2)})`,
       );
       assert.deepEqual(logits.shape, wantLogits.shape);
-      assert.ok(dLogits <= TOLERANCE * scaleLogits, `${arch} ${size}: logits differ by ${dLogits} > ${TOLERANCE} * ${scaleLogits}`);
-      assert.ok(dFeatures <= TOLERANCE * scaleFeatures, `${arch} ${size}: features differ by ${dFeatures} > ${TOLERANCE} * ${scaleFeatures}`);
+      assert.ok(
+        dLogits <= TOLERANCE * scaleLogits,
+        `${arch} ${size}: logits differ by ${dLogits} > ${TOLERANCE} * ${scaleLogits}`,
+      );
+      assert.ok(
+        dFeatures <= TOLERANCE * scaleFeatures,
+        `${arch} ${size}: features differ by ${dFeatures} > ${TOLERANCE} * ${scaleFeatures}`,
+      );
       tf.dispose([x, wantLogits, wantFeatures, logits, pooled]);
     }
     model.dispose();

@@ -4,11 +4,26 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { DEFAULT_WEIGHTS, RESNET_SPECS, WEIGHTS, encodeSafetensors, exportStateDict, featureChannels, loadStateDict, parseSafetensors, resnet, resnet18, resnet34, torchKeyTable, type ResNetArch } from '../../src/models';
+import {
+  DEFAULT_WEIGHTS,
+  RESNET_SPECS,
+  WEIGHTS,
+  encodeSafetensors,
+  exportStateDict,
+  featureChannels,
+  loadStateDict,
+  parseSafetensors,
+  resnet,
+  resnet18,
+  resnet34,
+  torchKeyTable,
+  type ResNetArch,
+} from '../../src/models';
 import { TORCH_PARAM_RULES, torchShapeOf } from '../../src/models/weights/torch-keys';
 import { WeightsIntegrityError } from '../../src/errors';
 
-const trainableCount = (m: tf.LayersModel) => m.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b as number), 1), 0);
+const trainableCount = (m: tf.LayersModel) =>
+  m.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b as number), 1), 0);
 
 for (const arch of Object.keys(RESNET_SPECS) as ResNetArch[]) {
   test(`${arch}: shapes for includeTop / pooling, and the parameter count of the registry`, async () => {
@@ -40,7 +55,15 @@ test('resnet18 without top, avg pooling, 32x32 input -> [2, 512]', async () => {
 test('layer names are torchvision weight keys (bottleneck V1.5: stride 2 on conv2)', async () => {
   const m = await resnet('resnet50', { inputShape: [64, 64, 3] });
   const keys = [...torchKeyTable(m).keys()];
-  for (const k of ['conv1.weight', 'bn1.running_var', 'layer1.0.downsample.0.weight', 'layer2.0.conv2.weight', 'layer4.2.bn3.bias', 'fc.weight', 'fc.bias']) {
+  for (const k of [
+    'conv1.weight',
+    'bn1.running_var',
+    'layer1.0.downsample.0.weight',
+    'layer2.0.conv2.weight',
+    'layer4.2.bn3.bias',
+    'fc.weight',
+    'fc.bias',
+  ]) {
     assert.ok(keys.includes(k), k);
   }
   assert.deepEqual((m.getLayer('layer2.0.conv2').getConfig() as { strides: number[] }).strides, [2, 2]);
@@ -84,7 +107,10 @@ test('loading errors: shape mismatch names the layer and both shapes; missing an
     () => loadStateDict(m, file),
     (err: Error) => {
       assert.match(err.message, /Loading broken\.safetensors into resnet18 failed/);
-      assert.match(err.message, /layer "layer1\.0\.conv1" weight kernel: checkpoint layer1\.0\.conv1\.weight has shape \[64,64,1,9\], the model needs \[64,64,3,3\]/);
+      assert.match(
+        err.message,
+        /layer "layer1\.0\.conv1" weight kernel: checkpoint layer1\.0\.conv1\.weight has shape \[64,64,1,9\], the model needs \[64,64,3,3\]/,
+      );
       assert.match(err.message, /missing keys \(1\): fc\.bias/);
       assert.match(err.message, /unexpected keys \(1\): head\.extra\.weight/);
       return true;
@@ -106,10 +132,19 @@ test('a 1000-class checkpoint loads into a model without top when fc.* is skippe
 });
 
 test('bad options fail loudly: unknown architecture, 10 classes with the ImageNet top, small input, missing file', async () => {
-  await assert.rejects(resnet('resnet101'), /Unknown architecture "resnet101": expected one of resnet18, resnet34, resnet50/);
-  await assert.rejects(resnet34({ weights: 'imagenet', classes: 10 }), /classes 10 conflicts with includeTop: true and weights: 'imagenet'.*replaceHead/);
+  await assert.rejects(
+    resnet('resnet101'),
+    /Unknown architecture "resnet101": expected one of resnet18, resnet34, resnet50/,
+  );
+  await assert.rejects(
+    resnet34({ weights: 'imagenet', classes: 10 }),
+    /classes 10 conflicts with includeTop: true and weights: 'imagenet'.*replaceHead/,
+  );
   await assert.rejects(resnet18({ inputShape: [16, 16, 3] }), /input sides must be integers >= 32/);
-  await assert.rejects(resnet18({ weights: '/nonexistent/w.safetensors' }), /weights file \/nonexistent\/w\.safetensors does not exist/);
+  await assert.rejects(
+    resnet18({ weights: '/nonexistent/w.safetensors' }),
+    /weights file \/nonexistent\/w\.safetensors does not exist/,
+  );
 });
 
 test("weights: 'imagenet' offline / unverifiable: the error says how to supply the file", async () => {
@@ -162,7 +197,10 @@ test('loadStateDict is all-or-nothing: a file whose fc.bias (loaded last) is I32
   after.forEach((w, i) => assert.deepEqual(w, before[i], `weight ${target.weights[i].originalName} unchanged`));
   assert.ok(error instanceof WeightsIntegrityError, String(error));
   assert.match(error.message, /Loading int-bias\.safetensors into resnet18 failed \(the model was left unchanged\)/);
-  assert.match(error.message, /dtypes that do not load as float32 \(1\): fc\.bias is I32 \(expected one of F32, F16, BF16\)/);
+  assert.match(
+    error.message,
+    /dtypes that do not load as float32 \(1\): fc\.bias is I32 \(expected one of F32, F16, BF16\)/,
+  );
   source.dispose();
   target.dispose();
 });

@@ -13,7 +13,10 @@ for (const cell of CELLS) {
     const x = tf.randomNormal([3, 28, 28]);
     const cases: [Parameters<typeof recurrentModel>[0], number[]][] = [
       [{ cell, inputShape: [28, 28], outputUnits: 10, units: 16 }, [3, 10]],
-      [{ cell, inputShape: [28, 28], outputUnits: 10, units: 16, layers: 2, dropout: 0.2, bidirectional: true }, [3, 10]],
+      [
+        { cell, inputShape: [28, 28], outputUnits: 10, units: 16, layers: 2, dropout: 0.2, bidirectional: true },
+        [3, 10],
+      ],
       [{ cell, inputShape: [28, 28], outputUnits: 4, units: 16, task: 'many-to-many' }, [3, 28, 4]],
     ];
     for (const [options, shape] of cases) {
@@ -23,7 +26,14 @@ for (const cell of CELLS) {
       y.dispose();
       model.dispose();
     }
-    const oneToMany = recurrentModel({ cell, inputShape: [5], outputUnits: 2, units: 8, task: 'one-to-many', outputSteps: 7 });
+    const oneToMany = recurrentModel({
+      cell,
+      inputShape: [5],
+      outputUnits: 2,
+      units: 8,
+      task: 'one-to-many',
+      outputSteps: 7,
+    });
     const y = oneToMany.predict(tf.ones([3, 5])) as tf.Tensor;
     assert.deepEqual(y.shape, [3, 7, 2]);
     tf.dispose([x, y]);
@@ -32,16 +42,36 @@ for (const cell of CELLS) {
 }
 
 test('bidirectional stacked LSTM: the layers are named rnn.0, dropout.0, rnn.1, fc', () => {
-  const m = recurrentModel({ cell: 'lstm', inputShape: [28, 28], outputUnits: 10, units: 8, layers: 2, dropout: 0.5, bidirectional: true });
-  assert.deepEqual(m.layers.map((l) => l.name), ['input', 'rnn.0', 'dropout.0', 'rnn.1', 'fc']);
+  const m = recurrentModel({
+    cell: 'lstm',
+    inputShape: [28, 28],
+    outputUnits: 10,
+    units: 8,
+    layers: 2,
+    dropout: 0.5,
+    bidirectional: true,
+  });
+  assert.deepEqual(
+    m.layers.map((l) => l.name),
+    ['input', 'rnn.0', 'dropout.0', 'rnn.1', 'fc'],
+  );
   assert.deepEqual(m.getLayer('rnn.1').outputShape, [null, 16], 'two directions concatenated');
   m.dispose();
 });
 
 test('invalid recurrent options fail with a clear error', () => {
-  assert.throws(() => recurrentModel({ cell: 'transformer' as never, inputShape: [2, 3], outputUnits: 1 }), /cell must be 'simple', 'lstm' or 'gru'/);
-  assert.throws(() => recurrentModel({ cell: 'gru', inputShape: [3], outputUnits: 1, task: 'one-to-many' }), /one-to-many needs outputSteps > 0/);
-  assert.throws(() => recurrentModel({ cell: 'gru', inputShape: [3], outputUnits: 1 }), /inputShape must have 2 entries for many-to-one/);
+  assert.throws(
+    () => recurrentModel({ cell: 'transformer' as never, inputShape: [2, 3], outputUnits: 1 }),
+    /cell must be 'simple', 'lstm' or 'gru'/,
+  );
+  assert.throws(
+    () => recurrentModel({ cell: 'gru', inputShape: [3], outputUnits: 1, task: 'one-to-many' }),
+    /one-to-many needs outputSteps > 0/,
+  );
+  assert.throws(
+    () => recurrentModel({ cell: 'gru', inputShape: [3], outputUnits: 1 }),
+    /inputShape must have 2 entries for many-to-one/,
+  );
 });
 
 test('units: 0 and outputUnits: 0 are OptionErrors naming the option (not tfjs\'s "Expected units")', () => {
@@ -52,7 +82,10 @@ test('units: 0 and outputUnits: 0 are OptionErrors naming the option (not tfjs\'
   ] as const) {
     assert.throws(
       () => recurrentModel(options as unknown as Parameters<typeof recurrentModel>[0]),
-      (err: Error) => err instanceof OptionError && err.option === name && new RegExp(`options\\.${name} must be a positive integer, found`).test(err.message),
+      (err: Error) =>
+        err instanceof OptionError &&
+        err.option === name &&
+        new RegExp(`options\\.${name} must be a positive integer, found`).test(err.message),
     );
   }
 });
@@ -67,14 +100,27 @@ test("the probe on a linear recurrence reproduces the lesson's arithmetic: 0.9^1
 
 test('gradient flow over 100 steps: SimpleRNN vanishes; an LSTM with an open forget gate carries the gradient', () => {
   const before = tf.memory().numTensors;
-  const flows = [gradientFlow({ cell: 'simple' }), gradientFlow({ cell: 'gru' }), gradientFlow({ cell: 'lstm' }), gradientFlow({ cell: 'lstm', forgetBias: 3 })];
+  const flows = [
+    gradientFlow({ cell: 'simple' }),
+    gradientFlow({ cell: 'gru' }),
+    gradientFlow({ cell: 'lstm' }),
+    gradientFlow({ cell: 'lstm', forgetBias: 3 }),
+  ];
   for (const f of flows) {
-    console.log(`gradient flow ${f.cell}: |dL/dh_99| ${f.norms[99].toExponential(2)}, |dL/dh_90| ${f.norms[90].toExponential(2)}, |dL/dh_0| ${f.norms[0].toExponential(2)}`);
+    console.log(
+      `gradient flow ${f.cell}: |dL/dh_99| ${f.norms[99].toExponential(2)}, |dL/dh_90| ${f.norms[90].toExponential(2)}, |dL/dh_0| ${f.norms[0].toExponential(2)}`,
+    );
     assert.equal(f.norms.length, 100);
   }
   const [simple, , lstm, lstmOpen] = flows;
-  assert.ok(simple.firstToLastRatio < 1e-6, `SimpleRNN keeps ${simple.firstToLastRatio} of the gradient after 100 steps`);
-  assert.ok(simple.norms[50] < simple.norms[90] && simple.norms[90] < simple.norms[99], 'it decays monotonically toward the start');
+  assert.ok(
+    simple.firstToLastRatio < 1e-6,
+    `SimpleRNN keeps ${simple.firstToLastRatio} of the gradient after 100 steps`,
+  );
+  assert.ok(
+    simple.norms[50] < simple.norms[90] && simple.norms[90] < simple.norms[99],
+    'it decays monotonically toward the start',
+  );
   assert.ok(lstmOpen.firstToLastRatio > 1e-2, `LSTM with forget bias 3 keeps ${lstmOpen.firstToLastRatio}`);
   assert.ok(lstmOpen.firstToLastRatio > 1e6 * lstm.firstToLastRatio, 'the forget gate is what carries it');
   assert.equal(tf.memory().numTensors, before);
@@ -86,5 +132,8 @@ test("gradient flow: the default LSTM is tfjs's, with forget bias 0 (tfjs leaves
   const zero = gradientFlow({ cell: 'lstm', steps, seed: 7, forgetBias: 0 });
   const one = gradientFlow({ cell: 'lstm', steps, seed: 7, forgetBias: 1 });
   assert.deepEqual(byDefault.norms, zero.norms);
-  assert.ok(one.firstToLastRatio > 10 * zero.firstToLastRatio, `forget bias 1 keeps ${one.firstToLastRatio}, bias 0 keeps ${zero.firstToLastRatio}`);
+  assert.ok(
+    one.firstToLastRatio > 10 * zero.firstToLastRatio,
+    `forget bias 1 keeps ${one.firstToLastRatio}, bias 0 keeps ${zero.firstToLastRatio}`,
+  );
 });

@@ -17,7 +17,10 @@ const u16 = (...words: number[]) => new Uint8Array(new Uint16Array(words).buffer
 
 test('F32 tensors round-trip through encodeSafetensors and parseSafetensors', () => {
   const bytes = encodeSafetensors(
-    { a: { shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6]) }, b: { shape: [1], data: Float32Array.from([-0.5]) } },
+    {
+      a: { shape: [2, 3], data: Float32Array.from([1, 2, 3, 4, 5, 6]) },
+      b: { shape: [1], data: Float32Array.from([-0.5]) },
+    },
     { format: 'pt' },
   );
   const file = parseSafetensors(bytes, 'roundtrip');
@@ -34,7 +37,10 @@ test('F16 and BF16 load as float32 with the exact values', () => {
   const bf16 = u16(0x3f80, 0xc000, 0x4049);
   const file = parseSafetensors(
     rawFile(
-      { h: { dtype: 'F16', shape: [4], data_offsets: [0, 8] }, b: { dtype: 'BF16', shape: [3], data_offsets: [8, 14] } },
+      {
+        h: { dtype: 'F16', shape: [4], data_offsets: [0, 8] },
+        b: { dtype: 'BF16', shape: [3], data_offsets: [8, 14] },
+      },
       new Uint8Array([...f16, ...bf16]),
     ),
   );
@@ -45,28 +51,58 @@ test('F16 and BF16 load as float32 with the exact values', () => {
 });
 
 test('an I64 tensor opens (num_batches_tracked) but reading it as float fails clearly', () => {
-  const file = parseSafetensors(rawFile({ n: { dtype: 'I64', shape: [], data_offsets: [0, 8] } }, new Uint8Array(8)), 'ckpt.safetensors');
+  const file = parseSafetensors(
+    rawFile({ n: { dtype: 'I64', shape: [], data_offsets: [0, 8] } }, new Uint8Array(8)),
+    'ckpt.safetensors',
+  );
   assert.equal(file.entries.get('n')!.dtype, 'I64');
-  assert.throws(() => file.readFloat32('n'), /ckpt\.safetensors: tensor "n" has dtype I64; only F32, F16, BF16 load as float32/);
+  assert.throws(
+    () => file.readFloat32('n'),
+    /ckpt\.safetensors: tensor "n" has dtype I64; only F32, F16, BF16 load as float32/,
+  );
   assert.throws(() => file.readFloat32('missing'), /has no tensor named "missing"/);
 });
 
 test('truncated files fail with a message that says so', () => {
   const good = encodeSafetensors({ w: { shape: [4], data: Float32Array.from([1, 2, 3, 4]) } });
   assert.throws(() => parseSafetensors(good.subarray(0, 5), 'f'), /expected at least 8 bytes.*truncated/);
-  assert.throws(() => parseSafetensors(good.subarray(0, 20), 'f'), /header says \d+ header bytes, but only 12 bytes follow \(truncated/);
-  assert.throws(() => parseSafetensors(good.subarray(0, good.length - 4), 'f'), /tensor "w": data ends at byte 16, but the data buffer has only 12 bytes \(truncated/);
+  assert.throws(
+    () => parseSafetensors(good.subarray(0, 20), 'f'),
+    /header says \d+ header bytes, but only 12 bytes follow \(truncated/,
+  );
+  assert.throws(
+    () => parseSafetensors(good.subarray(0, good.length - 4), 'f'),
+    /tensor "w": data ends at byte 16, but the data buffer has only 12 bytes \(truncated/,
+  );
 });
 
 test('bad headers fail: unknown dtype, wrong byte count, overlaps, bad shape, not JSON', () => {
   const data = new Uint8Array(16);
-  assert.throws(() => parseSafetensors(rawFile({ a: { dtype: 'F99', shape: [1], data_offsets: [0, 4] } }, data)), /unknown dtype "F99"/);
-  assert.throws(() => parseSafetensors(rawFile({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, data)), /needs 12 bytes, but data_offsets span 8/);
   assert.throws(
-    () => parseSafetensors(rawFile({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] } }, data)),
+    () => parseSafetensors(rawFile({ a: { dtype: 'F99', shape: [1], data_offsets: [0, 4] } }, data)),
+    /unknown dtype "F99"/,
+  );
+  assert.throws(
+    () => parseSafetensors(rawFile({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, data)),
+    /needs 12 bytes, but data_offsets span 8/,
+  );
+  assert.throws(
+    () =>
+      parseSafetensors(
+        rawFile(
+          {
+            a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+            b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] },
+          },
+          data,
+        ),
+      ),
     /overlap/,
   );
-  assert.throws(() => parseSafetensors(rawFile({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, data)), /shape must be a list of non-negative integers/);
+  assert.throws(
+    () => parseSafetensors(rawFile({ a: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, data)),
+    /shape must be a list of non-negative integers/,
+  );
   const notJson = rawFile({}, data);
   notJson[8] = 0x7b + 1;
   assert.throws(() => parseSafetensors(notJson), /header is not valid UTF-8 JSON/);

@@ -31,16 +31,22 @@ export function pythonPath(): string {
 export function torchReference(): TorchReference | string {
   if (cached !== undefined) return cached;
   const python = pythonPath();
-  if (!fs.existsSync(python)) return (cached = `no Python at ${python} (create .venv with torch, torchvision, safetensors)`);
+  if (!fs.existsSync(python))
+    return (cached = `no Python at ${python} (create .venv with torch, torchvision, safetensors)`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lessonkit-torchref-'));
   process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
   const started = Date.now();
-  const r = spawnSync(python, [SCRIPT, dir, REFERENCE_ARCHS.join(','), REFERENCE_SIZES.join(','), String(REFERENCE_BATCH)], {
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    python,
+    [SCRIPT, dir, REFERENCE_ARCHS.join(','), REFERENCE_SIZES.join(','), String(REFERENCE_BATCH)],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (r.status !== 0) {
     const why = `${r.stderr ?? ''}${r.error?.message ?? ''}`.trim().split('\n').slice(-3).join(' | ');
-    if (/No module named '(torch|torchvision|safetensors)'/.test(why)) return (cached = `PyTorch side unavailable: ${why}`);
+    if (/No module named '(torch|torchvision|safetensors)'/.test(why))
+      return (cached = `PyTorch side unavailable: ${why}`);
     throw new Error(`torch_reference.py failed (exit ${r.status}): ${why}`);
   }
   console.log(`torch references generated in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -18,7 +18,10 @@ for (const entry of Object.values(WEIGHTS)) {
 test('ImageNet category names are torchvision order', () => {
   assert.equal(IMAGENET_CATEGORIES.length, 1000);
   assert.equal(new Set(IMAGENET_CATEGORIES).size >= 998, true); // torchvision's list has two duplicated names
-  assert.deepEqual([IMAGENET_CATEGORIES[0], IMAGENET_CATEGORIES[1], IMAGENET_CATEGORIES[999]], ['tench', 'goldfish', 'toilet tissue']);
+  assert.deepEqual(
+    [IMAGENET_CATEGORIES[0], IMAGENET_CATEGORIES[1], IMAGENET_CATEGORIES[999]],
+    ['tench', 'goldfish', 'toilet tissue'],
+  );
 });
 
 test("'imagenet' means torchvision's DEFAULT weights per architecture", () => {

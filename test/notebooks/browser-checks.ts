@@ -16,7 +16,9 @@ export interface RenderedChart {
 
 /** Waits until `count` plotly charts have drawn, then describes each, in document order. */
 export async function renderedCharts(page: Page, count: number, timeoutMs = 60_000): Promise<RenderedChart[]> {
-  await page.waitForFunction(`document.querySelectorAll('.js-plotly-plot .main-svg').length >= ${count}`, undefined, { timeout: timeoutMs });
+  await page.waitForFunction(`document.querySelectorAll('.js-plotly-plot .main-svg').length >= ${count}`, undefined, {
+    timeout: timeoutMs,
+  });
   return page.evaluate<RenderedChart[]>(`
     [...document.querySelectorAll('.js-plotly-plot')].map((plot) => ({
       svg: plot.querySelector('svg.main-svg') !== null,
@@ -80,7 +82,9 @@ export async function hangulGlyphs(page: Page): Promise<GlyphCheck | undefined> 
 
 /** How many formulas MathJax typeset (its SVG output), after waiting for at least `min`. */
 export async function typesetMath(page: Page, min: number, timeoutMs = 60_000): Promise<number> {
-  await page.waitForFunction(`document.querySelectorAll('mjx-container svg').length >= ${min}`, undefined, { timeout: timeoutMs });
+  await page.waitForFunction(`document.querySelectorAll('mjx-container svg').length >= ${min}`, undefined, {
+    timeout: timeoutMs,
+  });
   return page.evaluate<number>(`document.querySelectorAll('mjx-container svg').length`);
 }
 

@@ -59,18 +59,44 @@ async function executed(values: Partial<SampleValues> = {}): Promise<Notebook> {
     cells: [
       { cell_type: 'markdown', id: 'title', metadata: {}, source: '# Sample' },
       {
-        cell_type: 'code', id: 'injected-parameters', metadata: { tags: ['injected-parameters'] }, execution_count: 1,
+        cell_type: 'code',
+        id: 'injected-parameters',
+        metadata: { tags: ['injected-parameters'] },
+        execution_count: 1,
         source: "const PROFILE = 'ci';",
-        outputs: [{ output_type: 'stream', name: 'stdout', text: 'lessonkit run: profile ci; tensorflow backend (TF 2.21.0, cpu)\n' }],
+        outputs: [
+          {
+            output_type: 'stream',
+            name: 'stdout',
+            text: 'lessonkit run: profile ci; tensorflow backend (TF 2.21.0, cpu)\n',
+          },
+        ],
       },
       {
-        cell_type: 'code', id: 'train', metadata: {}, execution_count: 2, source: 'const result = await fit(model, data);',
+        cell_type: 'code',
+        id: 'train',
+        metadata: {},
+        execution_count: 2,
+        source: 'const result = await fit(model, data);',
         outputs: [
-          { output_type: 'stream', name: 'stdout', text: `epoch 2/2 100%|████| 16/16 [00:0${v.seconds.length % 9}<00:00, 5.1it/s]\r` },
-          { output_type: 'stream', name: 'stdout', text: `\ntrainable parameters: ${v.params}\ncheckpoint saved to ${v.path} in ${v.seconds} s\n` },
-          { output_type: 'stream', name: 'stdout', text: `test accuracy: ${v.accuracy}\ntest loss: ${v.loss}\nmodel at ${v.address}\n` },
           {
-            output_type: 'display_data', metadata: {},
+            output_type: 'stream',
+            name: 'stdout',
+            text: `epoch 2/2 100%|████| 16/16 [00:0${v.seconds.length % 9}<00:00, 5.1it/s]\r`,
+          },
+          {
+            output_type: 'stream',
+            name: 'stdout',
+            text: `\ntrainable parameters: ${v.params}\ncheckpoint saved to ${v.path} in ${v.seconds} s\n`,
+          },
+          {
+            output_type: 'stream',
+            name: 'stdout',
+            text: `test accuracy: ${v.accuracy}\ntest loss: ${v.loss}\nmodel at ${v.address}\n`,
+          },
+          {
+            output_type: 'display_data',
+            metadata: {},
             data: {
               'text/plain': `shape: (1, 3)\n│ epoch ┆ val_acc ┆ seconds │\n│ 2 ┆ ${v.accuracy} ┆ ${v.seconds} │`,
               'text/html': '<table>...</table>',
@@ -79,21 +105,36 @@ async function executed(values: Partial<SampleValues> = {}): Promise<Notebook> {
         ],
       },
       {
-        cell_type: 'code', id: 'chart', metadata: {}, execution_count: 3, source: 'display(learningCurves(result.history));',
-        outputs: [{
-          output_type: 'display_data', metadata: {},
-          data: {
-            'application/vnd.plotly.v1+json': { data: Array.from({ length: v.traces }, (_, i) => trace(i)), layout: {} },
-            'text/html': '<div class="lessonkit-plotly"></div>',
-            'text/plain': `Learning curves: ${v.traces} traces`,
-          },
-        }],
-      },
-      {
-        cell_type: 'code', id: 'grid', metadata: {}, execution_count: 4, source: 'display(await misclassifiedGrid(evaluation));',
+        cell_type: 'code',
+        id: 'chart',
+        metadata: {},
+        execution_count: 3,
+        source: 'display(learningCurves(result.history));',
         outputs: [
           {
-            output_type: 'display_data', metadata: {},
+            output_type: 'display_data',
+            metadata: {},
+            data: {
+              'application/vnd.plotly.v1+json': {
+                data: Array.from({ length: v.traces }, (_, i) => trace(i)),
+                layout: {},
+              },
+              'text/html': '<div class="lessonkit-plotly"></div>',
+              'text/plain': `Learning curves: ${v.traces} traces`,
+            },
+          },
+        ],
+      },
+      {
+        cell_type: 'code',
+        id: 'grid',
+        metadata: {},
+        execution_count: 4,
+        source: 'display(await misclassifiedGrid(evaluation));',
+        outputs: [
+          {
+            output_type: 'display_data',
+            metadata: {},
             data: { 'image/png': await png(v.imageWidth, 34), 'text/html': '<img>', 'text/plain': 'image grid 1x2' },
           },
           ...(v.error ? [{ output_type: 'error', ename: 'Error', evalue: 'boom', traceback: ['Error: boom'] }] : []),
@@ -125,7 +166,13 @@ test('an identical run matches its reference', async () => {
 });
 
 test('timings, paths, memory addresses and small numeric drift stay within tolerance', async () => {
-  const report = await check({ seconds: '48.75', path: '/tmp/ci-runner/x/checkpoints/epoch-2', address: '0x55d0c0ffee00', accuracy: '0.9130', loss: '0.3150' });
+  const report = await check({
+    seconds: '48.75',
+    path: '/tmp/ci-runner/x/checkpoints/epoch-2',
+    address: '0x55d0c0ffee00',
+    accuracy: '0.9130',
+    loss: '0.3150',
+  });
   assert.equal(report, '');
 });
 
@@ -144,7 +191,10 @@ test('a whole number (parameter count) must match exactly', async () => {
 
 test('a chart with a different number of traces fails', async () => {
   const report = await check({ traces: 3 });
-  assert.match(report, /cell 2 \(id chart\)[\s\S]*chart structure differs: reference 2 traces \[scatter, bar\], got 3 \[scatter, bar, scatter\]/);
+  assert.match(
+    report,
+    /cell 2 \(id chart\)[\s\S]*chart structure differs: reference 2 traces \[scatter, bar\], got 3 \[scatter, bar, scatter\]/,
+  );
 });
 
 test('an image of another size fails', async () => {
@@ -168,7 +218,10 @@ test('a notebook without a reference fails and says how to make one', async () =
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lessonkit-refs-'));
   try {
     const report = formatProblems(checkAgainstReference(NAME, await executed(), { dir, policy: POLICY }));
-    assert.match(report, /no reference at .*99-sample\.json; make one deliberately with node scripts\/regress\.mjs --update 99-sample/);
+    assert.match(
+      report,
+      /no reference at .*99-sample\.json; make one deliberately with node scripts\/regress\.mjs --update 99-sample/,
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -176,24 +229,36 @@ test('a notebook without a reference fails and says how to make one', async () =
 
 test('the sanitizer masks a timing column of a polars table but keeps the other numbers', async () => {
   const { sanitizeText } = await tools.sanitize();
-  const table = '│ epoch ┆ train_loss ┆ seconds │\n│ --- ┆ --- ┆ --- │\n│ f64 ┆ f64 ┆ f64 │\n╞═══╪═══╪═══╡\n│ 1.0 ┆ 0.5123 ┆ 12.3 │';
+  const table =
+    '│ epoch ┆ train_loss ┆ seconds │\n│ --- ┆ --- ┆ --- │\n│ f64 ┆ f64 ┆ f64 │\n╞═══╪═══╪═══╡\n│ 1.0 ┆ 0.5123 ┆ 12.3 │';
   assert.equal(sanitizeText(table).split('\n').pop(), '│ 1.0 ┆ 0.5123 ┆ <duration> │');
 });
 
 test('parameters are injected after the parameters cell, replacing an earlier injection', async () => {
   const { injectParameters } = await tools.parameters();
   const nb: Notebook = {
-    nbformat: 4, nbformat_minor: 5, metadata: {},
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {},
     cells: [
       { cell_type: 'markdown', id: 'a', metadata: {}, source: '# x' },
-      { cell_type: 'code', id: 'p', metadata: { tags: ['parameters'] }, source: "const PROFILE: string = 'full';", outputs: [] },
+      {
+        cell_type: 'code',
+        id: 'p',
+        metadata: { tags: ['parameters'] },
+        source: "const PROFILE: string = 'full';",
+        outputs: [],
+      },
       { cell_type: 'code', id: 'c', metadata: {}, source: 'PROFILE', outputs: [] },
     ],
   };
   const once = injectParameters(nb, { PROFILE: 'ci' }).notebook;
   const twice = injectParameters(once, { PROFILE: "it's" });
   assert.equal(twice.warning, undefined);
-  assert.deepEqual(twice.notebook.cells.map((c) => c.id), ['a', 'p', 'injected-parameters', 'c']);
+  assert.deepEqual(
+    twice.notebook.cells.map((c) => c.id),
+    ['a', 'p', 'injected-parameters', 'c'],
+  );
   const source = String(twice.notebook.cells[2].source);
   assert.match(source, /^const PROFILE = 'it\\'s';$/m);
   assert.match(source, /console\.log\(`lessonkit run: profile \$\{PROFILE\}; /);
@@ -207,24 +272,42 @@ test('numbers "structure": training results may move, the words around them and 
   assert.equal(await check({ accuracy: '0.7010', loss: '0.2', params: '2,050' }, policy), '');
   const { compareText } = await tools.compare();
   const rules = { rel: 0.05, abs: 0.01, integers: 'exact', text: 'compare', numbers: 'structure' };
-  assert.match(JSON.stringify(compareText('accuracy 0.91, beats scratch', 'accuracy 0.55, loses to scratch', rules)), /text differs/);
+  assert.match(
+    JSON.stringify(compareText('accuracy 0.91, beats scratch', 'accuracy 0.55, loses to scratch', rules)),
+    /text differs/,
+  );
   assert.match(JSON.stringify(compareText('accuracy 0.91', 'accuracy 0.91 (best 0.93)', rules)), /text differs/);
 });
 
 test('a difference metric checks that one result beats another by a margin in the same run', async () => {
   const margin = (floor: number): Policy => ({
     default: {},
-    notebooks: { [NAME]: { metrics: [{ name: 'accuracy above loss', pattern: 'test accuracy: ([0-9.]+)', minus: 'test loss: ([0-9.]+)', floor }] } },
+    notebooks: {
+      [NAME]: {
+        metrics: [
+          { name: 'accuracy above loss', pattern: 'test accuracy: ([0-9.]+)', minus: 'test loss: ([0-9.]+)', floor },
+        ],
+      },
+    },
   });
   assert.equal(await check({}, margin(0.5)), '');
-  assert.match(await check({ accuracy: '0.60', loss: '0.31' }, margin(0.5)), /metric "accuracy above loss"\n\s+0\.29 is below its floor 0\.5/);
-  const missing: Policy = { default: {}, notebooks: { [NAME]: { metrics: [{ name: 'x', pattern: 'test accuracy: ([0-9.]+)', minus: 'absent: ([0-9]+)', floor: 0 }] } } };
+  assert.match(
+    await check({ accuracy: '0.60', loss: '0.31' }, margin(0.5)),
+    /metric "accuracy above loss"\n\s+0\.29 is below its floor 0\.5/,
+  );
+  const missing: Policy = {
+    default: {},
+    notebooks: {
+      [NAME]: { metrics: [{ name: 'x', pattern: 'test accuracy: ([0-9.]+)', minus: 'absent: ([0-9]+)', floor: 0 }] },
+    },
+  };
   assert.match(await check({}, missing), /not found: no output matches \/absent: \(\[0-9\]\+\)\//);
 });
 
 test('the sanitizer hides which copy of CIFAR-10 a run read (full copy in CI, shipped sample in a fresh clone)', async () => {
   const { sanitizeText } = await tools.sanitize();
-  const tail = ': the first 100 training and the first 50 test images of each class, 1000 training and 500 test images.';
+  const tail =
+    ': the first 100 training and the first 50 test images of each class, 1000 training and 500 test images.';
   const full = `CIFAR-10 from the full offline JPEG copy /data/cifar10-jpeg.tar.gz (a JPEG re-encoding: close to the official files')${tail}`;
   const sample = `CIFAR-10 from the sample shipped in the repository (data/cifar10-sample.tar.gz) (a JPEG re-encoding: close)${tail} Not used: the official binary release: Could not download x (fetch failed)`;
   assert.equal(sanitizeText(full), sanitizeText(sample));

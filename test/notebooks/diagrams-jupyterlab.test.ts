@@ -8,7 +8,13 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { gruCellDiagram, lstmCellDiagram, rnnFormsDiagram, transferStrategiesDiagram, unrolledRnnDiagram } from '../../src/viz/diagrams';
+import {
+  gruCellDiagram,
+  lstmCellDiagram,
+  rnnFormsDiagram,
+  transferStrategiesDiagram,
+  unrolledRnnDiagram,
+} from '../../src/viz/diagrams';
 import { chromiumMissing, openBrowser, type OpenBrowser } from './chromium';
 import { jupyter, startLab } from './jupyterlab-server';
 import { ARTIFACTS_DIR, ROOT } from './tools';
@@ -17,7 +23,13 @@ test('JupyterLab shows the diagrams of an untrusted executed notebook (text/html
   const missing = chromiumMissing();
   if (missing) return t.skip(`SKIPPED: ${missing}`);
   if (!fs.existsSync(jupyter()) && !process.env.JUPYTER) return t.skip(`SKIPPED: no jupyter at ${jupyter()}`);
-  const diagrams = [unrolledRnnDiagram(), rnnFormsDiagram(), lstmCellDiagram(), gruCellDiagram(), transferStrategiesDiagram()];
+  const diagrams = [
+    unrolledRnnDiagram(),
+    rnnFormsDiagram(),
+    lstmCellDiagram(),
+    gruCellDiagram(),
+    transferStrategiesDiagram(),
+  ];
   const lines = (s: string) => s.split(/(?<=\n)/);
   const nb = {
     cells: diagrams.map((d, i) => ({
@@ -26,7 +38,14 @@ test('JupyterLab shows the diagrams of an untrusted executed notebook (text/html
       id: `d${i}`,
       metadata: {},
       source: [`${d.name}()`],
-      outputs: [{ output_type: 'execute_result', execution_count: i + 1, metadata: {}, data: Object.fromEntries(Object.entries(d.toMimeBundle()).map(([k, v]) => [k, lines(String(v))])) }],
+      outputs: [
+        {
+          output_type: 'execute_result',
+          execution_count: i + 1,
+          metadata: {},
+          data: Object.fromEntries(Object.entries(d.toMimeBundle()).map(([k, v]) => [k, lines(String(v))])),
+        },
+      ],
     })),
     metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
     nbformat: 4,
@@ -47,11 +66,17 @@ test('JupyterLab shows the diagrams of an untrusted executed notebook (text/html
     await page.goto(`${lab.url}/lab/tree/diagrams.ipynb?token=${lab.token}&reset`, { waitUntil: 'domcontentloaded' });
     const images = page.locator('.jp-OutputArea-output img.lessonkit-diagram');
     await images.first().waitFor({ state: 'visible' });
-    await page.waitForFunction(`document.querySelectorAll('.jp-OutputArea-output img.lessonkit-diagram').length === ${diagrams.length}`);
+    await page.waitForFunction(
+      `document.querySelectorAll('.jp-OutputArea-output img.lessonkit-diagram').length === ${diagrams.length}`,
+    );
     const sizes = await page.evaluate<{ w: number; h: number; mime: string | null }[]>(
       `[...document.querySelectorAll('.jp-OutputArea-output img.lessonkit-diagram')].map((i) => ({ w: i.naturalWidth, h: i.naturalHeight, mime: i.closest('.jp-OutputArea-output').getAttribute('data-mime-type') }))`,
     );
-    assert.deepEqual(sizes, diagrams.map((d) => ({ w: d.width, h: d.height, mime: 'text/html' })), 'every diagram loads from its text/html <img> at its natural size');
+    assert.deepEqual(
+      sizes,
+      diagrams.map((d) => ({ w: d.width, h: d.height, mime: 'text/html' })),
+      'every diagram loads from its text/html <img> at its natural size',
+    );
     await images.nth(2).scrollIntoViewIfNeeded();
     const pageErrors = browser.pageErrors.filter((e) => !/^No active debugger session$/.test(e));
     assert.deepEqual(pageErrors, [], 'no script errors');

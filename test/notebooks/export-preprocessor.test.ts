@@ -14,12 +14,19 @@ import { ROOT } from './tools';
 
 function python(): string {
   const venv = path.join(ROOT, '.venv', 'bin', 'python');
-  return process.env.JUPYTER ? path.join(path.dirname(process.env.JUPYTER), 'python') : fs.existsSync(venv) ? venv : 'python3';
+  return process.env.JUPYTER
+    ? path.join(path.dirname(process.env.JUPYTER), 'python')
+    : fs.existsSync(venv)
+      ? venv
+      : 'python3';
 }
 
 /** Runs Python with python/ on its path; returns the JSON it prints. */
 function py(code: string): unknown {
-  const r = spawnSync(python(), ['-c', code], { encoding: 'utf8', env: { ...process.env, PYTHONPATH: path.join(ROOT, 'python') } });
+  const r = spawnSync(python(), ['-c', code], {
+    encoding: 'utf8',
+    env: { ...process.env, PYTHONPATH: path.join(ROOT, 'python') },
+  });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout);
 }
@@ -79,7 +86,14 @@ print(json.dumps({
   assert.deepEqual(got.libraries, [1, 0], 'plotly.js in the first chart output only');
   assert.deepEqual(got.charts, [1, 1], 'both outputs draw a chart (one had only a JSON string)');
   assert.equal(got.stale, false, 'the stale text/html is replaced');
-  assert.deepEqual(got.heights, [[true, false], [false, true]], "the figure's height, else 420 px");
+  assert.deepEqual(
+    got.heights,
+    [
+      [true, false],
+      [false, true],
+    ],
+    "the figure's height, else 420 px",
+  );
   assert.deepEqual(got.summaries, [true, true], 'the container shows the text summary until the chart draws');
   assert.equal(got.same, true, 'a second run changes nothing');
   assert.deepEqual(got.resources, { charts: 2, math: false });
@@ -91,12 +105,28 @@ test('the stock export keeps its templates (`--template` is honoured) and every 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lessonkit-templates-'));
   try {
     const nb = {
-      nbformat: 4, nbformat_minor: 5, metadata: {},
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
       cells: [
         { cell_type: 'markdown', id: 'm', metadata: {}, source: 'The cell: $h_t = \\tanh(x_t)$' },
-        { cell_type: 'code', id: 'c', metadata: {}, source: 'chart', execution_count: 1, outputs: [
-          { output_type: 'display_data', metadata: {}, data: { 'text/plain': 'chart', 'application/vnd.plotly.v1+json': { data: [{ type: 'bar', y: [1] }], layout: {} } } },
-        ] },
+        {
+          cell_type: 'code',
+          id: 'c',
+          metadata: {},
+          source: 'chart',
+          execution_count: 1,
+          outputs: [
+            {
+              output_type: 'display_data',
+              metadata: {},
+              data: {
+                'text/plain': 'chart',
+                'application/vnd.plotly.v1+json': { data: [{ type: 'bar', y: [1] }], layout: {} },
+              },
+            },
+          ],
+        },
       ],
     };
     fs.writeFileSync(path.join(dir, 'nb.ipynb'), JSON.stringify(nb));
@@ -115,14 +145,19 @@ test('the stock export keeps its templates (`--template` is honoured) and every 
     assert.match(lab, /<body class="jp-Notebook"/, '--to html: the lab template');
     assert.doesNotMatch(lab, /--lessonkit-font-sans/);
     assert.match(classic, /id="notebook-container"/, '--template classic is honoured');
-    assert.match(kit, /--lessonkit-font-sans: [^;]*"Noto Sans CJK KR"[^;]*"Apple SD Gothic Neo"[^;]*"Malgun Gothic"/, '--template lessonkit: fonts');
+    assert.match(
+      kit,
+      /--lessonkit-font-sans: [^;]*"Noto Sans CJK KR"[^;]*"Apple SD Gothic Neo"[^;]*"Malgun Gothic"/,
+      '--template lessonkit: fonts',
+    );
     assert.match(deck, /Reveal\.initialize/, '--to slides: reveal');
     for (const [name, html] of Object.entries({ lab, classic, kit, deck })) {
       assert.equal(html.split('data-lessonkit-plotly=').length - 1, 1, `${name}: plotly.js once`);
       assert.equal(html.split('lessonkit-mathjax').length - 1, 1, `${name}: the offline MathJax once`);
     }
     // lab and lessonkit load nothing else (classic keeps its jQuery, slides their reveal.js, from a CDN).
-    for (const [name, html] of Object.entries({ lab, kit })) assert.doesNotMatch(html, /<script[^>]*src="https?:/, `${name}: no CDN scripts`);
+    for (const [name, html] of Object.entries({ lab, kit }))
+      assert.doesNotMatch(html, /<script[^>]*src="https?:/, `${name}: no CDN scripts`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -33,14 +33,26 @@ function python(): string {
   return path.join(path.dirname(jupyter()), 'python');
 }
 
-const code = (id: string, source: string) => ({ cell_type: 'code' as const, id, metadata: {}, source, outputs: [], execution_count: null });
+const code = (id: string, source: string) => ({
+  cell_type: 'code' as const,
+  id,
+  metadata: {},
+  source,
+  outputs: [],
+  execution_count: null,
+});
 
 const NOTEBOOK: Notebook = {
   nbformat: 4,
   nbformat_minor: 5,
   metadata: { kernelspec: { name: 'lessonkit', display_name: 'TypeScript (lessonkit)', language: 'typescript' } },
   cells: [
-    { cell_type: 'markdown', id: 'title', metadata: {}, source: '# 내보내기 시험 (export test)\n\n학습 곡선과 클래스별 정확도: two charts.' },
+    {
+      cell_type: 'markdown',
+      id: 'title',
+      metadata: {},
+      source: '# 내보내기 시험 (export test)\n\n학습 곡선과 클래스별 정확도: two charts.',
+    },
     code(
       'chart-a',
       "import { classAccuracyBars, learningCurves } from 'lessonkit';\n" +
@@ -52,13 +64,18 @@ const NOTEBOOK: Notebook = {
 
 /** `jupyter nbconvert --to html <file>` with no options, as a learner types it; returns the HTML file. */
 function stockExport(file: string): string {
-  const r = spawnSync(jupyter(), ['nbconvert', '--to', 'html', path.basename(file)], { cwd: path.dirname(file), encoding: 'utf8' });
+  const r = spawnSync(jupyter(), ['nbconvert', '--to', 'html', path.basename(file)], {
+    cwd: path.dirname(file),
+    encoding: 'utf8',
+  });
   assert.equal(r.status, 0, `jupyter nbconvert --to html failed:\n${r.stderr}`);
   return file.replace(/\.ipynb$/, '.html');
 }
 
 function chartTraces(nb: Notebook): number[] {
-  return richOutputs(nb).filter((o) => o.data?.[PLOTLY_MIME]).map((o) => (o.data?.[PLOTLY_MIME] as { data: unknown[] }).data.length);
+  return richOutputs(nb)
+    .filter((o) => o.data?.[PLOTLY_MIME])
+    .map((o) => (o.data?.[PLOTLY_MIME] as { data: unknown[] }).data.length);
 }
 
 async function checkInBrowser(file: string, traces: number[], shot: string): Promise<void> {
@@ -69,12 +86,19 @@ async function checkInBrowser(file: string, traces: number[], shot: string): Pro
     const { page } = browser;
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load', timeout: 60_000 });
     const charts = await renderedCharts(page, traces.length);
-    assert.deepEqual(charts, traces.map((n) => ({ svg: true, traces: n })), `${path.basename(file)}: every chart drew its traces`);
+    assert.deepEqual(
+      charts,
+      traces.map((n) => ({ svg: true, traces: n })),
+      `${path.basename(file)}: every chart drew its traces`,
+    );
     assert.deepEqual(await undrawnCharts(page), []);
     const glyphs = await hangulGlyphs(page);
     assert.ok(glyphs, 'the page has Korean text');
     assert.equal(glyphs.tofuDistinctFromTofu, false, 'self-check: two missing glyphs look alike');
-    assert.ok(glyphs.distinctFromTofu, `"${glyphs.text}" renders with glyphs, not boxes (font stack ${glyphs.fontFamily})`);
+    assert.ok(
+      glyphs.distinctFromTofu,
+      `"${glyphs.text}" renders with glyphs, not boxes (font stack ${glyphs.fontFamily})`,
+    );
     assert.deepEqual(browser.pageErrors, [], 'no script errors');
     assert.deepEqual(browser.refused, [], 'no network requests');
     await page.screenshot({ path: shot, fullPage: true });
@@ -98,11 +122,15 @@ test('a re-run chart cell, a saved notebook, and its stock HTML exports (nbconve
     const source = path.join(dir, 'source.ipynb');
     const saved = path.join(dir, 'rerun.ipynb');
     fs.writeFileSync(source, JSON.stringify(NOTEBOOK));
-    const run = spawnSync(python(), [path.join(ROOT, 'test', 'notebooks', 'rerun_cells.py'), source, saved, 'lessonkit', 'chart-a'], {
-      cwd: dir,
-      encoding: 'utf8',
-      timeout: 300_000,
-    });
+    const run = spawnSync(
+      python(),
+      [path.join(ROOT, 'test', 'notebooks', 'rerun_cells.py'), source, saved, 'lessonkit', 'chart-a'],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        timeout: 300_000,
+      },
+    );
     assert.equal(run.status, 0, `executing and re-running failed:\n${run.stderr.slice(-3000)}`);
     const counts = JSON.parse(run.stdout.trim().split('\n').pop() as string) as Record<string, number>;
     assert.deepEqual(counts, { 'chart-a': 3, 'chart-b': 2 }, 'chart-a ran first and then again, after chart-b');
@@ -120,11 +148,17 @@ test('a re-run chart cell, a saved notebook, and its stock HTML exports (nbconve
     assert.deepEqual(traces, [4, 1], 'the re-run chart and the other one');
 
     const cleared = path.join(dir, 'cleared.ipynb');
-    fs.writeFileSync(cleared, JSON.stringify({ ...nb, cells: nb.cells.map((c) => (c.id === 'chart-a' ? { ...c, outputs: [] } : c)) }, null, 1));
+    fs.writeFileSync(
+      cleared,
+      JSON.stringify({ ...nb, cells: nb.cells.map((c) => (c.id === 'chart-a' ? { ...c, outputs: [] } : c)) }, null, 1),
+    );
 
     const missing = chromiumMissing();
     fs.mkdirSync(OUT, { recursive: true });
-    const exports: [string, number[]][] = [[stockExport(saved), traces], [stockExport(cleared), [1]]];
+    const exports: [string, number[]][] = [
+      [stockExport(saved), traces],
+      [stockExport(cleared), [1]],
+    ];
 
     // JupyterLab's export menu downloads /nbconvert/html/<path>?download=true from its server.
     const lab = await startLab({ jupyter: jupyter(), rootDir: dir });
@@ -138,7 +172,9 @@ test('a re-run chart cell, a saved notebook, and its stock HTML exports (nbconve
       await lab.stop();
     }
     for (const [file] of exports) fs.copyFileSync(file, path.join(OUT, path.basename(file)));
-    t.diagnostic(`exports: ${exports.map(([f]) => `${path.basename(f)} ${(fs.statSync(f).size / 1e6).toFixed(2)} MB`).join(', ')}`);
+    t.diagnostic(
+      `exports: ${exports.map(([f]) => `${path.basename(f)} ${(fs.statSync(f).size / 1e6).toFixed(2)} MB`).join(', ')}`,
+    );
     if (missing) return t.skip(`SKIPPED (browser part): ${missing}`);
     for (const [file, n] of exports) {
       await checkInBrowser(file, n, path.join(OUT, `${path.basename(file, '.html')}.png`));

@@ -27,11 +27,17 @@ export interface HandoutReport {
 }
 
 /** Exports the executed notebook `run` to test-artifacts/handouts/<name>.html and checks it (see above). */
-export async function checkHandout(run: { name: string; executed: Notebook; output: string }, source: string): Promise<HandoutReport> {
+export async function checkHandout(
+  run: { name: string; executed: Notebook; output: string },
+  source: string,
+): Promise<HandoutReport> {
   const { exportHandout, HANDOUT_MAX_BYTES, NOTEBOOK_MAX_BYTES } = await tools.handout();
   const { formatHandoutSize } = await tools.handoutHtml();
   const notebookBytes = fs.statSync(run.output).size;
-  assert.ok(notebookBytes <= NOTEBOOK_MAX_BYTES, `${run.name}: the executed notebook is ${notebookBytes} bytes, over ${NOTEBOOK_MAX_BYTES}`);
+  assert.ok(
+    notebookBytes <= NOTEBOOK_MAX_BYTES,
+    `${run.name}: the executed notebook is ${notebookBytes} bytes, over ${NOTEBOOK_MAX_BYTES}`,
+  );
 
   const traces = richOutputs(run.executed)
     .filter((o) => o.data?.[PLOTLY_MIME])
@@ -39,11 +45,25 @@ export async function checkHandout(run: { name: string; executed: Notebook; outp
   const images = richOutputs(run.executed).filter((o) => o.data?.['image/png'] || o.data?.['image/jpeg']).length;
   const output = path.join(ARTIFACTS_DIR, 'handouts', `${run.name}.html`);
   const h = await exportHandout(run.executed, { output, name: run.name, source: path.relative(ROOT, source) });
-  const report: HandoutReport = { notebookBytes, handoutBytes: h.bytes, size: formatHandoutSize(h), charts: traces.length, images, formulas: 0 };
-  assert.ok(h.bytes <= HANDOUT_MAX_BYTES, `${run.name}: the handout is ${formatHandoutSize(h)}, over ${HANDOUT_MAX_BYTES} bytes`);
+  const report: HandoutReport = {
+    notebookBytes,
+    handoutBytes: h.bytes,
+    size: formatHandoutSize(h),
+    charts: traces.length,
+    images,
+    formulas: 0,
+  };
+  assert.ok(
+    h.bytes <= HANDOUT_MAX_BYTES,
+    `${run.name}: the handout is ${formatHandoutSize(h)}, over ${HANDOUT_MAX_BYTES} bytes`,
+  );
   assert.deepEqual(h.external, [], `${run.name}: the handout loads nothing from the network`);
   assert.equal(h.charts, traces.length, `${run.name}: every chart output is in the handout`);
-  assert.equal(h.plotlyLibraries, traces.length > 0 ? 1 : 0, `${run.name}: plotly.js once when there are charts, else not at all`);
+  assert.equal(
+    h.plotlyLibraries,
+    traces.length > 0 ? 1 : 0,
+    `${run.name}: plotly.js once when there are charts, else not at all`,
+  );
   assert.ok(h.mathjaxLibraries <= 1, `${run.name}: MathJax at most once`);
 
   const missing = chromiumMissing();
@@ -53,12 +73,21 @@ export async function checkHandout(run: { name: string; executed: Notebook; outp
     const { page } = browser;
     await page.goto(pathToFileURL(output).href, { waitUntil: 'load', timeout: 60_000 });
     const charts = await renderedCharts(page, traces.length);
-    assert.deepEqual(charts, traces.map((n) => ({ svg: true, traces: n })), `${run.name}: each chart drew an SVG with its traces`);
+    assert.deepEqual(
+      charts,
+      traces.map((n) => ({ svg: true, traces: n })),
+      `${run.name}: each chart drew an SVG with its traces`,
+    );
     assert.deepEqual(await undrawnCharts(page), [], `${run.name}: no chart container is left without a plot`);
 
-    const widths = await page.evaluate<number[]>(`[...document.querySelectorAll('.jp-OutputArea-output img, .jp-RenderedMarkdown img')].map((img) => img.complete ? img.naturalWidth : 0)`);
+    const widths = await page.evaluate<number[]>(
+      `[...document.querySelectorAll('.jp-OutputArea-output img, .jp-RenderedMarkdown img')].map((img) => img.complete ? img.naturalWidth : 0)`,
+    );
     assert.ok(widths.length >= images, `${run.name}: expected ${images} output image(s), found ${widths.length}`);
-    assert.ok(widths.every((w) => w > 0), `${run.name}: every image loaded (naturalWidth ${widths.join(', ')})`);
+    assert.ok(
+      widths.every((w) => w > 0),
+      `${run.name}: every image loaded (naturalWidth ${widths.join(', ')})`,
+    );
 
     if (h.mathjaxLibraries === 1) report.formulas = await typesetMath(page, 1);
     assert.deepEqual(await untypesetMath(page), [], `${run.name}: no maths left as TeX source`);
@@ -66,7 +95,10 @@ export async function checkHandout(run: { name: string; executed: Notebook; outp
     const glyphs = await hangulGlyphs(page);
     if (glyphs) {
       assert.equal(glyphs.tofuDistinctFromTofu, false, 'self-check: two missing glyphs look alike');
-      assert.ok(glyphs.distinctFromTofu, `${run.name}: "${glyphs.text}" renders as empty boxes (font stack ${glyphs.fontFamily}); install fonts-noto-cjk`);
+      assert.ok(
+        glyphs.distinctFromTofu,
+        `${run.name}: "${glyphs.text}" renders as empty boxes (font stack ${glyphs.fontFamily}); install fonts-noto-cjk`,
+      );
       report.hangul = glyphs.text;
     }
 

@@ -31,8 +31,14 @@ test('the header follows the notebook title and lists profile, backend and the s
   assert.ok(html.indexOf('<header') > html.indexOf('</h1>'), 'the header comes right after the notebook title');
   assert.ok(!header.includes('<h1>'), 'the title is not repeated');
   assert.match(header, /Profile <code>ci<\/code> · backend <code>tensorflow backend \(TF 2\.21\.0, cpu\)<\/code>/);
-  assert.match(header, /<li class="level-2"><a href="#Concepts">Concepts<\/a><\/li>\n<li class="level-3"><a href="#Strategies">Strategies<\/a><\/li>/);
-  assert.match(html, /\.lessonkit-handout-header \{[^}]*font-family: var\(--lessonkit-font-sans, [^}]*"Noto Sans CJK KR"[^}]*"Malgun Gothic"/);
+  assert.match(
+    header,
+    /<li class="level-2"><a href="#Concepts">Concepts<\/a><\/li>\n<li class="level-3"><a href="#Strategies">Strategies<\/a><\/li>/,
+  );
+  assert.match(
+    html,
+    /\.lessonkit-handout-header \{[^}]*font-family: var\(--lessonkit-font-sans, [^}]*"Noto Sans CJK KR"[^}]*"Malgun Gothic"/,
+  );
 });
 
 test('a notebook without its own title gets one in the header, HTML-escaped', async () => {
@@ -46,8 +52,12 @@ test('measureHandout splits the bytes into plotly.js, MathJax, images and the pa
   const plotly = `<script type="text/javascript" data-lessonkit-plotly="3.7.0">window.lessonkitPlotly=${'A'.repeat(1000)}</script>`;
   const mathjax = `<script src="data:text/javascript;charset=utf-8,/*lessonkit-mathjax*/window.MathJax=${'B'.repeat(500)}"> </script>`;
   const image = `data:image/png;base64,${'C'.repeat(300)}`;
-  const chart = '<div id="c1" class="lessonkit-plotly" data-lessonkit-plotly-chart="1" style="height:420px">summary</div>';
-  const html = exported(`${plotly}${chart}${chart.replace('c1', 'c2')}<img src="${image}"><a href="https://example.org">a link is no request</a>`, mathjax);
+  const chart =
+    '<div id="c1" class="lessonkit-plotly" data-lessonkit-plotly-chart="1" style="height:420px">summary</div>';
+  const html = exported(
+    `${plotly}${chart}${chart.replace('c1', 'c2')}<img src="${image}"><a href="https://example.org">a link is no request</a>`,
+    mathjax,
+  );
   const m = measureHandout(html);
   assert.equal(m.bytes, Buffer.byteLength(html));
   assert.equal(m.plotly, Buffer.byteLength(plotly));
@@ -56,8 +66,16 @@ test('measureHandout splits the bytes into plotly.js, MathJax, images and the pa
   assert.equal(m.rest, m.bytes - m.plotly - m.mathjax - m.images);
   assert.deepEqual([m.charts, m.plotlyLibraries, m.mathjaxLibraries], [2, 1, 1]);
   assert.deepEqual(m.external, []);
-  assert.match(formatHandoutSize(m), /^0\.00 MB \(plotly\.js 0\.00 MB, MathJax 0\.00 MB, images 0\.00 MB, page 0\.00 MB\)$/);
+  assert.match(
+    formatHandoutSize(m),
+    /^0\.00 MB \(plotly\.js 0\.00 MB, MathJax 0\.00 MB, images 0\.00 MB, page 0\.00 MB\)$/,
+  );
 
-  const online = measureHandout(exported('<p>x</p>', '<script src="https://cdnjs.cloudflare.com/ajax/libs/require.js/2.1.10/require.min.js"></script><link rel="stylesheet" href="//cdn.example/x.css">'));
+  const online = measureHandout(
+    exported(
+      '<p>x</p>',
+      '<script src="https://cdnjs.cloudflare.com/ajax/libs/require.js/2.1.10/require.min.js"></script><link rel="stylesheet" href="//cdn.example/x.css">',
+    ),
+  );
   assert.equal(online.external.length, 2, 'a CDN script and a protocol-relative stylesheet are network requests');
 });

@@ -68,9 +68,15 @@ export async function startLab(options: LabOptions): Promise<LabServer> {
     LESSON_PROFILE: 'ci',
   };
   const args = [
-    'lab', '--no-browser', '--ip=127.0.0.1', `--port=${port}`, '--ServerApp.port_retries=0',
-    `--IdentityProvider.token=${token}`, `--ServerApp.root_dir=${options.rootDir}`,
-    '--LabApp.news_url=', '--ServerApp.terminals_enabled=False',
+    'lab',
+    '--no-browser',
+    '--ip=127.0.0.1',
+    `--port=${port}`,
+    '--ServerApp.port_retries=0',
+    `--IdentityProvider.token=${token}`,
+    `--ServerApp.root_dir=${options.rootDir}`,
+    '--LabApp.news_url=',
+    '--ServerApp.terminals_enabled=False',
     // CI containers often run as root, which Jupyter refuses without this flag.
     ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
   ];
@@ -92,7 +98,9 @@ export async function startLab(options: LabOptions): Promise<LabServer> {
   const stop = async () => {
     process.removeListener('exit', onExit);
     killGroup(child, 'SIGTERM');
-    const exited = new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+    const exited = new Promise<void>((resolve) =>
+      child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve()),
+    );
     const timer = new Promise<void>((resolve) => setTimeout(resolve, 5000).unref());
     await Promise.race([exited, timer]);
     killGroup(child, 'SIGKILL');

@@ -63,10 +63,16 @@ test('JupyterLab runs the smoke notebook with the lesson kernel and renders its 
     );
     // The kernel is ready once the server reports it idle. (JupyterLab's own indicator says "unknown" until the
     // first execution, because the kernel sends no status message when the page connects.)
-    await waitFor(async () => {
-      const kernels = (await (await fetch(`${lab.url}/api/kernels?token=${lab.token}`)).json()) as { execution_state: string }[];
-      return kernels.length === 1 && kernels[0].execution_state === 'idle';
-    }, 120_000, 'the kernel to start (server reports it idle)');
+    await waitFor(
+      async () => {
+        const kernels = (await (await fetch(`${lab.url}/api/kernels?token=${lab.token}`)).json()) as {
+          execution_state: string;
+        }[];
+        return kernels.length === 1 && kernels[0].execution_state === 'idle';
+      },
+      120_000,
+      'the kernel to start (server reports it idle)',
+    );
 
     await page.locator('.lm-MenuBar-itemLabel', { hasText: /^Run$/ }).click();
     await page.locator('.lm-Menu-itemLabel', { hasText: /^Run All Cells$/ }).click();
@@ -82,12 +88,21 @@ test('JupyterLab runs the smoke notebook with the lesson kernel and renders its 
     const GRID_IMAGES = '.jp-OutputArea-output.jp-RenderedHTMLCommon img, .jp-OutputArea-output.jp-RenderedImage img';
     const grid = page.locator(GRID_IMAGES).last();
     await grid.waitFor({ state: 'visible', timeout: 120_000 });
-    await page.waitForSelector('.jp-NotebookPanel-toolbar .jp-Notebook-ExecutionIndicator[data-status="idle"]', { timeout: 120_000 });
-    const widths = await page.evaluate<number[]>(`[...document.querySelectorAll(${JSON.stringify(GRID_IMAGES)})].map((img) => img.naturalWidth)`);
-    assert.ok(widths.length > 0 && widths.every((w) => w > 0), `the image grid loaded (naturalWidth ${widths.join(', ')})`);
+    await page.waitForSelector('.jp-NotebookPanel-toolbar .jp-Notebook-ExecutionIndicator[data-status="idle"]', {
+      timeout: 120_000,
+    });
+    const widths = await page.evaluate<number[]>(
+      `[...document.querySelectorAll(${JSON.stringify(GRID_IMAGES)})].map((img) => img.naturalWidth)`,
+    );
+    assert.ok(
+      widths.length > 0 && widths.every((w) => w > 0),
+      `the image grid loaded (naturalWidth ${widths.join(', ')})`,
+    );
     const backend = await page.locator('.jp-OutputArea-output', { hasText: 'backend: tensorflow' }).count();
     assert.ok(backend > 0, 'the engine cell printed "backend: tensorflow"');
-    const errors = await page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').allInnerTexts();
+    const errors = await page
+      .locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+      .allInnerTexts();
     assert.deepEqual(errors, [], 'no stderr output');
     await grid.scrollIntoViewIfNeeded(); // the screenshot shows the grid and, above it, the chart
     t.diagnostic(`cells ran in ${((Date.now() - runStarted) / 1000).toFixed(1)} s; kernel shown as "${displayName}"`);

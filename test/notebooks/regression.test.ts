@@ -35,7 +35,10 @@ test('every notebook matches its reference outputs (profile ci)', async (t) => {
   const { runNotebook } = await tools.pipeline();
   const { checkAgainstReference } = await tools.references();
   const { formatProblems } = await tools.compare();
-  const only = (process.env.LESSON_REGRESSION ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const only = (process.env.LESSON_REGRESSION ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const files = listNotebooks(only);
   assert.ok(files.length > 0, 'there are notebooks to check');
   for (const file of files) {
@@ -44,7 +47,8 @@ test('every notebook matches its reference outputs (profile ci)', async (t) => {
       st.diagnostic(`${run.name}: executed in ${run.seconds.toFixed(1)} s`);
       const problems = checkAgainstReference(run.name, run.executed);
       const verdicts = OWN_CHECKS[run.name]?.(run.executed as ExecutedNotebook) ?? [];
-      if (verdicts.length) assert.fail(`${run.name}: generated verdicts that do not follow from its numbers:\n${verdicts.join('\n')}`);
+      if (verdicts.length)
+        assert.fail(`${run.name}: generated verdicts that do not follow from its numbers:\n${verdicts.join('\n')}`);
       if (problems.length) assert.fail(`${run.name} differs from its reference:\n${formatProblems(problems)}`);
       st.diagnostic(describeReport(run.name, await checkHandout(run, file)));
     });

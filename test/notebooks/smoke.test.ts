@@ -41,16 +41,29 @@ test('00-smoke executes under the lesson kernel on the tensorflow backend, with 
   assert.match(cellText(engineCell), /^backend: tensorflow$/m);
 
   const outputs = nb.cells.flatMap((c) => c.outputs ?? []);
-  assert.deepEqual(outputs.filter((o) => o.output_type === 'error'), []);
-  assert.deepEqual(outputs.filter((o) => o.output_type === 'stream' && o.name === 'stderr').map((o) => o.text), []);
+  assert.deepEqual(
+    outputs.filter((o) => o.output_type === 'error'),
+    [],
+  );
+  assert.deepEqual(
+    outputs.filter((o) => o.output_type === 'stream' && o.name === 'stderr').map((o) => o.text),
+    [],
+  );
 
   const charts = richOutputs(nb).filter((o) => o.data?.[PLOTLY]);
   assert.equal(charts.length, 1, 'one chart output');
   const figure = charts[0].data?.[PLOTLY] as { data: { type: string }[] };
-  assert.deepEqual(figure.data.map((trace) => trace.type), ['scatter', 'bar']);
+  assert.deepEqual(
+    figure.data.map((trace) => trace.type),
+    ['scatter', 'bar'],
+  );
   // nbformat stores text as a string or a list of lines.
   const text = (v: unknown) => (Array.isArray(v) ? v.join('') : v);
-  assert.match(String(text(charts[0].data?.['text/html'])), /data-lessonkit-plotly-chart/, 'the chart has a text/html part');
+  assert.match(
+    String(text(charts[0].data?.['text/html'])),
+    /data-lessonkit-plotly-chart/,
+    'the chart has a text/html part',
+  );
   assert.match(String(text(charts[0].data?.['text/plain'])), /2 traces/, 'the chart has a text/plain summary');
 
   const images = richOutputs(nb).filter((o) => typeof o.data?.['image/png'] === 'string');
@@ -68,19 +81,36 @@ test('a cell that throws makes the execution fail, and the error names the cell'
     ...smoke,
     cells: [
       ...smoke.cells.filter((c) => c.id === 'smoke-parameters'),
-      { cell_type: 'code', id: 'throws', metadata: {}, source: "throw new Error('deliberate failure 7f3a');", outputs: [], execution_count: null },
-      { cell_type: 'code', id: 'never', metadata: {}, source: "console.log('not reached');", outputs: [], execution_count: null },
+      {
+        cell_type: 'code',
+        id: 'throws',
+        metadata: {},
+        source: "throw new Error('deliberate failure 7f3a');",
+        outputs: [],
+        execution_count: null,
+      },
+      {
+        cell_type: 'code',
+        id: 'never',
+        metadata: {},
+        source: "console.log('not reached');",
+        outputs: [],
+        execution_count: null,
+      },
     ],
   };
   const dir = fs.mkdtempSync(path.join(ROOT, 'notebooks', '.tmp-broken-'));
   const file = path.join(dir, '00-broken.ipynb');
   try {
     fs.writeFileSync(file, JSON.stringify(broken));
-    await assert.rejects(runNotebook(file, { profile: 'ci', buildDir: path.join(os.tmpdir(), 'lessonkit-broken-build') }), (err: Error) => {
-      assert.match(err.message, /00-broken\.ipynb \(profile ci\): execution failed/);
-      assert.match(err.message, /deliberate failure 7f3a/);
-      return true;
-    });
+    await assert.rejects(
+      runNotebook(file, { profile: 'ci', buildDir: path.join(os.tmpdir(), 'lessonkit-broken-build') }),
+      (err: Error) => {
+        assert.match(err.message, /00-broken\.ipynb \(profile ci\): execution failed/);
+        assert.match(err.message, /deliberate failure 7f3a/);
+        return true;
+      },
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -6,11 +6,15 @@
  */
 import * as path from 'node:path';
 
-type NotebookFile = typeof import('../../scripts/notebook/notebook-file.mjs', { with: { 'resolution-mode': 'import' } });
+type NotebookFile = typeof import('../../scripts/notebook/notebook-file.mjs', {
+  with: { 'resolution-mode': 'import' },
+});
 export type Notebook = ReturnType<NotebookFile['readNotebook']>;
 export type Cell = Notebook['cells'][number];
 export type Output = NonNullable<Cell['outputs']>[number];
-export type Policy = ReturnType<typeof import('../../scripts/notebook/regress/policy.mjs', { with: { 'resolution-mode': 'import' } })['readPolicy']>;
+export type Policy = ReturnType<
+  (typeof import('../../scripts/notebook/regress/policy.mjs', { with: { 'resolution-mode': 'import' } }))['readPolicy']
+>;
 
 /** The repository root, seen from dist/test/notebooks. */
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -41,5 +45,7 @@ export function cellText(cell: Cell): string {
 
 /** Every rich output of a notebook (display_data and execute_result), in document order. */
 export function richOutputs(nb: Notebook): Output[] {
-  return nb.cells.flatMap((c) => (c.outputs ?? []).filter((o) => o.output_type === 'display_data' || o.output_type === 'execute_result'));
+  return nb.cells.flatMap((c) =>
+    (c.outputs ?? []).filter((o) => o.output_type === 'display_data' || o.output_type === 'execute_result'),
+  );
 }

@@ -30,7 +30,9 @@ function executed(): ExecutedNotebook {
     { name: 'LSTM, forget bias 5', norms: decay(0.996) },
   ];
   const ratio = (n: number[]) => n[0] / n[99];
-  const flowFrame = pl.DataFrame(flows.map((f) => ({ cell: f.name, first_to_last: ratio(f.norms), verdict: gradientFlowVerdict(ratio(f.norms)) })));
+  const flowFrame = pl.DataFrame(
+    flows.map((f) => ({ cell: f.name, first_to_last: ratio(f.norms), verdict: gradientFlowVerdict(ratio(f.norms)) })),
+  );
   const chart = gradientNormChart(flows).toMimeBundle();
 
   const naive = 2.895168;
@@ -48,26 +50,61 @@ function executed(): ExecutedNotebook {
     { name: 'LSTM', accuracy: 0.6, parameters: 24074 },
     { name: 'GRU', accuracy: 0.65, parameters: 18058 },
   ];
-  const accFrame = pl.DataFrame(acc.map((a) => ({ model: a.name, test_accuracy: a.accuracy, seconds: 1, parameters: a.parameters })));
+  const accFrame = pl.DataFrame(
+    acc.map((a) => ({ model: a.name, test_accuracy: a.accuracy, seconds: 1, parameters: a.parameters })),
+  );
   const simple = flows[0].norms;
-  const accSentence = recurrentAccuracySummary(acc, 500, { steps: 28, epochs: 3, trainSize: 2000, simpleReach: { atSteps: simple[72] / simple[99], at100: simple[0] / simple[99] } });
+  const accSentence = recurrentAccuracySummary(acc, 500, {
+    steps: 28,
+    epochs: 3,
+    trainSize: 2000,
+    simpleReach: { atSteps: simple[72] / simple[99], at100: simple[0] / simple[99] },
+  });
   return {
     cells: [
       { id: 'c02', cell_type: 'code', outputs: [stream('tensorflow backend\nprofile ci: 3 epochs per model\n')] },
       {
         id: 'c15',
         cell_type: 'code',
-        outputs: [rich(dataFrameBundle(flowFrame)), stream(`${gradientFlowSummary(flows.map((f) => ({ name: f.name, firstToLastRatio: ratio(f.norms) })), 100)}\n`), rich(chart)],
+        outputs: [
+          rich(dataFrameBundle(flowFrame)),
+          stream(
+            `${gradientFlowSummary(
+              flows.map((f) => ({ name: f.name, firstToLastRatio: ratio(f.norms) })),
+              100,
+            )}\n`,
+          ),
+          rich(chart),
+        ],
       },
-      { id: 'c18', cell_type: 'code', outputs: [stream('1461 days\n'), rich(dataFrameBundle(forecastFrame)), stream(`${forecastSummary(models, naive, '°C')}\n`)] },
-      { id: 'c22', cell_type: 'code', outputs: [stream('train 2000 sequences of 28 steps x 28 features, test 500\n'), rich(dataFrameBundle(accFrame)), stream(`${wrapText(accSentence)}\n`)] },
+      {
+        id: 'c18',
+        cell_type: 'code',
+        outputs: [
+          stream('1461 days\n'),
+          rich(dataFrameBundle(forecastFrame)),
+          stream(`${forecastSummary(models, naive, '°C')}\n`),
+        ],
+      },
+      {
+        id: 'c22',
+        cell_type: 'code',
+        outputs: [
+          stream('train 2000 sequences of 28 steps x 28 features, test 500\n'),
+          rich(dataFrameBundle(accFrame)),
+          stream(`${wrapText(accSentence)}\n`),
+        ],
+      },
     ],
   };
 }
 
 test('notebook 03 verdict check: passes when every verdict follows from the numbers shown', () => {
   const nb = executed();
-  assert.deepEqual(firstTable(nb.cells[2]).map((r) => r.verdict), ['beats naive by 5.1%', 'ties naive (within 3%)', 'baseline']);
+  assert.deepEqual(
+    firstTable(nb.cells[2]).map((r) => r.verdict),
+    ['beats naive by 5.1%', 'ties naive (within 3%)', 'baseline'],
+  );
   assert.deepEqual(rnnVerdictProblems(nb), []);
 });
 
@@ -77,30 +114,50 @@ test('notebook 03 verdict check: a verdict or a sentence that does not follow fr
   table['text/html'] = (table['text/html'] as string).replace('ties naive (within 3%)', 'beats naive by 2.3%');
   const p1 = rnnVerdictProblems(wrongVerdict);
   assert.equal(p1.length, 1);
-  assert.match(p1[0], /^cell c18: LSTM: verdict "beats naive by 2.3%", but RMSE 2.828989 against 2.895168 means "ties naive \(within 3%\)"/);
+  assert.match(
+    p1[0],
+    /^cell c18: LSTM: verdict "beats naive by 2.3%", but RMSE 2.828989 against 2.895168 means "ties naive \(within 3%\)"/,
+  );
 
   const wrongSentence = executed();
   wrongSentence.cells[3].outputs![2] = stream('SimpleRNN 72.8% beats LSTM and GRU.\n');
   const p2 = rnnVerdictProblems(wrongSentence);
   assert.equal(p2.length, 1);
-  assert.match(p2[0], /^cell c22: expected the generated sentence\n {2}Ranking: SimpleRNN 72\.8%, GRU 65\.0%, LSTM 60\.0%/);
+  assert.match(
+    p2[0],
+    /^cell c22: expected the generated sentence\n {2}Ranking: SimpleRNN 72\.8%, GRU 65\.0%, LSTM 60\.0%/,
+  );
 
   const wrongFlow = executed();
   const flowTable = wrongFlow.cells[1].outputs![0].data!;
-  flowTable['text/html'] = (flowTable['text/html'] as string).replace('<td>vanished (underflow to 0)</td>', '<td>survives</td>');
-  assert.match(rnnVerdictProblems(wrongFlow).join('\n'), /cell c15: GRU: verdict "survives", but its ratio 0 means "vanished \(underflow to 0\)"/);
+  flowTable['text/html'] = (flowTable['text/html'] as string).replace(
+    '<td>vanished (underflow to 0)</td>',
+    '<td>survives</td>',
+  );
+  assert.match(
+    rnnVerdictProblems(wrongFlow).join('\n'),
+    /cell c15: GRU: verdict "survives", but its ratio 0 means "vanished \(underflow to 0\)"/,
+  );
 });
 
 /** An executed notebook 01 as the notebook builds it: the split line, the profile line, the table and the sentences. */
 function executed01(accuracies = [0.647, 0.8, 0.862, 0.771, 0.561]): ExecutedNotebook {
   const n = 1000;
-  const names = ['1: architecture-only (from scratch)', '2: reuse-lower', '3: head-only', '3 on a random backbone (control)', "1 with strategy 3's time (3 steps)"];
+  const names = [
+    '1: architecture-only (from scratch)',
+    '2: reuse-lower',
+    '3: head-only',
+    '3 on a random backbone (control)',
+    "1 with strategy 3's time (3 steps)",
+  ];
   const scratch = { name: 'from scratch', accuracy: accuracies[0], n };
-  const frame = pl.DataFrame(names.map((name, i) => ({
-    strategy: name,
-    accuracy: `${(100 * accuracies[i]).toFixed(1)}%`,
-    'vs from scratch': i === 0 ? 'baseline' : compareAccuracy({ name, accuracy: accuracies[i], n }, scratch).verdict,
-  })));
+  const frame = pl.DataFrame(
+    names.map((name, i) => ({
+      strategy: name,
+      accuracy: `${(100 * accuracies[i]).toFixed(1)}%`,
+      'vs from scratch': i === 0 ? 'baseline' : compareAccuracy({ name, accuracy: accuracies[i], n }, scratch).verdict,
+    })),
+  );
   const s3 = { name: 'strategy 3', accuracy: accuracies[2], n };
   const lines = [
     `Pretrained vs scratch: ${transferSummary(s3, scratch, { target: 0.9 })}`,
@@ -129,7 +186,10 @@ test('notebook 01 verdict check: a verdict or a sentence that does not follow fr
   table['text/html'] = (table['text/html'] as string).replace(/(77\.1%<\/td>\s*<td>)higher/, '$1within noise');
   const p1 = transferVerdictProblems(wrongVerdict, '01');
   assert.equal(p1.length, 1, p1.join('\n'));
-  assert.match(p1[0], /^cell c28: 3 on a random backbone \(control\): "vs from scratch" says "within noise", but 77\.1% against 64\.7% on 1000 images means "higher"/);
+  assert.match(
+    p1[0],
+    /^cell c28: 3 on a random backbone \(control\): "vs from scratch" says "within noise", but 77\.1% against 64\.7% on 1000 images means "higher"/,
+  );
 
   // The same sentences for other numbers: the table says 86.2%, the prose was written for 95%.
   const wrongSentence = executed01();

@@ -30,13 +30,20 @@ export interface ExecutedNotebook {
 const joined = (v: unknown) => (Array.isArray(v) ? v.join('') : String(v ?? ''));
 
 const unescape = (s: string) =>
-  s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&');
 
 /** The first HTML table a cell shows, as rows of objects keyed by column name (dtype suffix removed). */
 export function firstTable(cell: ExecutedCell): Record<string, string>[] {
   const html = (cell.outputs ?? []).map((o) => joined(o.data?.['text/html'])).find((h) => h.includes('<table'));
   if (!html) throw new Error(`cell ${cell.id}: no HTML table`);
-  const header = [...html.matchAll(/<th>([\s\S]*?)<\/th>/g)].map((m) => unescape(m[1]).replace(/ \([A-Za-z0-9]+\)$/, ''));
+  const header = [...html.matchAll(/<th>([\s\S]*?)<\/th>/g)].map((m) =>
+    unescape(m[1]).replace(/ \([A-Za-z0-9]+\)$/, ''),
+  );
   const body = html.slice(html.indexOf('<tbody>'));
   return [...body.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((tr) => {
     const cells = [...tr[1].matchAll(/<td>([\s\S]*?)<\/td>/g)].map((m) => unescape(m[1]));
@@ -44,10 +51,16 @@ export function firstTable(cell: ExecutedCell): Record<string, string>[] {
   });
 }
 
-const streamText = (cell: ExecutedCell) => (cell.outputs ?? []).filter((o) => o.output_type === 'stream').map((o) => joined(o.text)).join('');
+const streamText = (cell: ExecutedCell) =>
+  (cell.outputs ?? [])
+    .filter((o) => o.output_type === 'stream')
+    .map((o) => joined(o.text))
+    .join('');
 
 function chartTraces(cell: ExecutedCell): { name: string; y: number[] }[] {
-  const fig = (cell.outputs ?? []).map((o) => o.data?.[PLOTLY] as { data: { name: string; y: number[] }[] } | undefined).find(Boolean);
+  const fig = (cell.outputs ?? [])
+    .map((o) => o.data?.[PLOTLY] as { data: { name: string; y: number[] }[] } | undefined)
+    .find(Boolean);
   if (!fig) throw new Error(`cell ${cell.id}: no Plotly chart`);
   return fig.data;
 }
@@ -63,7 +76,10 @@ export function rnnVerdictProblems(nb: ExecutedNotebook): string[] {
   // Sentences are printed wrapped (wrapText), so compare with runs of whitespace made single spaces.
   const flat = (t: string) => t.replace(/\s+/g, ' ');
   const expectLine = (id: string, sentence: string) => {
-    if (!flat(streamText(cell(id))).includes(flat(sentence))) problems.push(`cell ${id}: expected the generated sentence\n  ${sentence}\nin its output:\n  ${streamText(cell(id)).trim()}`);
+    if (!flat(streamText(cell(id))).includes(flat(sentence)))
+      problems.push(
+        `cell ${id}: expected the generated sentence\n  ${sentence}\nin its output:\n  ${streamText(cell(id)).trim()}`,
+      );
   };
 
   // 4.2: gradient flow. Ratios from the chart (full precision), verdicts from the table.
@@ -76,10 +92,17 @@ export function rnnVerdictProblems(nb: ExecutedNotebook): string[] {
       continue;
     }
     const want = gradientFlowVerdict(ratio(trace));
-    if (row.verdict !== want) problems.push(`cell c15: ${row.cell}: verdict "${row.verdict}", but its ratio ${ratio(trace)} means "${want}"`);
+    if (row.verdict !== want)
+      problems.push(`cell c15: ${row.cell}: verdict "${row.verdict}", but its ratio ${ratio(trace)} means "${want}"`);
   }
   const steps = traces[0].y.length;
-  expectLine('c15', gradientFlowSummary(traces.map((t) => ({ name: t.name, firstToLastRatio: ratio(t) })), steps));
+  expectLine(
+    'c15',
+    gradientFlowSummary(
+      traces.map((t) => ({ name: t.name, firstToLastRatio: ratio(t) })),
+      steps,
+    ),
+  );
 
   // 6.1: forecasts against the naive baseline.
   const forecast = firstTable(cell('c18'));
@@ -90,18 +113,33 @@ export function rnnVerdictProblems(nb: ExecutedNotebook): string[] {
     const models = forecast.filter((r) => r !== naive);
     for (const r of models) {
       const want = forecastVerdict(Number(r.test_rmse_celsius), naiveRmse);
-      if (r.verdict !== want) problems.push(`cell c18: ${r.model}: verdict "${r.verdict}", but RMSE ${r.test_rmse_celsius} against ${naiveRmse} means "${want}"`);
+      if (r.verdict !== want)
+        problems.push(
+          `cell c18: ${r.model}: verdict "${r.verdict}", but RMSE ${r.test_rmse_celsius} against ${naiveRmse} means "${want}"`,
+        );
     }
-    expectLine('c18', forecastSummary(models.map((r) => ({ model: r.model, rmse: Number(r.test_rmse_celsius) })), naiveRmse, '°C'));
+    expectLine(
+      'c18',
+      forecastSummary(
+        models.map((r) => ({ model: r.model, rmse: Number(r.test_rmse_celsius) })),
+        naiveRmse,
+        '°C',
+      ),
+    );
   }
 
   // 6.2: accuracies against chance on n test images.
   const sizes = /train (\d+) sequences of 28 steps x 28 features, test (\d+)/.exec(streamText(cell('c22')));
   const epochs = /profile \w+: (\d+) epochs per model/.exec(streamText(cell('c02')));
   const simple = traces.find((t) => t.name === 'SimpleRNN');
-  if (!sizes || !epochs || !simple) problems.push('cells c02/c15/c22: the run sizes, epochs or the SimpleRNN probe are missing');
+  if (!sizes || !epochs || !simple)
+    problems.push('cells c02/c15/c22: the run sizes, epochs or the SimpleRNN probe are missing');
   else {
-    const rows = firstTable(cell('c22')).map((r) => ({ name: r.model, accuracy: Number(r.test_accuracy), parameters: Number(r.parameters) }));
+    const rows = firstTable(cell('c22')).map((r) => ({
+      name: r.model,
+      accuracy: Number(r.test_accuracy),
+      parameters: Number(r.parameters),
+    }));
     const last = simple.y[simple.y.length - 1];
     expectLine(
       'c22',
@@ -133,38 +171,67 @@ export function transferVerdictProblems(nb: ExecutedNotebook, lesson: '01' | '02
   };
   const flat = (t: string) => t.replace(/\s+/g, ' ');
   const expectLine = (id: string, sentence: string) => {
-    if (!flat(streamText(cell(id))).includes(flat(sentence))) problems.push(`cell ${id}: expected the generated sentence\n  ${sentence}\nin its output:\n  ${streamText(cell(id)).trim()}`);
+    if (!flat(streamText(cell(id))).includes(flat(sentence)))
+      problems.push(
+        `cell ${id}: expected the generated sentence\n  ${sentence}\nin its output:\n  ${streamText(cell(id)).trim()}`,
+      );
   };
   const sizes = /train (\d+), validation (\d+), test (\d+)/.exec(streamText(cell(lesson === '01' ? 'c06' : 'c05')));
   const profile = /profile (\w+)/.exec(streamText(cell('c03')))?.[1];
-  if (!sizes || !profile) return [`notebook ${lesson}: the split sizes (cell ${lesson === '01' ? 'c06' : 'c05'}) or the profile line (c03) are missing`];
+  if (!sizes || !profile)
+    return [
+      `notebook ${lesson}: the split sizes (cell ${lesson === '01' ? 'c06' : 'c05'}) or the profile line (c03) are missing`,
+    ];
   const n = Number(sizes[3]);
   const target = profile === 'ci' ? CI_TARGETS[lesson] : undefined;
   const tableCell = lesson === '01' ? 'c28' : 'c21';
   const table = firstTable(cell(tableCell));
   const nameColumn = lesson === '01' ? 'strategy' : 'variation';
-  const rows: MeasuredAccuracy[] = table.map((r) => ({ name: r[nameColumn], accuracy: Number(r.accuracy.replace('%', '')) / 100, n }));
-  if (rows.some((r) => !Number.isFinite(r.accuracy))) return [`cell ${tableCell}: an accuracy is not a percentage: ${table.map((r) => r.accuracy).join(', ')}`];
+  const rows: MeasuredAccuracy[] = table.map((r) => ({
+    name: r[nameColumn],
+    accuracy: Number(r.accuracy.replace('%', '')) / 100,
+    n,
+  }));
+  if (rows.some((r) => !Number.isFinite(r.accuracy)))
+    return [`cell ${tableCell}: an accuracy is not a percentage: ${table.map((r) => r.accuracy).join(', ')}`];
   const checkColumn = (column: string, baseline: number) =>
     table.forEach((r, i) => {
       const want = i === baseline ? 'baseline' : compareAccuracy(rows[i], rows[baseline]).verdict;
-      if (r[column] !== want) problems.push(`cell ${tableCell}: ${rows[i].name}: "${column}" says "${r[column]}", but ${r.accuracy} against ${table[baseline].accuracy} on ${n} images means "${want}"`);
+      if (r[column] !== want)
+        problems.push(
+          `cell ${tableCell}: ${rows[i].name}: "${column}" says "${r[column]}", but ${r.accuracy} against ${table[baseline].accuracy} on ${n} images means "${want}"`,
+        );
     });
   if (lesson === '01') {
     if (rows.length !== 5) return [`cell c28: expected 5 strategy rows, found ${rows.length}`];
     checkColumn('vs from scratch', 0);
     const [s1, , s3, control, sameTime] = rows;
     const pretrained = { name: 'strategy 3', accuracy: s3.accuracy, n };
-    expectLine('c29', `Pretrained vs scratch: ${transferSummary(pretrained, { name: 'from scratch', accuracy: s1.accuracy, n }, { target })}`);
-    expectLine('c29', `Pre-training vs a random frozen backbone: ${compareAccuracy(pretrained, { name: 'random backbone', accuracy: control.accuracy, n }).sentence}`);
-    expectLine('c29', `At the same time budget: ${compareAccuracy(pretrained, { name: 'from scratch with that time', accuracy: sameTime.accuracy, n }).sentence}`);
+    expectLine(
+      'c29',
+      `Pretrained vs scratch: ${transferSummary(pretrained, { name: 'from scratch', accuracy: s1.accuracy, n }, { target })}`,
+    );
+    expectLine(
+      'c29',
+      `Pre-training vs a random frozen backbone: ${compareAccuracy(pretrained, { name: 'random backbone', accuracy: control.accuracy, n }).sentence}`,
+    );
+    expectLine(
+      'c29',
+      `At the same time budget: ${compareAccuracy(pretrained, { name: 'from scratch with that time', accuracy: sameTime.accuracy, n }).sentence}`,
+    );
   } else {
     if (rows.length !== 7) return [`cell c21: expected 7 variation rows, found ${rows.length}`];
     checkColumn('vs frozen 32x32', 0);
     checkColumn('vs from scratch', 4);
     expectLine('c23', `Pretrained vs scratch: ${transferSummary(rows[0], rows[4], { target })}`);
     for (const i of [1, 2]) expectLine('c23', compareAccuracy(rows[i], rows[0]).sentence);
-    expectLine('c23', compareAccuracy(rows[3], rows[2]).sentence.replace(/^two-phase: \+ layer4 fine-tuned \+ augmentation/, 'augmentation'));
+    expectLine(
+      'c23',
+      compareAccuracy(rows[3], rows[2]).sentence.replace(
+        /^two-phase: \+ layer4 fine-tuned \+ augmentation/,
+        'augmentation',
+      ),
+    );
     expectLine('c23', `Pre-training vs a random frozen backbone: ${compareAccuracy(rows[0], rows[5]).sentence}`);
     expectLine('c23', `At the same time budget: ${compareAccuracy(rows[0], rows[6]).sentence}`);
   }

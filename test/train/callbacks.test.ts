@@ -18,7 +18,10 @@ test('order of events after an epoch: progress bar closed, checkpoint written, u
   const dir = tempDir('order');
   const events: string[] = [];
   setDisplaySink({
-    publish: (bundle) => void events.push(PLOTLY_MIME in bundle ? 'chart' : /\d+\/\d+ \[/.test(String(bundle['text/plain'])) ? 'bar' : 'other'),
+    publish: (bundle) =>
+      void events.push(
+        PLOTLY_MIME in bundle ? 'chart' : /\d+\/\d+ \[/.test(String(bundle['text/plain'])) ? 'bar' : 'other',
+      ),
   });
   try {
     const model = denseModel({ prefix: 'order' });
@@ -100,7 +103,10 @@ test('early stopping with restoreBestWeights puts the best epoch weights back (a
     callbacks: { onEpochEnd: () => void perEpoch.push(weightValues(model)) },
   });
   assert.equal(result.history.length, 3);
-  assert.match(result.stopReason ?? '', /^early stopping: train_loss did not improve for 2 epochs \(best [\d.]+ at epoch 1\)$/);
+  assert.match(
+    result.stopReason ?? '',
+    /^early stopping: train_loss did not improve for 2 epochs \(best [\d.]+ at epoch 1\)$/,
+  );
   assert.ok(maxAbsDiff(perEpoch[0], perEpoch[2]) > 1e-4, 'the weights moved after epoch 1');
   assert.equal(maxAbsDiff(weightValues(model), perEpoch[0]), 0, 'epoch 1 weights are back');
   assert.equal(tf.memory().numTensors, before);
@@ -110,11 +116,28 @@ test('early stopping with restoreBestWeights puts the best epoch weights back (a
 test('a resumed run with early stopping counts patience from the history it resumed', async () => {
   const dir = tempDir('resume-early');
   const model = denseModel({ prefix: 'resume-early' });
-  await fit(model, blobs(32, 4), { epochs: 2, learningRate: 0, monitor: 'train_loss', checkpoint: dir, progress: 'none' });
+  await fit(model, blobs(32, 4), {
+    epochs: 2,
+    learningRate: 0,
+    monitor: 'train_loss',
+    checkpoint: dir,
+    progress: 'none',
+  });
   // Epoch 1 was the best (lr 0: epoch 2 is equal, no improvement); patience 2 stops after epoch 3.
-  const result = await fit(model, blobs(32, 4), { epochs: 10, learningRate: 0, monitor: 'train_loss', earlyStopping: { patience: 2 }, checkpoint: dir, resume: true, progress: 'none' });
+  const result = await fit(model, blobs(32, 4), {
+    epochs: 10,
+    learningRate: 0,
+    monitor: 'train_loss',
+    earlyStopping: { patience: 2 },
+    checkpoint: dir,
+    resume: true,
+    progress: 'none',
+  });
   assert.equal(result.resumed?.metadata.epoch, 2);
-  assert.deepEqual(result.history.records.map((r: EpochRecord) => r.epoch), [1, 2, 3]);
+  assert.deepEqual(
+    result.history.records.map((r: EpochRecord) => r.epoch),
+    [1, 2, 3],
+  );
   assert.match(result.stopReason ?? '', /at epoch 1\)$/);
   model.dispose();
   fs.rmSync(dir, { recursive: true, force: true });

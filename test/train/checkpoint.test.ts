@@ -11,20 +11,40 @@ import { blobs, denseModel, maxAbsDiff, tempDir, weightValues } from './helpers'
 
 ensureEngine();
 
-const predict = (model: tf.LayersModel, x: tf.Tensor) => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync().slice());
+const predict = (model: tf.LayersModel, x: tf.Tensor) =>
+  tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync().slice());
 
 test('checkpoints: last/ and best/ hold model.json, weights.bin, optimizer state and metadata; they round-trip', async () => {
   const dir = tempDir('ckpt');
   const model = denseModel({ prefix: 'rt' });
   await fit(model, blobs(64, 1), { epochs: 2, validation: blobs(32, 2), checkpoint: dir, progress: 'none' });
-  for (const name of ['model.json', 'weights.bin', 'metadata.json', 'optimizer-default.json', 'optimizer-default.bin']) {
+  for (const name of [
+    'model.json',
+    'weights.bin',
+    'metadata.json',
+    'optimizer-default.json',
+    'optimizer-default.bin',
+  ]) {
     assert.ok(fs.existsSync(path.join(dir, 'last', name)), `last/${name}`);
   }
   assert.ok(fs.existsSync(path.join(dir, 'best', 'model.json')));
-  assert.deepEqual(fs.readdirSync(dir).filter((n) => !n.startsWith('.')).sort(), ['best', 'last']);
+  assert.deepEqual(
+    fs
+      .readdirSync(dir)
+      .filter((n) => !n.startsWith('.'))
+      .sort(),
+    ['best', 'last'],
+  );
   // last/ and best/ are links to one complete version each; no temp folder, no lock after the run.
-  const hidden = fs.readdirSync(dir).filter((n) => n.startsWith('.')).sort();
-  assert.deepEqual(hidden.map((n) => n.replace(/-\d+-[0-9a-f]+$/, '')), ['.best.v', '.last.v'], `hidden entries ${hidden}`);
+  const hidden = fs
+    .readdirSync(dir)
+    .filter((n) => n.startsWith('.'))
+    .sort();
+  assert.deepEqual(
+    hidden.map((n) => n.replace(/-\d+-[0-9a-f]+$/, '')),
+    ['.best.v', '.last.v'],
+    `hidden entries ${hidden}`,
+  );
   assert.equal(fs.readlinkSync(path.join(dir, 'last')), hidden[1]);
   const meta = readCheckpointMetadata(path.join(dir, 'last'));
   assert.equal(meta.epoch, 2);
@@ -49,7 +69,15 @@ test('best/ is the epoch with the lowest val_loss in the history (monitor val_lo
   const dir = tempDir('best');
   const model = denseModel({ prefix: 'best' });
   // A large learning rate makes val_loss bounce, so the best epoch is not simply the last one.
-  const { history, monitor } = await fit(model, blobs(64, 3), { epochs: 6, validation: blobs(32, 4), optimizer: 'sgd', learningRate: 1.5, monitor: 'val_loss', checkpoint: { dir, keepEveryEpoch: true }, progress: 'none' });
+  const { history, monitor } = await fit(model, blobs(64, 3), {
+    epochs: 6,
+    validation: blobs(32, 4),
+    optimizer: 'sgd',
+    learningRate: 1.5,
+    monitor: 'val_loss',
+    checkpoint: { dir, keepEveryEpoch: true },
+    progress: 'none',
+  });
   const losses = history.metric('val_loss') as number[];
   const bestEpoch = losses.indexOf(Math.min(...losses)) + 1;
   const bestMeta = readCheckpointMetadata(path.join(dir, 'best'));
@@ -71,7 +99,10 @@ test('resume: 2 epochs + resume to 4 gives the same weights as 4 epochs straight
   const second = denseModel({ prefix: 'res', seed: 77 });
   const result = await fit(second, blobs(64, 5), { epochs: 4, checkpoint: dir, resume: true, progress: 'none' });
   assert.deepEqual(result.resumed?.optimizerRestored, ['default']);
-  assert.deepEqual(result.history.records.map((r) => r.epoch), [1, 2, 3, 4]);
+  assert.deepEqual(
+    result.history.records.map((r) => r.epoch),
+    [1, 2, 3, 4],
+  );
   const diff = maxAbsDiff(weightValues(second), weightValues(straight));
   assert.ok(diff < 1e-5, `max |difference| ${diff}`);
   // Without the optimizer state, Adam restarts its moments and the weights differ measurably.
@@ -117,7 +148,10 @@ test('interrupt at a batch boundary: stops, leaves a checkpoint and the history,
   const loaded = await loadCheckpointModel(path.join(dir, 'last'));
   loaded.dispose();
   const resumed = await fit(model, blobs(64, 6), { epochs: 3, checkpoint: dir, resume: true, progress: 'none' });
-  assert.deepEqual(resumed.history.records.map((r) => r.epoch), [1, 2, 3]);
+  assert.deepEqual(
+    resumed.history.records.map((r) => r.epoch),
+    [1, 2, 3],
+  );
   model.dispose();
   clearInterrupt();
 });

@@ -11,7 +11,12 @@ import { createRng } from '../../src/data/random';
  * when the consumer asks for the next one (or leaves the loop).
  */
 export class ArraySource implements Iterable<Batch> {
-  constructor(readonly features: Float32Array, readonly labels: Int32Array, readonly dim: number, readonly batchSize: number) {}
+  constructor(
+    readonly features: Float32Array,
+    readonly labels: Int32Array,
+    readonly dim: number,
+    readonly batchSize: number,
+  ) {}
 
   get size(): number {
     return this.labels.length;
@@ -50,15 +55,26 @@ export function blobs(n: number, seed: number, batchSize = 16, dim = 4): ArraySo
 }
 
 /** A small dense classifier with named layers and seeded initialisers (so two builds start identical). */
-export function denseModel(options: { dim?: number; classes?: number; seed?: number; prefix?: string} = {}): tf.LayersModel {
+export function denseModel(
+  options: { dim?: number; classes?: number; seed?: number; prefix?: string } = {},
+): tf.LayersModel {
   const seed = options.seed ?? 1;
   const p = options.prefix ?? 'm';
   const input = tf.input({ shape: [options.dim ?? 4], name: `${p}_input` });
   const hidden = tf.layers
-    .dense({ units: 16, activation: 'relu', name: `${p}_hidden`, kernelInitializer: tf.initializers.glorotUniform({ seed }) })
+    .dense({
+      units: 16,
+      activation: 'relu',
+      name: `${p}_hidden`,
+      kernelInitializer: tf.initializers.glorotUniform({ seed }),
+    })
     .apply(input) as tf.SymbolicTensor;
   const logits = tf.layers
-    .dense({ units: options.classes ?? 3, name: `${p}_fc`, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) })
+    .dense({
+      units: options.classes ?? 3,
+      name: `${p}_fc`,
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }),
+    })
     .apply(hidden) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: logits, name: p });
 }

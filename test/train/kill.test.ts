@@ -29,7 +29,10 @@ interface Run {
 }
 
 function start(dir: string, env: Record<string, string> = {}): Promise<Run> {
-  const child = spawn(process.execPath, [FIXTURE], { env: { ...process.env, LESSONKIT_KILL_FIXTURE: dir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [FIXTURE], {
+    env: { ...process.env, LESSONKIT_KILL_FIXTURE: dir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const run: Run = {
     pid: child.pid!,
     stdout: '',
@@ -38,7 +41,10 @@ function start(dir: string, env: Record<string, string> = {}): Promise<Run> {
   };
   child.stderr.on('data', (d) => (run.stderr += d));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the training child never started; stderr: ${run.stderr}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`the training child never started; stderr: ${run.stderr}`)),
+      30_000,
+    );
     child.stdout.on('data', (d) => {
       run.stdout += d;
       if (run.stdout.includes('READY\n')) {
@@ -52,7 +58,10 @@ function start(dir: string, env: Record<string, string> = {}): Promise<Run> {
 
 /** Every checkpoint folder in `dir` (last, best, epoch-NNN), loaded completely: metadata, model and weights. */
 async function loadAll(dir: string): Promise<{ name: string; epoch: number }[]> {
-  const names = fs.readdirSync(dir).filter((n) => n === 'last' || n === 'best' || /^epoch-\d{3}$/.test(n)).sort();
+  const names = fs
+    .readdirSync(dir)
+    .filter((n) => n === 'last' || n === 'best' || /^epoch-\d{3}$/.test(n))
+    .sort();
   const out: { name: string; epoch: number }[] = [];
   for (const name of names) {
     const folder = path.join(dir, name);
@@ -80,7 +89,11 @@ test('SIGKILL 20 times at random moments while saving: every checkpoint still lo
       // and a killed run's version folder remains only where a checkpoint links to it.
       for (const name of fs.readdirSync(dir)) {
         const leftover = LEFTOVER.exec(name);
-        if (leftover) assert.ok(!killedPids.includes(Number(leftover[3])), `kill ${k}: ${name} of a killed run is still there after the next run started`);
+        if (leftover)
+          assert.ok(
+            !killedPids.includes(Number(leftover[3])),
+            `kill ${k}: ${name} of a killed run is still there after the next run started`,
+          );
         const version = VERSION.exec(name);
         if (version && killedPids.includes(Number(version[2]))) {
           let linked: string | undefined;
@@ -93,7 +106,11 @@ test('SIGKILL 20 times at random moments while saving: every checkpoint still lo
           // is over); only an unlinked version that is still there after that is a leftover.
           if (linked !== name) await new Promise((r) => setTimeout(r, RETIRE_GRACE_MS + 100));
           if (linked !== name && fs.existsSync(path.join(dir, name))) {
-            assert.equal(fs.readlinkSync(path.join(dir, version[1])), name, `kill ${k}: ${name} of a killed run is not linked and not removed`);
+            assert.equal(
+              fs.readlinkSync(path.join(dir, version[1])),
+              name,
+              `kill ${k}: ${name} of a killed run is not linked and not removed`,
+            );
           }
         }
       }
@@ -135,13 +152,18 @@ test('SIGKILL 20 times at random moments while saving: every checkpoint still lo
   const report = JSON.parse(final.stdout.trim().split('\n').pop()!) as { epochs: number; notes: string[] };
   assert.equal(report.epochs, lastEpoch + 2);
   const entries = fs.readdirSync(dir);
-  assert.deepEqual(entries.filter((n) => LEFTOVER.test(n) || n.startsWith('.lock')), []);
+  assert.deepEqual(
+    entries.filter((n) => LEFTOVER.test(n) || n.startsWith('.lock')),
+    [],
+  );
   for (const name of entries.filter((n) => VERSION.test(n))) {
     const target = VERSION.exec(name)![1];
     assert.equal(fs.readlinkSync(path.join(dir, target)), name, `${name} is the version that ${target} links to`);
   }
   const loaded = await loadAll(dir);
   assert.equal(loaded.find((c) => c.name === 'last')?.epoch, lastEpoch + 2);
-  console.log(`# ${lastEpoch + 2} epochs over 21 runs; ${killsDuringSaves} of 20 kills landed inside a save, leaving ${leftoversSeen} temp or unlinked folders, all removed by the next run`);
+  console.log(
+    `# ${lastEpoch + 2} epochs over 21 runs; ${killsDuringSaves} of 20 kills landed inside a save, leaving ${leftoversSeen} temp or unlinked folders, all removed by the next run`,
+  );
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -9,8 +9,15 @@ test('the ci pre-training pools never contain a lesson image, and CIFAR-10 ones 
   // CIFAR-10: the lesson uses images [0, cifarTrainPerClass) of each class; the pool must start after them.
   const cifarPlan = ci.pretrain.cifarLesson;
   assert.equal(cifarPlan.source, 'cifar10');
-  assert.ok(cifarPlan.range[0] >= (ci.cifarTrainPerClass ?? Infinity), `pool ${cifarPlan.range} starts after the lesson's ${ci.cifarTrainPerClass}`);
-  assert.ok(cifarPlan.range[1] <= CIFAR10_SAMPLE.trainPerClass && (ci.cifarTestPerClass ?? Infinity) <= CIFAR10_SAMPLE.testPerClass, 'inside the shipped sample');
+  assert.ok(
+    cifarPlan.range[0] >= (ci.cifarTrainPerClass ?? Infinity),
+    `pool ${cifarPlan.range} starts after the lesson's ${ci.cifarTrainPerClass}`,
+  );
+  assert.ok(
+    cifarPlan.range[1] <= CIFAR10_SAMPLE.trainPerClass &&
+      (ci.cifarTestPerClass ?? Infinity) <= CIFAR10_SAMPLE.testPerClass,
+    'inside the shipped sample',
+  );
 
   // MNIST: the pool is every training image outside the lesson's sampled subset.
   const mnistPlan = ci.pretrain.mnistLesson;

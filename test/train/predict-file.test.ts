@@ -18,23 +18,47 @@ test('predictImageFile decodes a PNG like the training data and ranks the classe
   fs.writeFileSync(file, await encodePng(img as tf.Tensor3D));
   img.dispose();
   const input = tf.input({ shape: [28, 28, 1] });
-  const pooled = tf.layers.averagePooling2d({ poolSize: [28, 14], strides: [28, 14] }).apply(input) as tf.SymbolicTensor;
+  const pooled = tf.layers
+    .averagePooling2d({ poolSize: [28, 14], strides: [28, 14] })
+    .apply(input) as tf.SymbolicTensor;
   const flat = tf.layers.flatten().apply(pooled) as tf.SymbolicTensor;
-  const logits = tf.layers.dense({ units: 2, useBias: false, kernelInitializer: 'identity' }).apply(flat) as tf.SymbolicTensor;
+  const logits = tf.layers
+    .dense({ units: 2, useBias: false, kernelInitializer: 'identity' })
+    .apply(flat) as tf.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: logits });
   const before = tf.memory().numTensors;
-  const result = await predictImageFile(model, file, { classNames: ['left', 'right'], channels: 1, size: [28, 28], transform: compose(scaleTo01()) });
+  const result = await predictImageFile(model, file, {
+    classNames: ['left', 'right'],
+    channels: 1,
+    size: [28, 28],
+    transform: compose(scaleTo01()),
+  });
   assert.equal(result.top[0].name, 'left');
-  assert.ok(Math.abs(result.top[0].probability - 1 / (1 + Math.exp(-1))) < 1e-5, `softmax of logits [1, 0]: ${result.top[0].probability}`);
+  assert.ok(
+    Math.abs(result.top[0].probability - 1 / (1 + Math.exp(-1))) < 1e-5,
+    `softmax of logits [1, 0]: ${result.top[0].probability}`,
+  );
   const bundle = result.toMimeBundle();
   assert.match(bundle['text/plain'], /left: 73\.1%/);
   assert.match(String(bundle['text/html']), /data:image\/png;base64/);
-  const inverted = await predictImageFile(model, file, { classNames: ['left', 'right'], channels: 1, size: [28, 28], transform: compose(scaleTo01()), invert: true });
+  const inverted = await predictImageFile(model, file, {
+    classNames: ['left', 'right'],
+    channels: 1,
+    size: [28, 28],
+    transform: compose(scaleTo01()),
+    invert: true,
+  });
   assert.equal(inverted.top[0].name, 'right');
   assert.equal(tf.memory().numTensors, before, 'no tensors left behind');
-  await assert.rejects(predictImageFile(model, path.join(dir, 'missing.png'), { classNames: ['a', 'b'], channels: 1, size: [28, 28] }), /missing\.png does not exist/);
+  await assert.rejects(
+    predictImageFile(model, path.join(dir, 'missing.png'), { classNames: ['a', 'b'], channels: 1, size: [28, 28] }),
+    /missing\.png does not exist/,
+  );
   fs.writeFileSync(path.join(dir, 'notes.png'), 'not an image');
-  await assert.rejects(predictImageFile(model, path.join(dir, 'notes.png'), { classNames: ['a', 'b'], channels: 1, size: [28, 28] }), /notes\.png: expected an image/);
+  await assert.rejects(
+    predictImageFile(model, path.join(dir, 'notes.png'), { classNames: ['a', 'b'], channels: 1, size: [28, 28] }),
+    /notes\.png: expected an image/,
+  );
   model.dispose();
   fs.rmSync(dir, { recursive: true, force: true });
 });

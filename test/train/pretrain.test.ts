@@ -6,7 +6,16 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { compose, grayscaleTo3, ImageDataset, loadMnist, resize, scaleTo01 } from '../../src/data';
 import { readSafetensorsFile, resnet18 } from '../../src/models';
-import { clusterLabelledImages, describePretrained, fourRotations, kmeans, pretrainBackbone, pretrainRecipe, recipeKey, rotationBatches } from '../../src/train';
+import {
+  clusterLabelledImages,
+  describePretrained,
+  fourRotations,
+  kmeans,
+  pretrainBackbone,
+  pretrainRecipe,
+  recipeKey,
+  rotationBatches,
+} from '../../src/train';
 
 test('pretrainBackbone trains once, caches a safetensors state_dict, and the ResNet loads it as weights', async () => {
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'lessonkit-pretrain-'));
@@ -37,7 +46,10 @@ test('pretrainBackbone trains once, caches a safetensors state_dict, and the Res
     const sidecar = JSON.parse(fs.readFileSync(first.sidecarFile, 'utf8'));
     assert.deepEqual(sidecar.recipe, first.recipe);
     assert.equal(sidecar.key, first.key);
-    assert.ok(sidecar.seconds > 0 && Number.isFinite(sidecar.finalLoss), `seconds and loss recorded: ${JSON.stringify(sidecar)}`);
+    assert.ok(
+      sidecar.seconds > 0 && Number.isFinite(sidecar.finalLoss),
+      `seconds and loss recorded: ${JSON.stringify(sidecar)}`,
+    );
     assert.equal(sidecar.recipe.epochs, 1);
     assert.equal(sidecar.recipe.task, 'supervised');
     assert.ok(first.file.includes(first.key), 'the recipe hash is part of the file name');
@@ -88,7 +100,11 @@ test('the recipe key changes with anything that changes the weights, and only th
     { augment: resize(32) },
     { cosine: true },
   ]) {
-    assert.notEqual(recipeKey(pretrainRecipe({ ...base, ...change })), key, `changing ${Object.keys(change)[0]} changes the key`);
+    assert.notEqual(
+      recipeKey(pretrainRecipe({ ...base, ...change })),
+      key,
+      `changing ${Object.keys(change)[0]} changes the key`,
+    );
   }
   assert.throws(() => pretrainRecipe({ ...base, dataName: 'bad name' }), /dataName/);
   assert.throws(() => pretrainRecipe({ ...base, task: 'jigsaw' as never }), /task/);
@@ -99,9 +115,19 @@ test('rotation batches hold every image in four rotations with targets 0..3', as
   const r = fourRotations(x);
   // counter-clockwise: 90 -> [[2, 4], [1, 3]], 180 -> [[4, 3], [2, 1]], 270 -> [[3, 1], [4, 2]]
   assert.deepEqual(Array.from(r.dataSync()), [1, 2, 3, 4, 2, 4, 1, 3, 4, 3, 2, 1, 3, 1, 4, 2]);
-  const source = [{ x: tf.tensor4d(Array.from({ length: 2 * 9 }, (_, i) => i), [2, 3, 3, 1]), y: tf.tensor1d([7, 8], 'int32'), indices: Int32Array.from([5, 6]) }];
+  const source = [
+    {
+      x: tf.tensor4d(
+        Array.from({ length: 2 * 9 }, (_, i) => i),
+        [2, 3, 3, 1],
+      ),
+      y: tf.tensor1d([7, 8], 'int32'),
+      indices: Int32Array.from([5, 6]),
+    },
+  ];
   const batches = [];
-  for await (const b of rotationBatches(source)) batches.push({ shape: b.x.shape, y: Array.from(b.y.dataSync()), indices: Array.from(b.indices) });
+  for await (const b of rotationBatches(source))
+    batches.push({ shape: b.x.shape, y: Array.from(b.y.dataSync()), indices: Array.from(b.indices) });
   assert.deepEqual(batches, [{ shape: [8, 3, 3, 1], y: [0, 0, 1, 1, 2, 2, 3, 3], indices: [5, 6, 5, 6, 5, 6, 5, 6] }]);
   tf.dispose([x, r, source[0].x, source[0].y]);
 });
@@ -111,15 +137,25 @@ test('rotation pre-training trains a 4-way head on unlabelled images and records
   try {
     const { train } = await loadMnist();
     const result = await pretrainBackbone({
-      arch: 'resnet18', task: 'rotation', data: train.take(32), dataName: 'mnist-32', imageSize: 32,
-      transform: compose(grayscaleTo3(), resize(32), scaleTo01()), augment: resize(28), epochs: 1, batchSize: 16,
+      arch: 'resnet18',
+      task: 'rotation',
+      data: train.take(32),
+      dataName: 'mnist-32',
+      imageSize: 32,
+      transform: compose(grayscaleTo3(), resize(32), scaleTo01()),
+      augment: resize(28),
+      epochs: 1,
+      batchSize: 16,
       file: path.join(cache, 'rot.safetensors'),
     });
     assert.equal(result.fromCache, false);
     assert.equal(result.recipe.outputs, 4);
     assert.equal(result.recipe.augmentation, 'resize(28x28)');
     assert.deepEqual(readSafetensorsFile(result.file).entries.get('fc.weight')?.shape, [4, 512]);
-    assert.match(describePretrained(result), /rotation prediction \(4-way, self-supervised, no labels\) of mnist-32 \(32 images/);
+    assert.match(
+      describePretrained(result),
+      /rotation prediction \(4-way, self-supervised, no labels\) of mnist-32 \(32 images/,
+    );
   } finally {
     fs.rmSync(cache, { recursive: true, force: true });
   }
@@ -127,7 +163,11 @@ test('rotation pre-training trains a 4-way head on unlabelled images and records
 
 test('kmeans finds well-separated groups, is fixed by its seed, and rejects a bad k', () => {
   // Three tight groups of 20 points around (0,0), (10,0) and (0,10).
-  const centres = [[0, 0], [10, 0], [0, 10]];
+  const centres = [
+    [0, 0],
+    [10, 0],
+    [0, 10],
+  ];
   const rows = Array.from({ length: 60 }, (_, i) => centres[i % 3].map((v, j) => v + 0.1 * Math.sin(7 * i + j)));
   const x = tf.tensor2d(rows);
   const a = kmeans(x, 3, { seed: 3 });
@@ -153,20 +193,40 @@ test('cluster pre-training learns k-means groups of unlabelled images; the label
     assert.deepEqual(Array.from(clustered.data.image(7)), Array.from(data.image(7)), 'same pixels, new labels');
     assert.ok(clustered.labelAgreement > 0.1 && clustered.labelAgreement <= 1, `agreement ${clustered.labelAgreement}`);
     // Shuffled labels give the same clusters: training never depends on them.
-    const relabelled = new ImageDataset({ ...data.store, labels: data.store.labels.map((l) => (l + 3) % 10) }, data.storeIndices);
-    assert.deepEqual(Array.from(clusterLabelledImages(relabelled, 5, 1).data.labels()), Array.from(clustered.data.labels()));
+    const relabelled = new ImageDataset(
+      { ...data.store, labels: data.store.labels.map((l) => (l + 3) % 10) },
+      data.storeIndices,
+    );
+    assert.deepEqual(
+      Array.from(clusterLabelledImages(relabelled, 5, 1).data.labels()),
+      Array.from(clustered.data.labels()),
+    );
 
     const result = await pretrainBackbone({
-      arch: 'resnet18', task: 'clusters', clusters: 5, data, dataName: 'mnist-64', imageSize: 32,
-      transform: compose(grayscaleTo3(), resize(32), scaleTo01()), epochs: 1, batchSize: 32, seed: 1,
+      arch: 'resnet18',
+      task: 'clusters',
+      clusters: 5,
+      data,
+      dataName: 'mnist-64',
+      imageSize: 32,
+      transform: compose(grayscaleTo3(), resize(32), scaleTo01()),
+      epochs: 1,
+      batchSize: 32,
+      seed: 1,
       file: path.join(cache, 'cl.safetensors'),
     });
     assert.equal(result.recipe.outputs, 5);
     assert.equal(result.recipe.task, 'clusters');
     assert.deepEqual(readSafetensorsFile(result.file).entries.get('fc.weight')?.shape, [5, 512]);
     assert.equal(result.sidecar.clusterLabelAgreement, clustered.labelAgreement);
-    assert.match(describePretrained(result), /telling apart 5 k-means clusters .* labels never read\) of mnist-64 .*agree with the hidden labels for \d+\.\d% of the images/);
-    await assert.rejects(pretrainBackbone({ arch: 'resnet18', task: 'clusters', clusters: 65, data, dataName: 'x', imageSize: 32 }), /clusters must be an integer in \[2, 64\]/);
+    assert.match(
+      describePretrained(result),
+      /telling apart 5 k-means clusters .* labels never read\) of mnist-64 .*agree with the hidden labels for \d+\.\d% of the images/,
+    );
+    await assert.rejects(
+      pretrainBackbone({ arch: 'resnet18', task: 'clusters', clusters: 65, data, dataName: 'x', imageSize: 32 }),
+      /clusters must be an integer in \[2, 64\]/,
+    );
   } finally {
     fs.rmSync(cache, { recursive: true, force: true });
   }

@@ -5,7 +5,12 @@ import { setDisplaySink, type MimeBundle } from '../../src/display';
 import { barText, formatDuration, ProgressBar } from '../../src/train/progress';
 
 function captureStream(isTTY: boolean): Writable & { isTTY: boolean; text: string } {
-  const s = new Writable({ write(chunk, _enc, done) { s.text += chunk.toString(); done(); } }) as Writable & { isTTY: boolean; text: string };
+  const s = new Writable({
+    write(chunk, _enc, done) {
+      s.text += chunk.toString();
+      done();
+    },
+  }) as Writable & { isTTY: boolean; text: string };
   s.text = '';
   s.isTTY = isTTY;
   return s;
@@ -17,7 +22,10 @@ test('tqdm-style line: percentage, bar, count, elapsed<eta, rate and running num
   const bar = new ProgressBar(100, { description: 'epoch 1/5', mode: 'terminal', stream, now: () => t, unit: 'it' });
   t = 5000;
   bar.update(37, { loss: 0.412, acc: 0.883 });
-  assert.equal(bar.snapshot().text(), `epoch 1/5:  37%|${barText(0.37, 24)}| 37/100 [00:05<00:09, 7.40it/s, loss=0.4120, acc=0.8830]`);
+  assert.equal(
+    bar.snapshot().text(),
+    `epoch 1/5:  37%|${barText(0.37, 24)}| 37/100 [00:05<00:09, 7.40it/s, loss=0.4120, acc=0.8830]`,
+  );
   assert.equal(formatDuration(3725), '1:02:05');
   assert.equal(barText(0.5, 4), '██  ');
 });
@@ -39,7 +47,9 @@ test('terminal mode redraws one line with \\r, throttled to 4 per second, and en
 
 test('notebook mode: one output (one display id), updated in place, at most 4 updates per second', () => {
   const published: { bundle: MimeBundle; id?: string; update: boolean }[] = [];
-  setDisplaySink({ publish: (bundle, _m, transient, update) => void published.push({ bundle, id: transient.display_id, update }) });
+  setDisplaySink({
+    publish: (bundle, _m, transient, update) => void published.push({ bundle, id: transient.display_id, update }),
+  });
   try {
     let t = 0;
     const bar = new ProgressBar(500, { now: () => t, description: 'x<y' });
@@ -50,7 +60,10 @@ test('notebook mode: one output (one display id), updated in place, at most 4 up
     bar.close();
     assert.ok(published.length >= 20 && published.length <= 22, `${published.length} publishes`);
     assert.equal(new Set(published.map((p) => p.id)).size, 1);
-    assert.deepEqual(published.map((p) => p.update), [false, ...new Array(published.length - 1).fill(true)]);
+    assert.deepEqual(
+      published.map((p) => p.update),
+      [false, ...new Array(published.length - 1).fill(true)],
+    );
     const last = published[published.length - 1].bundle;
     assert.match(last['text/plain'], /500\/500/);
     assert.match(last['text/html'] as string, /<progress value="500" max="500"/);

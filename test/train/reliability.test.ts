@@ -14,8 +14,21 @@ import type { Batch } from '../../src/data/batch';
 import { TensorDataset } from '../../src/data/tensor-dataset';
 import { ensureEngine } from '../../src/engine';
 import { RETIRE_GRACE_MS } from '../../src/io/atomic';
-import { CheckpointError, DataFormatError, LabelRangeError, LessonkitError, NonFiniteLossError, OptionError } from '../../src/errors';
-import { loadCheckpointModel, readCheckpointMetadata, restoreCheckpoint, saveCheckpoint, type CheckpointMetadata } from '../../src/train/checkpoint';
+import {
+  CheckpointError,
+  DataFormatError,
+  LabelRangeError,
+  LessonkitError,
+  NonFiniteLossError,
+  OptionError,
+} from '../../src/errors';
+import {
+  loadCheckpointModel,
+  readCheckpointMetadata,
+  restoreCheckpoint,
+  saveCheckpoint,
+  type CheckpointMetadata,
+} from '../../src/train/checkpoint';
 import { LOCK_FILE, lockRunFolder } from '../../src/train/run-lock';
 import { evaluate } from '../../src/train/evaluate';
 import { fit } from '../../src/train/fit';
@@ -52,15 +65,31 @@ function labelled(labels: number[], dtype: 'int32' | 'float32', batchSize = 4): 
 test('a NaN loss stops fit with the epoch, the batch and the learning rate; last/ and best/ keep the finite epoch', async () => {
   const dir = tempDir('nan-loss');
   const model = denseModel({ prefix: 'nan' });
-  await fit(model, blobs(64, 1), { epochs: 1, validation: blobs(32, 2), optimizer: 'sgd', learningRate: 0.1, checkpoint: dir, progress: 'none' });
+  await fit(model, blobs(64, 1), {
+    epochs: 1,
+    validation: blobs(32, 2),
+    optimizer: 'sgd',
+    learningRate: 0.1,
+    checkpoint: dir,
+    progress: 'none',
+  });
   const lastWeights = fs.readFileSync(path.join(dir, 'last', 'weights.bin'));
   const bestWeights = fs.readFileSync(path.join(dir, 'best', 'weights.bin'));
   const before = weightValues(model).map((w) => w.slice());
   // lr 1e38 (the issue's case): the first update makes the weights huge, and a later loss is NaN or infinite.
   const err = await fit(model, blobs(64, 1), {
-    epochs: 3, validation: blobs(32, 2), optimizer: 'sgd', learningRate: 1e38, checkpoint: dir, resume: true, progress: 'none',
+    epochs: 3,
+    validation: blobs(32, 2),
+    optimizer: 'sgd',
+    learningRate: 1e38,
+    checkpoint: dir,
+    resume: true,
+    progress: 'none',
     earlyStopping: { patience: 1 },
-  }).then(() => undefined, (e: unknown) => e);
+  }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof NonFiniteLossError, `expected a NonFiniteLossError, got ${err}`);
   assert.ok(err instanceof LessonkitError);
   assert.equal(err.epoch, 2);
@@ -86,7 +115,10 @@ test('a non-finite loss on the first batch: the error says so, and the weights a
   const big = new ArraySource(new Float32Array(8 * 4).fill(-3e38), Int32Array.from([0, 1, 2, 0, 1, 2, 0, 1]), 4, 4);
   await assert.rejects(fit(model, big, { epochs: 1, progress: 'none' }), (err: Error) => {
     assert.ok(err instanceof NonFiniteLossError, `${err.name}: ${err.message}`);
-    assert.match(err.message, /^fit: the loss is (NaN|Infinity) in epoch 1, batch 0, at learning rate 0\.001; expected a finite number/);
+    assert.match(
+      err.message,
+      /^fit: the loss is (NaN|Infinity) in epoch 1, batch 0, at learning rate 0\.001; expected a finite number/,
+    );
     return true;
   });
   weightValues(model).forEach((w, i) => assert.deepEqual(w, before[i]));
@@ -94,9 +126,20 @@ test('a non-finite loss on the first batch: the error says so, and the weights a
 });
 
 test('NaN in the input: TensorDataset refuses it at construction; a raw source is named by batch and sample index', async () => {
-  const x = tf.tensor2d([[1, 2], [3, NaN], [5, 6]]);
+  const x = tf.tensor2d([
+    [1, 2],
+    [3, NaN],
+    [5, 6],
+  ]);
   const y = tf.tensor1d([0, 1, 0], 'int32');
-  assert.throws(() => new TensorDataset(x, y), (err: Error) => err instanceof DataFormatError && /TensorDataset: x of sample 1 holds NaN or an infinite value; expected finite numbers \(shape \[3,2\]\)/.test(err.message));
+  assert.throws(
+    () => new TensorDataset(x, y),
+    (err: Error) =>
+      err instanceof DataFormatError &&
+      /TensorDataset: x of sample 1 holds NaN or an infinite value; expected finite numbers \(shape \[3,2\]\)/.test(
+        err.message,
+      ),
+  );
   tf.dispose([x, y]);
 
   const features = blobs(16, 4).features.slice();
@@ -105,7 +148,10 @@ test('NaN in the input: TensorDataset refuses it at construction; a raw source i
   const model = denseModel({ prefix: 'naninput' });
   await assert.rejects(fit(model, source, { epochs: 1, progress: 'none' }), (err: Error) => {
     assert.ok(err instanceof DataFormatError, `${err.name}: ${err.message}`);
-    assert.match(err.message, /^fit: the input of batch 2 in epoch 1 holds NaN or infinite values \(sample indices 9\), so the loss is NaN; expected finite numbers/);
+    assert.match(
+      err.message,
+      /^fit: the input of batch 2 in epoch 1 holds NaN or infinite values \(sample indices 9\), so the loss is NaN; expected finite numbers/,
+    );
     return true;
   });
   model.dispose();
@@ -113,22 +159,38 @@ test('NaN in the input: TensorDataset refuses it at construction; a raw source i
 
 test('labels outside [0, classes) or not integers: LabelRangeError naming the value and the sample index, before any update', async () => {
   const cases: [number[], 'int32' | 'float32', number, number, RegExp][] = [
-    [[0, 1, 2, 1, 0, 3, 1, 2], 'int32', 3, 5, /label 3 at sample index 5 \(batch 1 of epoch 1\) is outside \[0, 3\); expected integer class indices 0\.\.2, because the model outputs 3 classes/],
+    [
+      [0, 1, 2, 1, 0, 3, 1, 2],
+      'int32',
+      3,
+      5,
+      /label 3 at sample index 5 \(batch 1 of epoch 1\) is outside \[0, 3\); expected integer class indices 0\.\.2, because the model outputs 3 classes/,
+    ],
     [[0, -1, 2, 1], 'int32', -1, 1, /label -1 at sample index 1 \(batch 0 of epoch 1\) is outside \[0, 3\)/],
-    [[0, 1, 2, 1, 0, 1, 3.7, 2], 'float32', 3.700000047683716, 6, /label 3\.70000004\d* at sample index 6 \(batch 1 of epoch 1\) is not an integer in \[0, 3\)/],
+    [
+      [0, 1, 2, 1, 0, 1, 3.7, 2],
+      'float32',
+      3.700000047683716,
+      6,
+      /label 3\.70000004\d* at sample index 6 \(batch 1 of epoch 1\) is not an integer in \[0, 3\)/,
+    ],
     [[999, 999, 999, 999], 'int32', 999, 0, /label 999 at sample index 0/],
   ];
   for (const [labels, dtype, value, index, message] of cases) {
     const model = denseModel({ prefix: 'labels' });
     const before = weightValues(model).map((w) => w.slice());
-    await assert.rejects(fit(model, labelled(labels, dtype), { epochs: 1, optimizer: 'sgd', learningRate: 0.5, progress: 'none' }), (err: Error) => {
-      assert.ok(err instanceof LabelRangeError, `${err.name}: ${err.message}`);
-      assert.equal(err.value, value);
-      assert.equal(err.index, index);
-      assert.match(err.message, message);
-      return true;
-    });
-    if (index < 4) weightValues(model).forEach((w, i) => assert.deepEqual(w, before[i], 'the bad batch was not trained'));
+    await assert.rejects(
+      fit(model, labelled(labels, dtype), { epochs: 1, optimizer: 'sgd', learningRate: 0.5, progress: 'none' }),
+      (err: Error) => {
+        assert.ok(err instanceof LabelRangeError, `${err.name}: ${err.message}`);
+        assert.equal(err.value, value);
+        assert.equal(err.index, index);
+        assert.match(err.message, message);
+        return true;
+      },
+    );
+    if (index < 4)
+      weightValues(model).forEach((w, i) => assert.deepEqual(w, before[i], 'the bad batch was not trained'));
     model.dispose();
   }
   // Valid float labels (0.0, 1.0, 2.0) are accepted, as evaluate accepts them.
@@ -156,15 +218,29 @@ test('checkpoint lock: a second run on the same folder gets a CheckpointError na
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
   // The first run waits in its first epoch until the second one has been refused.
-  const first = fit(slow, blobs(32, 1), { epochs: 2, checkpoint: dir, progress: 'none', callbacks: { onEpochBegin: () => gate } });
+  const first = fit(slow, blobs(32, 1), {
+    epochs: 2,
+    checkpoint: dir,
+    progress: 'none',
+    callbacks: { onEpochBegin: () => gate },
+  });
   await new Promise((r) => setTimeout(r, 50));
-  const holder = JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8')) as { pid: number; host: string; startedAt: string };
+  const holder = JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE), 'utf8')) as {
+    pid: number;
+    host: string;
+    startedAt: string;
+  };
   assert.equal(holder.pid, process.pid);
   assert.equal(holder.host, os.hostname());
   await assert.rejects(fit(other, blobs(32, 2), { epochs: 1, checkpoint: dir, progress: 'none' }), (err: Error) => {
     assert.ok(err instanceof CheckpointError, `${err.name}: ${err.message}`);
     assert.equal(err.dir, dir);
-    assert.match(err.message, new RegExp(`checkpoint folder ${dir} is in use by another run \\(pid ${process.pid} on ${os.hostname()}, started ${holder.startedAt.replace(/\./g, '\\.')}`));
+    assert.match(
+      err.message,
+      new RegExp(
+        `checkpoint folder ${dir} is in use by another run \\(pid ${process.pid} on ${os.hostname()}, started ${holder.startedAt.replace(/\./g, '\\.')}`,
+      ),
+    );
     return true;
   });
   release();
@@ -175,8 +251,14 @@ test('checkpoint lock: a second run on the same folder gets a CheckpointError na
   // A live process of another program holding the lock also refuses.
   const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
   try {
-    fs.writeFileSync(path.join(dir, LOCK_FILE), JSON.stringify({ pid: sleeper.pid, host: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z' }));
-    assert.throws(() => lockRunFolder(dir), /in use by another run \(pid \d+ on .*, started 2026-01-01T00:00:00\.000Z\)/);
+    fs.writeFileSync(
+      path.join(dir, LOCK_FILE),
+      JSON.stringify({ pid: sleeper.pid, host: os.hostname(), startedAt: '2026-01-01T00:00:00.000Z' }),
+    );
+    assert.throws(
+      () => lockRunFolder(dir),
+      /in use by another run \(pid \d+ on .*, started 2026-01-01T00:00:00\.000Z\)/,
+    );
   } finally {
     sleeper.kill('SIGKILL');
   }
@@ -185,15 +267,26 @@ test('checkpoint lock: a second run on the same folder gets a CheckpointError na
   const third = denseModel({ prefix: 'lockA' });
   const taken = await fit(third, blobs(32, 1), { epochs: 3, checkpoint: dir, resume: true, progress: 'none' });
   assert.equal(taken.notes.length, 1);
-  assert.match(taken.notes[0], new RegExp(`checkpoint folder ${dir}: took over a stale lock \\(pid ${sleeper.pid} on .*; process ${sleeper.pid} is gone\\)`));
+  assert.match(
+    taken.notes[0],
+    new RegExp(
+      `checkpoint folder ${dir}: took over a stale lock \\(pid ${sleeper.pid} on .*; process ${sleeper.pid} is gone\\)`,
+    ),
+  );
   assert.ok(!fs.existsSync(path.join(dir, LOCK_FILE)));
   [slow, other, third].forEach((m) => m.dispose());
 });
 
-test('stale temp and version folders of dead processes are removed by the next save; epoch-NNN is this run\'s own save', async () => {
+test("stale temp and version folders of dead processes are removed by the next save; epoch-NNN is this run's own save", async () => {
   const dir = tempDir('stale');
   const dead = deadPid();
-  const leftovers = [`.last.tmp-${dead}-0badf00d`, `.last.v-${dead}-0badf00d`, `.best.tmp-${dead}-12345678`, `.epoch-001.tmp-${dead}-abcdef01`, `.last.link-${dead}-00000000`];
+  const leftovers = [
+    `.last.tmp-${dead}-0badf00d`,
+    `.last.v-${dead}-0badf00d`,
+    `.best.tmp-${dead}-12345678`,
+    `.epoch-001.tmp-${dead}-abcdef01`,
+    `.last.link-${dead}-00000000`,
+  ];
   fs.mkdirSync(dir, { recursive: true });
   for (const name of leftovers) {
     if (name.includes('.link-')) fs.symlinkSync('nowhere', path.join(dir, name));
@@ -205,11 +298,20 @@ test('stale temp and version folders of dead processes are removed by the next s
   const live = `.last.tmp-${process.ppid}-0000beef`; // a live process's work in progress is left alone
   fs.mkdirSync(path.join(dir, live));
   const model = denseModel({ prefix: 'stale' });
-  await fit(model, blobs(32, 1), { epochs: 2, validation: blobs(16, 2), monitor: 'val_loss', checkpoint: { dir, keepEveryEpoch: true }, progress: 'none' });
+  await fit(model, blobs(32, 1), {
+    epochs: 2,
+    validation: blobs(16, 2),
+    monitor: 'val_loss',
+    checkpoint: { dir, keepEveryEpoch: true },
+    progress: 'none',
+  });
   const names = fs.readdirSync(dir);
   for (const name of leftovers) assert.ok(!names.includes(name), `${name} removed; left: ${names}`);
   assert.ok(names.includes(live));
-  assert.deepEqual(names.filter((n) => /tmp-|link-/.test(n)), [live]);
+  assert.deepEqual(
+    names.filter((n) => /tmp-|link-/.test(n)),
+    [live],
+  );
   for (const epoch of [1, 2]) {
     const meta = readCheckpointMetadata(path.join(dir, `epoch-00${epoch}`));
     assert.equal(meta.epoch, epoch);
@@ -221,15 +323,30 @@ test('last/ never goes missing while it is replaced: a reader polling it during 
   const dir = tempDir('window');
   const model = denseModel({ prefix: 'window' });
   const meta: CheckpointMetadata = {
-    format: 'lessonkit-checkpoint/1', epoch: 0, interrupted: false, batchesIntoNextEpoch: 0, history: [],
-    monitor: { metric: 'train_loss', mode: 'min', best: null, bestEpoch: null }, groups: [], savedAt: '', tfjsVersion: tf.version_core,
+    format: 'lessonkit-checkpoint/1',
+    epoch: 0,
+    interrupted: false,
+    batchesIntoNextEpoch: 0,
+    history: [],
+    monitor: { metric: 'train_loss', mode: 'min', best: null, bestEpoch: null },
+    groups: [],
+    savedAt: '',
+    tfjsVersion: tf.version_core,
   };
   await saveCheckpoint(path.join(dir, 'last'), model, meta);
-  const poller = spawn(process.execPath, ['-e', `
+  const poller = spawn(
+    process.execPath,
+    [
+      '-e',
+      `
     const fs = require('fs'); const f = process.argv[1]; let misses = 0, reads = 0;
     process.stdin.on('data', () => { process.stdout.write(JSON.stringify({ misses, reads })); process.exit(0); });
     (function loop() { for (let i = 0; i < 200; i++) { reads++; try { JSON.parse(fs.readFileSync(f, 'utf8')); } catch { misses++; } } setImmediate(loop); })();
-  `, path.join(dir, 'last', 'metadata.json')], { stdio: ['pipe', 'pipe', 'inherit'] });
+  `,
+      path.join(dir, 'last', 'metadata.json'),
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   let out = '';
   poller.stdout.on('data', (d) => (out += d));
   await new Promise((r) => setTimeout(r, 200));
@@ -276,17 +393,31 @@ test('damaged checkpoint files: errors name the folder and the file (truncated w
   fs.truncateSync(bin, Math.floor(fs.statSync(bin).size / 2));
   await assert.rejects(restoreCheckpoint(truncated, model), (err: Error) => {
     assert.ok(err instanceof CheckpointError, `${err.name}: ${err.message}`);
-    assert.match(err.message, new RegExp(`^checkpoint ${truncated}: model\\.json \\+ weights\\.bin do not fit together \\(.*\\)\\. Found: .*weights\\.bin \\d+ bytes.*The checkpoint is damaged`));
+    assert.match(
+      err.message,
+      new RegExp(
+        `^checkpoint ${truncated}: model\\.json \\+ weights\\.bin do not fit together \\(.*\\)\\. Found: .*weights\\.bin \\d+ bytes.*The checkpoint is damaged`,
+      ),
+    );
     return true;
   });
   await assert.rejects(loadCheckpointModel(truncated), CheckpointError);
   const badMeta = copy('bad-meta');
   fs.writeFileSync(path.join(badMeta, 'metadata.json'), '{"format": "lessonkit-checkpoint/1", "epoch');
-  await assert.rejects(restoreCheckpoint(badMeta, model), new RegExp(`^CheckpointError: checkpoint ${badMeta}: ${path.join(badMeta, 'metadata.json')} is not valid JSON \\(`));
+  await assert.rejects(
+    restoreCheckpoint(badMeta, model),
+    new RegExp(`^CheckpointError: checkpoint ${badMeta}: ${path.join(badMeta, 'metadata.json')} is not valid JSON \\(`),
+  );
   const badModel = copy('bad-model');
   fs.writeFileSync(path.join(badModel, 'model.json'), '{"modelTopology": {"class_name": "Mod');
-  await assert.rejects(loadCheckpointModel(badModel), new RegExp(`${path.join(badModel, 'model.json')} is not valid JSON .*expected a tfjs model\\.json`));
-  await assert.rejects(restoreCheckpoint(badModel, model), new RegExp(`${path.join(badModel, 'model.json')} is not valid JSON`));
+  await assert.rejects(
+    loadCheckpointModel(badModel),
+    new RegExp(`${path.join(badModel, 'model.json')} is not valid JSON .*expected a tfjs model\\.json`),
+  );
+  await assert.rejects(
+    restoreCheckpoint(badModel, model),
+    new RegExp(`${path.join(badModel, 'model.json')} is not valid JSON`),
+  );
   const badOpt = copy('bad-opt');
   fs.writeFileSync(path.join(badOpt, 'optimizer-default.json'), '{"className": "Adam", "spe');
   await assert.rejects(
@@ -298,7 +429,12 @@ test('damaged checkpoint files: errors name the folder and the file (truncated w
 
 test("progress: 'off' and false are silent like 'none'; an unknown value is an OptionError naming the option", async () => {
   const writes: string[] = [];
-  const stream = Object.assign(new (require('node:stream').Writable)({ write: (c: Buffer, _e: string, cb: () => void) => (writes.push(String(c)), cb()) }), { isTTY: false });
+  const stream = Object.assign(
+    new (require('node:stream').Writable)({
+      write: (c: Buffer, _e: string, cb: () => void) => (writes.push(String(c)), cb()),
+    }),
+    { isTTY: false },
+  );
   for (const mode of ['off', false] as const) {
     const bar = new ProgressBar(3, { mode: mode as 'off', stream });
     bar.update(1);
@@ -312,15 +448,25 @@ test("progress: 'off' and false are silent like 'none'; an unknown value is an O
   await assert.rejects(fit(model, blobs(16, 1), { epochs: 1, progress: 'quiet' as never }), (err: Error) => {
     assert.ok(err instanceof OptionError);
     assert.equal(err.option, 'progress');
-    assert.match(err.message, /fit options\.progress: expected progress to be one of 'auto', 'notebook', 'terminal', 'log', 'none', 'off' \(or false for none\)\. Received: "quiet"/);
+    assert.match(
+      err.message,
+      /fit options\.progress: expected progress to be one of 'auto', 'notebook', 'terminal', 'log', 'none', 'off' \(or false for none\)\. Received: "quiet"/,
+    );
     return true;
   });
   // 'off' runs a whole fit without writing to stderr.
-  const child = spawnSync(process.execPath, ['-e', `
+  const child = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      `
     const { fit } = require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'train', 'fit.js'))});
     const { blobs, denseModel } = require(${JSON.stringify(path.join(__dirname, 'helpers.js'))});
     fit(denseModel(), blobs(32, 1), { epochs: 2, progress: 'off' }).then((r) => console.log('epochs', r.epochsCompleted));
-  `], { encoding: 'utf8' });
+  `,
+    ],
+    { encoding: 'utf8' },
+  );
   assert.match(child.stdout, /epochs 2/);
   assert.doesNotMatch(child.stderr, /epoch 1\/2|loss=/, child.stderr);
   model.dispose();
@@ -330,7 +476,10 @@ test('early stopping on a metric the run does not have is refused up front (it u
   const model = denseModel({ prefix: 'early' });
   await assert.rejects(
     fit(model, blobs(32, 1), { epochs: 5, earlyStopping: { monitor: 'val_loss', patience: 1 }, progress: 'none' }),
-    (err: Error) => err instanceof OptionError && err.option === 'earlyStopping.monitor' && /^fit: options\.earlyStopping\.monitor is val_loss but no options\.validation was given$/.test(err.message),
+    (err: Error) =>
+      err instanceof OptionError &&
+      err.option === 'earlyStopping.monitor' &&
+      /^fit: options\.earlyStopping\.monitor is val_loss but no options\.validation was given$/.test(err.message),
   );
   await assert.rejects(
     fit(model, blobs(32, 1), { epochs: 5, loss: 'mse', earlyStopping: { monitor: 'train_acc' }, progress: 'none' }),
@@ -338,4 +487,3 @@ test('early stopping on a metric the run does not have is refused up front (it u
   );
   model.dispose();
 });
-

@@ -28,7 +28,12 @@ test('SIGINT to a process running fit stops it at a batch boundary with a usable
   child.kill('SIGINT');
   const code = await exited;
   assert.equal(code, 130, `stdout: ${stdout}\nstderr: ${stderr}`);
-  const report = JSON.parse(stdout.trim().split('\n').pop() as string) as { name: string; epochs: number; checkpoint: string; batchesDone: number };
+  const report = JSON.parse(stdout.trim().split('\n').pop() as string) as {
+    name: string;
+    epochs: number;
+    checkpoint: string;
+    batchesDone: number;
+  };
   assert.equal(report.name, 'KeyboardInterrupt');
   assert.ok(report.epochs >= 2);
   assert.match(stderr, /Interrupt requested/);

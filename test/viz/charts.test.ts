@@ -25,8 +25,23 @@ function allCharts(): [string, PlotlyFigure, number][] {
     ['learning curves', learningCurves(history), 4],
     ['confusion heatmap', confusionHeatmap(cm), 1],
     ['class accuracy', classAccuracyBars(cm.classNames, cm.perClassAccuracy()), 1],
-    ['strategies', strategyComparison([{ strategy: 'strategy 1', accuracy: 0.9, seconds: 100 }, { strategy: 'strategy 2', accuracy: 0.95, seconds: 60 }, { strategy: 'strategy 3', accuracy: 0.85, seconds: 10 }]), 3],
-    ['gradient norms', gradientNormChart([{ name: 'SimpleRNN', norms: [1, 0.1, 0.01] }, { name: 'LSTM', norms: [1, 0.9, 0.8] }]), 2],
+    [
+      'strategies',
+      strategyComparison([
+        { strategy: 'strategy 1', accuracy: 0.9, seconds: 100 },
+        { strategy: 'strategy 2', accuracy: 0.95, seconds: 60 },
+        { strategy: 'strategy 3', accuracy: 0.85, seconds: 10 },
+      ]),
+      3,
+    ],
+    [
+      'gradient norms',
+      gradientNormChart([
+        { name: 'SimpleRNN', norms: [1, 0.1, 0.01] },
+        { name: 'LSTM', norms: [1, 0.9, 0.8] },
+      ]),
+      2,
+    ],
   ];
 }
 
@@ -38,14 +53,20 @@ test('every chart is one MIME bundle: plotly JSON {data, layout}, text/html and 
     assert.equal(json.data.length, traces, `${name}: traces`);
     assert.equal(typeof json.layout, 'object');
     assert.doesNotThrow(() => JSON.parse(JSON.stringify(json)), name);
-    assert.ok(bundle['text/plain'].length > 10 && !bundle['text/plain'].includes('{'), `${name}: summary ${bundle['text/plain']}`);
+    assert.ok(
+      bundle['text/plain'].length > 10 && !bundle['text/plain'].includes('{'),
+      `${name}: summary ${bundle['text/plain']}`,
+    );
     assert.match(bundle['text/html'] as string, new RegExp(PLOTLY_CHART_ATTRIBUTE));
   }
-  assert.match(learningCurves(history).summary, /last epoch 2: train_loss 0\.7000, train_acc 0\.8000, val_loss 0\.8000, val_acc 0\.7500/);
+  assert.match(
+    learningCurves(history).summary,
+    /last epoch 2: train_loss 0\.7000, train_acc 0\.8000, val_loss 0\.8000, val_acc 0\.7500/,
+  );
   assert.match(confusionHeatmap(cm).summary, /most common error: car predicted as <\/script><b>x \(1\)/);
 });
 
-test('no chart output carries plotly.js: a small text/html fallback that draws with the page\'s window.Plotly', () => {
+test("no chart output carries plotly.js: a small text/html fallback that draws with the page's window.Plotly", () => {
   const library = fs.statSync(plotlyLibraryPath()).size;
   assert.ok(library > 1_000_000, `the minified bundle is the whole library (${library} bytes)`);
   assert.match(plotlyLibraryPath(), /plotly\.js-dist-min[\\/]plotly\.min\.js$/);
@@ -63,7 +84,7 @@ test('no chart output carries plotly.js: a small text/html fallback that draws w
   }
 });
 
-test('chart text uses a font stack with Korean fallbacks, which a figure\'s own layout can override', () => {
+test("chart text uses a font stack with Korean fallbacks, which a figure's own layout can override", () => {
   const layout = learningCurves(history).toJSON().layout as { font: { family: string } };
   assert.match(layout.font.family, /"Noto Sans CJK KR".*"Apple SD Gothic Neo".*"Malgun Gothic"/);
   const own = new PlotlyFigure([], { font: { family: 'serif' } }, 'x').toJSON().layout as { font: { family: string } };
@@ -91,17 +112,26 @@ test('class names cannot break out of the chart script: no raw </script> or tags
 
 test('live learning curve: one output, updated in place after each epoch', () => {
   const published: { bundle: MimeBundle; id?: string; update: boolean }[] = [];
-  setDisplaySink({ publish: (bundle, _m, transient, update) => void published.push({ bundle, id: transient.display_id, update }) });
+  setDisplaySink({
+    publish: (bundle, _m, transient, update) => void published.push({ bundle, id: transient.display_id, update }),
+  });
   try {
     const live = new LiveLearningCurve();
     live.update(history.records.slice(0, 1));
     live.update(history);
     assert.equal(published.length, 2);
     assert.equal(published[0].id, published[1].id);
-    assert.deepEqual(published.map((p) => p.update), [false, true]);
+    assert.deepEqual(
+      published.map((p) => p.update),
+      [false, true],
+    );
     const data = (published[1].bundle[PLOTLY_MIME] as { data: { x: number[] }[] }).data;
     assert.deepEqual(data[0].x, [1, 2]);
-    assert.equal(countPlotlyLibraries(published[1].bundle['text/html'] as string), 0, 'updates carry no library either');
+    assert.equal(
+      countPlotlyLibraries(published[1].bundle['text/html'] as string),
+      0,
+      'updates carry no library either',
+    );
   } finally {
     setDisplaySink(undefined);
   }

@@ -12,7 +12,14 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromiumMissing, openBrowser } from '../notebooks/chromium';
 import { ARTIFACTS_DIR } from '../notebooks/tools';
-import { gruCellDiagram, lstmCellDiagram, rnnFormsDiagram, transferStrategiesDiagram, unrolledRnnDiagram, type SvgDiagram } from '../../src/viz/diagrams';
+import {
+  gruCellDiagram,
+  lstmCellDiagram,
+  rnnFormsDiagram,
+  transferStrategiesDiagram,
+  unrolledRnnDiagram,
+  type SvgDiagram,
+} from '../../src/viz/diagrams';
 
 interface Measured {
   name: string;
@@ -24,7 +31,13 @@ interface Measured {
 test('diagrams in Chromium: no overlapping labels, all inside, estimate >= real width, scaled to narrow outputs', async (t) => {
   const missing = chromiumMissing();
   if (missing) return t.skip(`SKIPPED: ${missing}`);
-  const diagrams: SvgDiagram[] = [unrolledRnnDiagram(), rnnFormsDiagram(), lstmCellDiagram(), gruCellDiagram(), transferStrategiesDiagram()];
+  const diagrams: SvgDiagram[] = [
+    unrolledRnnDiagram(),
+    rnnFormsDiagram(),
+    lstmCellDiagram(),
+    gruCellDiagram(),
+    transferStrategiesDiagram(),
+  ];
   const dir = path.join(ARTIFACTS_DIR, 'diagrams');
   fs.mkdirSync(dir, { recursive: true });
   const page = path.join(dir, 'diagrams.html');
@@ -54,28 +67,44 @@ test('diagrams in Chromium: no overlapping labels, all inside, estimate >= real 
       for (let i = 0; i < m.texts.length; i++) {
         const a = m.texts[i];
         assert.ok(a.width > 0, `${m.name}: "${a.text}" has glyphs`);
-        assert.ok(a.x >= -0.5 && a.y >= -0.5 && a.x + a.width <= m.width + 0.5 && a.y + a.height <= m.height + 0.5, `${m.name}: "${a.text}" inside the picture (${JSON.stringify(a)})`);
-        assert.ok(d.labels[i].box.width >= a.width - 1, `${m.name}: estimated width ${d.labels[i].box.width.toFixed(1)} of "${a.text}" covers the rendered ${a.width.toFixed(1)}`);
+        assert.ok(
+          a.x >= -0.5 && a.y >= -0.5 && a.x + a.width <= m.width + 0.5 && a.y + a.height <= m.height + 0.5,
+          `${m.name}: "${a.text}" inside the picture (${JSON.stringify(a)})`,
+        );
+        assert.ok(
+          d.labels[i].box.width >= a.width - 1,
+          `${m.name}: estimated width ${d.labels[i].box.width.toFixed(1)} of "${a.text}" covers the rendered ${a.width.toFixed(1)}`,
+        );
         for (let j = i + 1; j < m.texts.length; j++) {
           const b = m.texts[j];
           // getBBox spans the font's whole ascent and descent (about 1.45 em for Noto CJK), so the boxes of stacked lines
           // 1.25 em apart share 2-3 px with no glyph touching; more than 4 px is a real overlap.
           const dx = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
           const dy = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-          assert.ok(!(dx > 1 && dy > 4), `${m.name}: "${a.text}" and "${b.text}" overlap (${dx.toFixed(1)} x ${dy.toFixed(1)} px)`);
+          assert.ok(
+            !(dx > 1 && dy > 4),
+            `${m.name}: "${a.text}" and "${b.text}" overlap (${dx.toFixed(1)} x ${dy.toFixed(1)} px)`,
+          );
         }
       }
     }
     const images = await browser.page.evaluate<{ w: number; h: number; shown: number }[]>(
       `[...document.querySelectorAll('div[id^="wide-"] img')].map((i) => ({ w: i.naturalWidth, h: i.naturalHeight, shown: i.getBoundingClientRect().width }))`,
     );
-    assert.deepEqual(images, diagrams.map((d) => ({ w: d.width, h: d.height, shown: d.width })), 'each text/html image loads at its natural size');
+    assert.deepEqual(
+      images,
+      diagrams.map((d) => ({ w: d.width, h: d.height, shown: d.width })),
+      'each text/html image loads at its natural size',
+    );
     const narrow = await browser.page.evaluate<{ w: number; ratio: number }[]>(
       `[...document.querySelectorAll('div[id^="narrow-"] img')].map((i) => { const r = i.getBoundingClientRect(); return { w: r.width, ratio: r.width / r.height }; })`,
     );
     narrow.forEach((n, i) => {
       assert.ok(n.w <= 600.5 && n.w > 590, `${diagrams[i].name} scales to a 600 px output (${n.w})`);
-      assert.ok(Math.abs(n.ratio - diagrams[i].width / diagrams[i].height) < 0.02, `${diagrams[i].name} keeps its aspect ratio`);
+      assert.ok(
+        Math.abs(n.ratio - diagrams[i].width / diagrams[i].height) < 0.02,
+        `${diagrams[i].name} keeps its aspect ratio`,
+      );
     });
     for (const d of diagrams) {
       await (await browser.page.$(`#wide-${d.name}`))!.screenshot({ path: path.join(dir, `${d.name}.png`) });

@@ -30,7 +30,11 @@ import { PLOTLY_MIME } from '../../src/viz/figure';
 const REPO = path.resolve(__dirname, '..', '..', '..');
 
 function python(): string {
-  const candidates = [process.env.LESSONKIT_PYTHON, path.join(REPO, '.venv', 'bin', 'python'), '/usr/bin/python3'].filter((p): p is string => !!p);
+  const candidates = [
+    process.env.LESSONKIT_PYTHON,
+    path.join(REPO, '.venv', 'bin', 'python'),
+    '/usr/bin/python3',
+  ].filter((p): p is string => !!p);
   const found = candidates.find((p) => fs.existsSync(p));
   if (!found) throw new Error(`no Python found (tried ${candidates.join(', ')})`);
   return found;
@@ -72,15 +76,92 @@ function parseSvg(svg: string): ParsedSvg {
 }
 
 const DIAGRAMS: [string, () => SvgDiagram, string[]][] = [
-  ['unrolled RNN', unrolledRnnDiagram, ['t-1 시점', 't 시점', 't+1 시점', 'ht-1', 'xt-1', 'ot+1', 'W(x)', 'W(h)', '은닉 상태 hidden state', '역전파 backpropagation', 'unroll']],
+  [
+    'unrolled RNN',
+    unrolledRnnDiagram,
+    [
+      't-1 시점',
+      't 시점',
+      't+1 시점',
+      'ht-1',
+      'xt-1',
+      'ot+1',
+      'W(x)',
+      'W(h)',
+      '은닉 상태 hidden state',
+      '역전파 backpropagation',
+      'unroll',
+    ],
+  ],
   [
     'RNN forms',
     rnnFormsDiagram,
-    ['one-to-many', 'many-to-one', 'many-to-many (1)', 'many-to-many (2)', '이미지 캡셔닝', '감성 분석', '기계 번역 (Seq2Seq)', '프레임별 비디오 분류', '입력 1개 → 출력 4개', '입력 4개 → 출력 1개', '입력 3개 → 출력 3개', '입력 4개 → 출력 4개'],
+    [
+      'one-to-many',
+      'many-to-one',
+      'many-to-many (1)',
+      'many-to-many (2)',
+      '이미지 캡셔닝',
+      '감성 분석',
+      '기계 번역 (Seq2Seq)',
+      '프레임별 비디오 분류',
+      '입력 1개 → 출력 4개',
+      '입력 4개 → 출력 1개',
+      '입력 3개 → 출력 3개',
+      '입력 4개 → 출력 4개',
+    ],
   ],
-  ['LSTM cell', lstmCellDiagram, ['셀 상태 cell state', '망각 게이트', 'forget gate', '입력 게이트', 'input gate', '출력 게이트', 'output gate', '은닉 상태', 'hidden state', 'Ct-1', 'ht-1', 'xt', '역전파']],
-  ['GRU cell', gruCellDiagram, ['은닉 상태 hidden state', '업데이트 게이트', 'update gate', '리셋 게이트', 'reset gate', 'candidate', 'ht-1', 'xt', '1−']],
-  ['transfer strategies', transferStrategiesDiagram, ['전략 1', '전략 2', '전략 3', 'stem', 'layer4', 'fc (head)', '고정 frozen', '학습 train', '사전 학습 pretrained', '무작위 random', '새 헤드 new head']],
+  [
+    'LSTM cell',
+    lstmCellDiagram,
+    [
+      '셀 상태 cell state',
+      '망각 게이트',
+      'forget gate',
+      '입력 게이트',
+      'input gate',
+      '출력 게이트',
+      'output gate',
+      '은닉 상태',
+      'hidden state',
+      'Ct-1',
+      'ht-1',
+      'xt',
+      '역전파',
+    ],
+  ],
+  [
+    'GRU cell',
+    gruCellDiagram,
+    [
+      '은닉 상태 hidden state',
+      '업데이트 게이트',
+      'update gate',
+      '리셋 게이트',
+      'reset gate',
+      'candidate',
+      'ht-1',
+      'xt',
+      '1−',
+    ],
+  ],
+  [
+    'transfer strategies',
+    transferStrategiesDiagram,
+    [
+      '전략 1',
+      '전략 2',
+      '전략 3',
+      'stem',
+      'layer4',
+      'fc (head)',
+      '고정 frozen',
+      '학습 train',
+      '사전 학습 pretrained',
+      '무작위 random',
+      '새 헤드 new head',
+    ],
+  ],
 ];
 
 for (const [name, make, labels] of DIAGRAMS) {
@@ -96,7 +177,10 @@ for (const [name, make, labels] of DIAGRAMS) {
     for (const label of labels) assert.ok(text.includes(label), `${name} shows "${label}"`);
     for (const ref of parsed.refs) assert.ok(parsed.ids.includes(ref), `${name}: url(#${ref}) has a definition`);
     assert.equal(new Set(parsed.ids).size, parsed.ids.length, `${name}: ids are unique`);
-    assert.ok(parsed.ids.every((id) => id.startsWith(`lk-${d.name}-`)), `${name}: ids carry the diagram's name, so two diagrams in one page do not clash`);
+    assert.ok(
+      parsed.ids.every((id) => id.startsWith(`lk-${d.name}-`)),
+      `${name}: ids carry the diagram's name, so two diagrams in one page do not clash`,
+    );
 
     assert.equal(make().svg, d.svg, `${name} is deterministic`);
     assert.deepEqual(overlappingLabels(d.labels), [], `${name}: no two labels overlap`);
@@ -107,7 +191,10 @@ for (const [name, make, labels] of DIAGRAMS) {
     assert.deepEqual(Object.keys(bundle).sort(), ['image/svg+xml', 'text/html', 'text/plain']);
     assert.equal(bundle['image/svg+xml'], d.svg);
     const html = bundle['text/html'] as string;
-    const img = /^<div class="lessonkit-diagram-container" style="max-width:(\d+)px"><img class="lessonkit-diagram" src="data:image\/svg\+xml;base64,([A-Za-z0-9+/=]+)" width="(\d+)" height="(\d+)" alt="([^"]*)" style="max-width:100%;height:auto"><\/div>$/.exec(html);
+    const img =
+      /^<div class="lessonkit-diagram-container" style="max-width:(\d+)px"><img class="lessonkit-diagram" src="data:image\/svg\+xml;base64,([A-Za-z0-9+/=]+)" width="(\d+)" height="(\d+)" alt="([^"]*)" style="max-width:100%;height:auto"><\/div>$/.exec(
+        html,
+      );
     assert.ok(img, `text/html is one scalable <img> of the SVG: ${html.slice(0, 200)}`);
     assert.equal(Buffer.from(img[2], 'base64').toString('utf8'), d.svg, 'the <img> carries exactly the SVG');
     assert.deepEqual([Number(img[1]), Number(img[3]), Number(img[4])], [d.width, d.width, d.height]);
@@ -124,24 +211,68 @@ test('all diagrams in one HTML page: their ids do not clash', () => {
 });
 
 test('the transfer strategies: which stages are frozen, trained and where their weights start', () => {
-  const roles = (s: 1 | 2 | 3, upTo?: 'stem' | 'layer1' | 'layer2' | 'layer3') => transferStrategyLayers(s, upTo).map((l) => `${l.stage}:${l.role}:${l.weights}`);
-  assert.deepEqual(roles(1), ['stem:trained:random', 'layer1:trained:random', 'layer2:trained:random', 'layer3:trained:random', 'layer4:trained:random', 'fc:trained:random']);
-  assert.deepEqual(roles(2), ['stem:frozen:pretrained', 'layer1:frozen:pretrained', 'layer2:frozen:pretrained', 'layer3:frozen:pretrained', 'layer4:trained:pretrained', 'fc:trained:new']);
-  assert.deepEqual(roles(2, 'layer1'), ['stem:frozen:pretrained', 'layer1:frozen:pretrained', 'layer2:trained:pretrained', 'layer3:trained:pretrained', 'layer4:trained:pretrained', 'fc:trained:new']);
-  assert.deepEqual(roles(3), ['stem:frozen:pretrained', 'layer1:frozen:pretrained', 'layer2:frozen:pretrained', 'layer3:frozen:pretrained', 'layer4:frozen:pretrained', 'fc:trained:new']);
+  const roles = (s: 1 | 2 | 3, upTo?: 'stem' | 'layer1' | 'layer2' | 'layer3') =>
+    transferStrategyLayers(s, upTo).map((l) => `${l.stage}:${l.role}:${l.weights}`);
+  assert.deepEqual(roles(1), [
+    'stem:trained:random',
+    'layer1:trained:random',
+    'layer2:trained:random',
+    'layer3:trained:random',
+    'layer4:trained:random',
+    'fc:trained:random',
+  ]);
+  assert.deepEqual(roles(2), [
+    'stem:frozen:pretrained',
+    'layer1:frozen:pretrained',
+    'layer2:frozen:pretrained',
+    'layer3:frozen:pretrained',
+    'layer4:trained:pretrained',
+    'fc:trained:new',
+  ]);
+  assert.deepEqual(roles(2, 'layer1'), [
+    'stem:frozen:pretrained',
+    'layer1:frozen:pretrained',
+    'layer2:trained:pretrained',
+    'layer3:trained:pretrained',
+    'layer4:trained:pretrained',
+    'fc:trained:new',
+  ]);
+  assert.deepEqual(roles(3), [
+    'stem:frozen:pretrained',
+    'layer1:frozen:pretrained',
+    'layer2:frozen:pretrained',
+    'layer3:frozen:pretrained',
+    'layer4:frozen:pretrained',
+    'fc:trained:new',
+  ]);
   assert.throws(() => transferStrategyLayers(2, 'layer4' as never), /upTo must be one of stem, layer1, layer2, layer3/);
 
   // The picture follows the data: 4 frozen stages in strategy 2 (upTo layer3) + 5 in strategy 3, plus the legend.
   const frozenTags = (svg: string) => parseSvg(svg).texts.filter((t) => t === '고정 frozen').length;
   assert.equal(frozenTags(transferStrategiesDiagram().svg), 4 + 5);
   assert.equal(frozenTags(transferStrategiesDiagram({ upTo: 'stem' }).svg), 1 + 5);
-  assert.ok(transferStrategiesDiagram().description.includes('strategy 2 (reuse the lower layers (frozen), train the rest and the head): frozen stem, layer1, layer2, layer3; trained layer4, fc'));
-  assert.ok(transferStrategiesDiagram({ model: 'ResNet-50' }).description.startsWith('The three transfer-learning strategies (전이학습 종류), ResNet-50'));
+  assert.ok(
+    transferStrategiesDiagram().description.includes(
+      'strategy 2 (reuse the lower layers (frozen), train the rest and the head): frozen stem, layer1, layer2, layer3; trained layer4, fc',
+    ),
+  );
+  assert.ok(
+    transferStrategiesDiagram({ model: 'ResNet-50' }).description.startsWith(
+      'The three transfer-learning strategies (전이학습 종류), ResNet-50',
+    ),
+  );
 });
 
 test('labels: subscript markup, escaping, width estimate and the overlap check', () => {
-  assert.deepEqual(parseLabel('h_{t-1}'), [{ text: 'h', sub: false }, { text: 't-1', sub: true }]);
-  assert.deepEqual(parseLabel('x_t + b'), [{ text: 'x', sub: false }, { text: 't', sub: true }, { text: ' + b', sub: false }]);
+  assert.deepEqual(parseLabel('h_{t-1}'), [
+    { text: 'h', sub: false },
+    { text: 't-1', sub: true },
+  ]);
+  assert.deepEqual(parseLabel('x_t + b'), [
+    { text: 'x', sub: false },
+    { text: 't', sub: true },
+    { text: ' + b', sub: false },
+  ]);
   assert.equal(plainLabel('C_{t-1} → C_t'), 'Ct-1 → Ct');
   assert.throws(() => parseLabel('h_{t'), /unclosed/);
 
@@ -182,7 +313,10 @@ test('tanh′ chart: the curve is 1 − tanh², peaks at 1 at x = 0, below 1.35e
   d.x.forEach((x, i) => assert.ok(Math.abs(d.y[i] - (1 - Math.tanh(x) ** 2)) < 1e-6, `tanh′(${x})`));
   const bundle = fig.toMimeBundle();
   assert.ok(bundle[PLOTLY_MIME] && bundle['text/html']);
-  assert.match(bundle['text/plain'], /maximum 1 at x = 0; tanh′\(4\) ≈ 1\.34e-3, so outside \(−4, 4\) each step of backpropagation multiplies the gradient by at most 1\.35e-3$/);
+  assert.match(
+    bundle['text/plain'],
+    /maximum 1 at x = 0; tanh′\(4\) ≈ 1\.34e-3, so outside \(−4, 4\) each step of backpropagation multiplies the gradient by at most 1\.35e-3$/,
+  );
   const notes = (json.layout.annotations as { text: string }[]).map((a) => a.text);
   assert.ok(notes.includes('|x| ≥ 4: tanh′ ≤ 1.35e-3') && 1.35e-3 >= tanhDerivative(4), notes.join('; '));
   assert.throws(() => tanhDerivativeChart({ range: 3 }), /range > saturation/);

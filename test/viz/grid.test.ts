@@ -37,14 +37,20 @@ test('colour images are de-normalized with mean/std and encoded as RGB', async (
   assert.equal(grid.png[25], 2, 'PNG colour type 2: RGB');
   const decoded = decodePng(grid.png);
   assert.deepEqual(decoded.shape, [6, 12, 3]);
-  assert.deepEqual(Array.from(decoded.slice([1, 1, 0], [1, 1, 3]).dataSync()), rgb.map((v) => Math.round(v * 255)));
+  assert.deepEqual(
+    Array.from(decoded.slice([1, 1, 0], [1, 1, 3]).dataSync()),
+    rgb.map((v) => Math.round(v * 255)),
+  );
   assert.deepEqual(Array.from(decoded.slice([0, 0, 0], [1, 1, 3]).dataSync()), [255, 255, 255], 'white padding');
   tf.dispose([normalized, decoded]);
 });
 
 test('captions and class names are HTML-escaped in text/html and kept verbatim in text/plain', async () => {
   const images = tf.zeros([2, 8, 8, 3], 'int32');
-  const grid = await sampleGrid(images, { captions: ['pred: <img src=x onerror=alert(1)>, actual: a&b', 'pred: "q", actual: \'s\''], title: '<Wrong>' });
+  const grid = await sampleGrid(images, {
+    captions: ['pred: <img src=x onerror=alert(1)>, actual: a&b', 'pred: "q", actual: \'s\''],
+    title: '<Wrong>',
+  });
   const html = grid.toMimeBundle()['text/html'] as string;
   assert.doesNotMatch(html, /<img src=x/);
   assert.match(html, /pred: &lt;img src=x onerror=alert\(1\)&gt;, actual: a&amp;b/);
@@ -59,17 +65,30 @@ test('wrong-predictions grid from evaluate, and a samples-per-class grid', async
   const flat = tf.layers.flatten().apply(input) as tf.SymbolicTensor;
   const dense = tf.layers.dense({ units: 2, useBias: false });
   const model = tf.model({ inputs: input, outputs: dense.apply(flat) as tf.SymbolicTensor });
-  dense.setWeights([tf.tensor2d([[1, 0], [1, 0], [0, 1], [0, 1]])]); // top half bright -> class 0
+  dense.setWeights([
+    tf.tensor2d([
+      [1, 0],
+      [1, 0],
+      [0, 1],
+      [0, 1],
+    ]),
+  ]); // top half bright -> class 0
   const x = tf.tensor4d([1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0], [3, 2, 2, 1]);
   const y = tf.tensor1d([1, 0, 0], 'int32'); // the first two are wrong
-  const result = await evaluate(model, [{ x, y, indices: new Int32Array([10, 11, 12]) }], { classNames: ['top', 'bottom'], keepMisclassified: 10 });
+  const result = await evaluate(model, [{ x, y, indices: new Int32Array([10, 11, 12]) }], {
+    classNames: ['top', 'bottom'],
+    keepMisclassified: 10,
+  });
   const grid = await misclassifiedGrid(result, { scale: 2 });
   assert.deepEqual(grid.captions, ['pred: top, actual: bottom', 'pred: bottom, actual: top']);
   assert.deepEqual([grid.rows, grid.cols], [1, 5]);
   const perClass = await classSamplesGrid(x, y, { classNames: ['top', 'bottom'], perClass: 1, scale: 4 });
   assert.deepEqual(perClass.captions, ['top', 'bottom']);
   assert.deepEqual(pngSize(perClass.png), { width: 12, height: 24 });
-  await assert.rejects(classSamplesGrid(x, y, { classNames: ['top', 'bottom'], perClass: 2 }), /class bottom has only 1 image\(s\)/);
+  await assert.rejects(
+    classSamplesGrid(x, y, { classNames: ['top', 'bottom'], perClass: 2 }),
+    /class bottom has only 1 image\(s\)/,
+  );
   result.dispose();
   tf.dispose([x, y]);
   model.dispose();

@@ -62,7 +62,9 @@ export function lineDiff(reference, actual) {
       i += 1;
     }
   }
-  return lines.length > MAX_DIFF_LINES ? [...lines.slice(0, MAX_DIFF_LINES), `  ... ${lines.length - MAX_DIFF_LINES} more`] : lines;
+  return lines.length > MAX_DIFF_LINES
+    ? [...lines.slice(0, MAX_DIFF_LINES), `  ... ${lines.length - MAX_DIFF_LINES} more`]
+    : lines;
 }
 
 /**
@@ -89,7 +91,10 @@ export function compareText(reference, actual, rules) {
     const { ok, allowed } = withinTolerance(a, r, rules);
     if (ok) return;
     const line = lineOfNumber(act.skeleton, k);
-    const how = allowed === 0 ? 'whole numbers must match exactly' : `allowed difference ${formatNumber(allowed)} (rel ${rules.rel}, abs ${rules.abs})`;
+    const how =
+      allowed === 0
+        ? 'whole numbers must match exactly'
+        : `allowed difference ${formatNumber(allowed)} (rel ${rules.rel}, abs ${rules.abs})`;
     problems.push([
       `number ${k + 1} on line ${line + 1}: got ${a}, reference ${r}; ${how}`,
       `    - ${refLines[line] ?? ''}`,
@@ -145,7 +150,9 @@ function compareOutput(ref, act, rules) {
       const r = ref.plotly?.traces ?? [];
       const a = act.plotly?.traces ?? [];
       if (r.join() !== a.join()) {
-        problems.push([`chart structure differs: reference ${r.length} traces [${r.join(', ')}], got ${a.length} [${a.join(', ')}]`]);
+        problems.push([
+          `chart structure differs: reference ${r.length} traces [${r.join(', ')}], got ${a.length} [${a.join(', ')}]`,
+        ]);
       }
     }
     if (ref.image || act.image) {
@@ -176,7 +183,8 @@ function cellLabel(notebook, cell) {
  */
 function pairCells(refCells, actCells) {
   const ids = (/** @type {CellSummary[]} */ cells) => cells.map((c) => c.id);
-  const usable = (/** @type {CellSummary[]} */ cells) => cells.every((c) => c.id) && new Set(ids(cells)).size === cells.length;
+  const usable = (/** @type {CellSummary[]} */ cells) =>
+    cells.every((c) => c.id) && new Set(ids(cells)).size === cells.length;
   if (usable(refCells) && usable(actCells)) {
     const byId = new Map(refCells.map((c) => [c.id, c]));
     /** @type {[CellSummary | undefined, CellSummary | undefined][]} */
@@ -186,7 +194,10 @@ function pairCells(refCells, actCells) {
     return pairs;
   }
   const n = Math.max(refCells.length, actCells.length);
-  return Array.from({ length: n }, (_, i) => /** @type {[CellSummary | undefined, CellSummary | undefined]} */ ([refCells[i], actCells[i]]));
+  return Array.from(
+    { length: n },
+    (_, i) => /** @type {[CellSummary | undefined, CellSummary | undefined]} */ ([refCells[i], actCells[i]]),
+  );
 }
 
 /**
@@ -201,14 +212,18 @@ export function compareNotebook({ name, reference, summary, executed, policy }) 
   for (const [ref, act] of pairCells(reference.cells, summary.cells)) {
     if (act) {
       const errors = act.outputs.filter((o) => o.type === 'error');
-      for (const e of errors) problems.push({ where: cellLabel(name, act), lines: [`error output: ${e.ename}: ${e.evalue}`] });
+      for (const e of errors)
+        problems.push({ where: cellLabel(name, act), lines: [`error output: ${e.ename}: ${e.evalue}`] });
       if (errors.length) continue;
     }
     if (!ref || !act) {
       const cell = /** @type {CellSummary} */ (ref ?? act);
       problems.push({
         where: cellLabel(name, cell),
-        lines: [ref ? 'this reference cell is missing from the notebook' : 'this cell has no reference', 'the notebook changed since the references were made; regenerate them (see test/notebooks/README.md)'],
+        lines: [
+          ref ? 'this reference cell is missing from the notebook' : 'this cell has no reference',
+          'the notebook changed since the references were made; regenerate them (see test/notebooks/README.md)',
+        ],
       });
       continue;
     }
@@ -228,7 +243,10 @@ export function compareNotebook({ name, reference, summary, executed, policy }) 
     }
     ref.outputs.forEach((r, k) => {
       for (const lines of compareOutput(r, act.outputs[k], rules)) {
-        problems.push({ where: `${cellLabel(name, act)}, output ${k + 1} (${describeOutput(act.outputs[k])})`, lines: [...lines, ...note] });
+        problems.push({
+          where: `${cellLabel(name, act)}, output ${k + 1} (${describeOutput(act.outputs[k])})`,
+          lines: [...lines, ...note],
+        });
       }
     });
   }
@@ -274,8 +292,10 @@ export function checkMetrics(name, executed, policy) {
     }
     const value = a.value - b.value;
     if (metric.minus) console.log(`# metric ${metric.name}: ${a.value} - ${b.value} = ${Number(value.toPrecision(6))}`);
-    if (metric.floor !== undefined && value < metric.floor) problems.push({ where, lines: [`${value} is below its floor ${metric.floor}`] });
-    else if (metric.ceiling !== undefined && value > metric.ceiling) problems.push({ where, lines: [`${value} is above its ceiling ${metric.ceiling}`] });
+    if (metric.floor !== undefined && value < metric.floor)
+      problems.push({ where, lines: [`${value} is below its floor ${metric.floor}`] });
+    else if (metric.ceiling !== undefined && value > metric.ceiling)
+      problems.push({ where, lines: [`${value} is above its ceiling ${metric.ceiling}`] });
   }
   return problems;
 }

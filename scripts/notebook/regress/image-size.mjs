@@ -19,7 +19,8 @@ export function imageSize(mime, data) {
   const bytes = Buffer.from(text, 'base64');
   if (mime === 'image/png') return pngSize(bytes);
   if (mime === 'image/jpeg') return jpegSize(bytes);
-  if (mime === 'image/gif') return bytes.length >= 10 ? { width: bytes.readUInt16LE(6), height: bytes.readUInt16LE(8) } : undefined;
+  if (mime === 'image/gif')
+    return bytes.length >= 10 ? { width: bytes.readUInt16LE(6), height: bytes.readUInt16LE(8) } : undefined;
   return undefined;
 }
 

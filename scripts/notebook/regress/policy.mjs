@@ -42,9 +42,12 @@ function checkRules(rules, where) {
   for (const [key, value] of Object.entries(rules ?? {})) {
     if (!RULE_KEYS.has(key)) continue;
     const ok =
-      (key === 'rel' || key === 'abs') ? typeof value === 'number' && value >= 0
-        : key === 'integers' ? value === 'exact' || value === 'tolerance'
-          : key === 'numbers' ? value === 'compare' || value === 'structure'
+      key === 'rel' || key === 'abs'
+        ? typeof value === 'number' && value >= 0
+        : key === 'integers'
+          ? value === 'exact' || value === 'tolerance'
+          : key === 'numbers'
+            ? value === 'compare' || value === 'structure'
             : value === 'compare' || value === 'ignore';
     if (!ok) throw new Error(`${TOLERANCES_FILE}: ${where}.${key}: unexpected value ${JSON.stringify(value)}`);
   }
@@ -72,13 +75,19 @@ export function readPolicy(file = TOLERANCES_FILE) {
     checkRules(nb, `notebooks.${name}`);
     for (const [id, cell] of Object.entries(nb.cells ?? {})) checkRules(cell, `notebooks.${name}.cells.${id}`);
     for (const [i, m] of (nb.metrics ?? []).entries()) {
-      if (typeof m.name !== 'string' || typeof m.pattern !== 'string' || (m.floor === undefined && m.ceiling === undefined)) {
+      if (
+        typeof m.name !== 'string' ||
+        typeof m.pattern !== 'string' ||
+        (m.floor === undefined && m.ceiling === undefined)
+      ) {
         throw new Error(
           `${file}: notebooks.${name}.metrics[${i}]: expected { name, pattern, optional minus, floor and/or ceiling }, got ${JSON.stringify(m)}`,
         );
       }
       if (m.minus !== undefined && typeof m.minus !== 'string') {
-        throw new Error(`${file}: notebooks.${name}.metrics[${i}].minus: expected a pattern string, got ${JSON.stringify(m.minus)}`);
+        throw new Error(
+          `${file}: notebooks.${name}.metrics[${i}].minus: expected a pattern string, got ${JSON.stringify(m.minus)}`,
+        );
       }
       new RegExp(m.pattern); // a bad pattern fails here, naming nothing else
       if (m.minus) new RegExp(m.minus);

@@ -31,7 +31,8 @@ export function readReference(name, dir = REFERENCES_DIR) {
   const file = referencePath(name, dir);
   if (!fs.existsSync(file)) return undefined;
   const ref = JSON.parse(fs.readFileSync(file, 'utf8'));
-  if (!Array.isArray(ref.cells)) throw new Error(`${file}: expected a reference with a cells array; regenerate it with ${UPDATE_COMMAND}`);
+  if (!Array.isArray(ref.cells))
+    throw new Error(`${file}: expected a reference with a cells array; regenerate it with ${UPDATE_COMMAND}`);
   return ref;
 }
 
@@ -64,7 +65,14 @@ export function writeReference(name, executed, dir = REFERENCES_DIR) {
 export function checkAgainstReference(name, executed, { dir = REFERENCES_DIR, policy = readPolicy() } = {}) {
   const reference = readReference(name, dir);
   if (!reference) {
-    return [{ where: name, lines: [`no reference at ${path.relative(process.cwd(), referencePath(name, dir))}; make one deliberately with ${UPDATE_COMMAND.replace('<notebook>', name)}`] }];
+    return [
+      {
+        where: name,
+        lines: [
+          `no reference at ${path.relative(process.cwd(), referencePath(name, dir))}; make one deliberately with ${UPDATE_COMMAND.replace('<notebook>', name)}`,
+        ],
+      },
+    ];
   }
   return compareNotebook({ name, reference, summary: summarizeNotebook(executed, name), executed, policy });
 }

@@ -67,7 +67,10 @@ export function maskTimingColumns(text) {
     }
     if (!header.some(Boolean)) continue;
     const timing = header;
-    lines[i] = rebuildRow(lines[i], cells.map((c, j) => (timing[j] ? c.replace(/(?<![\w.])-?\d+(\.\d+)?(e[+-]?\d+)?(?![\w.])/gi, '<duration>') : c)));
+    lines[i] = rebuildRow(
+      lines[i],
+      cells.map((c, j) => (timing[j] ? c.replace(/(?<![\w.])-?\d+(\.\d+)?(e[+-]?\d+)?(?![\w.])/gi, '<duration>') : c)),
+    );
   }
   return lines.join('\n');
 }
@@ -98,17 +101,33 @@ const RULES = [
   ['engine details', /\b(\w+ backend) \(TF [^)]*\)[^\n]*/g, '$1 <engine details>'],
   // loadLessonCifar10's description: which copy of the same images was read depends on the machine (full offline
   // copy in CI, the shipped sample in a fresh clone), and so do the sources it passed over.
-  ['CIFAR-10 source', /CIFAR-10 from (?:the full offline JPEG copy|the official binary release|the sample shipped in the repository)[^:]*?(?: \(a JPEG re-encoding[^)]*\))?:([^\n]*?\.)(?: Not used: [^\n]*)?$/gm, 'CIFAR-10 from <source>:$1'],
+  [
+    'CIFAR-10 source',
+    /CIFAR-10 from (?:the full offline JPEG copy|the official binary release|the sample shipped in the repository)[^:]*?(?: \(a JPEG re-encoding[^)]*\))?:([^\n]*?\.)(?: Not used: [^\n]*)?$/gm,
+    'CIFAR-10 from <source>:$1',
+  ],
   ['iso datetimes', /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?/g, '<datetime>'],
   ['epoch-millisecond timestamps', /(?<![\w.])1[5-9]\d{11}(?![\w.])/g, '<timestamp>'],
   ['memory addresses', /\b0x[0-9a-fA-F]{4,}\b/g, '0x<address>'],
   ['file URLs', /file:\/\/\/?[^\s'"`)\]>]+/g, '<path>'],
   ['absolute paths', /(?<![\w.:/<>-])(~|\/)(?:[\w.@+~-]+\/)+[\w.@+~-]*/g, '<path>'],
-  ['rates', /\d+(\.\d+)?\s?(it|its|samples|sample|img|imgs|images|batch|batches|step|steps|ex|examples|tok|tokens)\/s\b/gi, '<rate>'],
+  [
+    'rates',
+    /\d+(\.\d+)?\s?(it|its|samples|sample|img|imgs|images|batch|batches|step|steps|ex|examples|tok|tokens)\/s\b/gi,
+    '<rate>',
+  ],
   ['seconds per item', /\d+(\.\d+)?\s?s\/(it|batch|step|epoch)\b/gi, '<rate>'],
   ['clock durations', /(?<![\w.:])\d{1,2}:\d{2}(:\d{2})?(\.\d+)?(?![\w:])/g, '<duration>'],
-  ['durations with units', /(?<![\w.])\d+(\.\d+)?\s?(ns|µs|us|ms|s|sec|secs|seconds?|mins?|minutes?|h|hrs?|hours?)(?![\w/])/g, '<duration>'],
-  ['labelled durations', /\b(time|elapsed|took|eta|seconds|duration|wall)(\s*[:=]?\s*)-?\d+(\.\d+)?/gi, '$1$2<duration>'],
+  [
+    'durations with units',
+    /(?<![\w.])\d+(\.\d+)?\s?(ns|µs|us|ms|s|sec|secs|seconds?|mins?|minutes?|h|hrs?|hours?)(?![\w/])/g,
+    '<duration>',
+  ],
+  [
+    'labelled durations',
+    /\b(time|elapsed|took|eta|seconds|duration|wall)(\s*[:=]?\s*)-?\d+(\.\d+)?/gi,
+    '$1$2<duration>',
+  ],
 ];
 
 /**
@@ -123,7 +142,12 @@ export function sanitizeText(raw) {
   for (const [, pattern, replacement] of RULES) text = text.replace(pattern, replacement);
   return text
     .split('\n')
-    .map((line) => line.replace(/[─━═]{2,}/g, '─').replace(/[ \t]+/g, ' ').trimEnd())
+    .map((line) =>
+      line
+        .replace(/[─━═]{2,}/g, '─')
+        .replace(/[ \t]+/g, ' ')
+        .trimEnd(),
+    )
     .join('\n')
     .replace(/^\n+|\n+$/g, '');
 }

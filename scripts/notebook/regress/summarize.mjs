@@ -58,7 +58,8 @@ function summarizeRich(data) {
   const image = IMAGE_MIMES.find((m) => data[m] !== undefined);
   if (image) summary.image = { mime: image, ...(imageSize(image, data[image]) ?? { width: null, height: null }) };
   if (data['text/plain'] !== undefined) summary.text = sanitizeText(joined(data['text/plain']));
-  else if (data['text/html'] !== undefined && !summary.plotly) summary.text = sanitizeText(htmlText(joined(data['text/html'])));
+  else if (data['text/html'] !== undefined && !summary.plotly)
+    summary.text = sanitizeText(htmlText(joined(data['text/html'])));
   return summary;
 }
 
@@ -109,7 +110,12 @@ export function summarizeNotebook(nb, name) {
       index,
       ...(cell.id ? { id: cell.id } : {}),
       source: createHash('sha256').update(source).digest('hex').slice(0, 12),
-      excerpt: source.split('\n').find((l) => l.trim() !== '')?.trim().slice(0, 80) ?? '',
+      excerpt:
+        source
+          .split('\n')
+          .find((l) => l.trim() !== '')
+          ?.trim()
+          .slice(0, 80) ?? '',
       outputs: summarizeOutputs(cell.outputs),
     });
     index += 1;

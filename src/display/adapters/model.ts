@@ -50,7 +50,11 @@ const HEADER = ['Layer (type)', 'Output shape', 'Params', 'Trainable'];
 function plainTable(rows: string[][]): string {
   const table = [HEADER, ...rows];
   const widths = HEADER.map((_, i) => Math.max(...table.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   const rule = '-'.repeat(widths.reduce((a, b) => a + b + 2, -2));
   return [line(HEADER), rule, ...rows.map(line), rule].join('\n');
 }

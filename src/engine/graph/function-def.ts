@@ -57,7 +57,11 @@ export function attrValue(a: TraceAttr): Uint8Array {
       if (a.type === ATTR.STRING) for (const s of v) list.string(2, String(s));
       else if (a.type === ATTR.INT) list.packedInts(3, v as number[]);
       else if (a.type === ATTR.FLOAT) list.packedFloats(4, v as number[]);
-      else if (a.type === ATTR.BOOL) list.packedInts(5, (v as boolean[]).map((b) => (b ? 1 : 0)));
+      else if (a.type === ATTR.BOOL)
+        list.packedInts(
+          5,
+          (v as boolean[]).map((b) => (b ? 1 : 0)),
+        );
       else if (a.type === ATTR.TYPE) list.packedInts(6, v as number[]);
       else throw new Error(`graph: list attribute ${a.name} of type ${a.type} is not supported`);
     });
@@ -90,7 +94,8 @@ export function attrValue(a: TraceAttr): Uint8Array {
 
 const typeAttr = (dtype: number): Uint8Array => new ProtoWriter().int(6, dtype).finish();
 const intAttr = (n: number): Uint8Array => new ProtoWriter().int(3, n).finish();
-const typeListAttr = (dtypes: number[]): Uint8Array => new ProtoWriter().message(1, (l) => l.packedInts(6, dtypes)).finish();
+const typeListAttr = (dtypes: number[]): Uint8Array =>
+  new ProtoWriter().message(1, (l) => l.packedInts(6, dtypes)).finish();
 
 /** Raw little-endian bytes of a recorded constant, for TensorProto.tensor_content. */
 function constBytes(c: TraceConst): Uint8Array {
@@ -139,7 +144,15 @@ export function functionDef(g: TraceGraph, ops: OpRegistry): Uint8Array {
       .message(2, (s) => encodeShape(s, shape))
       .bytes(4, content)
       .finish();
-    addNode(name, 'Const', [], new Map([['dtype', typeAttr(dtype)], ['value', new ProtoWriter().bytes(8, tensor).finish()]]));
+    addNode(
+      name,
+      'Const',
+      [],
+      new Map([
+        ['dtype', typeAttr(dtype)],
+        ['value', new ProtoWriter().bytes(8, tensor).finish()],
+      ]),
+    );
   };
   for (const [id, c] of g.consts) {
     const name = `c${k++}`;
@@ -150,7 +163,15 @@ export function functionDef(g: TraceGraph, ops: OpRegistry): Uint8Array {
       // A filled tensor (zeros, ones: tfjs makes them in JavaScript) as Fill(shape, value): no big constant.
       constNode(`${name}_dims`, 3, [c.shape.length], new Uint8Array(Int32Array.from(c.shape).buffer));
       constNode(`${name}_value`, c.dtype, [], content.slice(0, width));
-      addNode(name, 'Fill', [`${name}_dims:output:0`, `${name}_value:output:0`], new Map([['T', typeAttr(c.dtype)], ['index_type', typeAttr(3)]]));
+      addNode(
+        name,
+        'Fill',
+        [`${name}_dims:output:0`, `${name}_value:output:0`],
+        new Map([
+          ['T', typeAttr(c.dtype)],
+          ['index_type', typeAttr(3)],
+        ]),
+      );
     } else {
       constNode(name, c.dtype, c.shape, content);
     }
@@ -202,7 +223,11 @@ export function functionDef(g: TraceGraph, ops: OpRegistry): Uint8Array {
     const name = `n${index}`;
     let flat = 0;
     for (const arg of def.outputs) {
-      const count = arg.numberAttr ? ints.get(arg.numberAttr) : arg.typeListAttr ? listLengths.get(arg.typeListAttr) : 1;
+      const count = arg.numberAttr
+        ? ints.get(arg.numberAttr)
+        : arg.typeListAttr
+          ? listLengths.get(arg.typeListAttr)
+          : 1;
       if (count === undefined) throw new Error(`graph: cannot count the outputs of ${n.op} (${arg.name})`);
       for (let j = 0; j < count; j++, flat++) {
         if (flat < n.outputs.length) {
@@ -211,14 +236,16 @@ export function functionDef(g: TraceGraph, ops: OpRegistry): Uint8Array {
         }
       }
     }
-    if (flat !== n.outputs.length) throw new Error(`graph: ${n.op} recorded ${n.outputs.length} outputs, its OpDef gives ${flat}`);
+    if (flat !== n.outputs.length)
+      throw new Error(`graph: ${n.op} recorded ${n.outputs.length} outputs, its OpDef gives ${flat}`);
     addNode(name, n.op, inputRefs, attrs);
   });
   const rets: Array<[string, string]> = [];
   g.returns.forEach((id, i) => {
     let r = ref.get(id);
     const dtype = dtypeOf.get(id);
-    if (r === undefined || dtype === undefined) throw new Error(`graph: return value ${i} (tensor ${id}) was not recorded`);
+    if (r === undefined || dtype === undefined)
+      throw new Error(`graph: return value ${i} (tensor ${id}) was not recorded`);
     if (!r.includes(':') || r.startsWith('c')) {
       // An argument or a constant returned as is: through an Identity node.
       const name = `r${i}_identity`;

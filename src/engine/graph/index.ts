@@ -1,4 +1,13 @@
 export { graphBackend, isRecordingGraph, CompiledGraph, Recording, assignUpdates } from './recorder';
 export type { GraphBackend, GraphBinding, RecordResult } from './recorder';
-export { FitGraphStep, GraphStepCompiler, fitGraphStep, graphForward, graphTotals, graphPathFor, graphStepCompiler, uncoveredReason } from './step';
+export {
+  FitGraphStep,
+  GraphStepCompiler,
+  fitGraphStep,
+  graphForward,
+  graphTotals,
+  graphPathFor,
+  graphStepCompiler,
+  uncoveredReason,
+} from './step';
 export type { GraphForward, GraphStepCompilerOptions, GraphStepInfo } from './step';

@@ -22,7 +22,12 @@ import { functionDef, type TraceConst, type TraceNode } from './function-def';
 import { OpRegistry } from './op-defs';
 
 export interface GraphBinding {
-  executeOp(name: string, attrs: unknown[], ids: number[], numOutputs: number): Array<{ id: number; shape: number[]; dtype: number }>;
+  executeOp(
+    name: string,
+    attrs: unknown[],
+    ids: number[],
+    numOutputs: number,
+  ): Array<{ id: number; shape: number[]; dtype: number }>;
   createTensor(shape: number[], dtype: number, values: unknown): number;
   tensorDataSync(id: number): ArrayBufferView;
   registerFunction(bytes: Uint8Array): void;
@@ -67,7 +72,8 @@ export function graphBackend(): GraphBackend | undefined {
   if (tf.getBackend() !== 'tensorflow') return undefined;
   const b = tf.backend() as unknown as Partial<GraphBackend> & { isUsingGpuDevice?: boolean };
   const binding = b.binding as Partial<GraphBinding> | undefined;
-  if (!binding || typeof binding.registerFunction !== 'function' || typeof binding.opList !== 'function') return undefined;
+  if (!binding || typeof binding.registerFunction !== 'function' || typeof binding.opList !== 'function')
+    return undefined;
   if (typeof b.getInputTensorIds !== 'function' || typeof b.createOutputTensor !== 'function') return undefined;
   if (b.isUsingGpuDevice || binding.isUsingGpuDevice?.()) return undefined;
   return b as GraphBackend;
@@ -103,9 +109,15 @@ export class CompiledGraph {
   /** Runs the step as one native call. Nothing is assigned: `updates` pairs each variable with its new value. */
   run(inputs: tf.Tensor[]): { outputs: tf.Tensor[]; updates: Array<[tf.Variable, tf.Tensor]> } {
     if (this.disposed) throw new Error(`graph: ${this.functionName} was disposed`);
-    if (inputs.length !== this.inputCount) throw new Error(`graph: ${this.functionName} takes ${this.inputCount} inputs, got ${inputs.length}`);
+    if (inputs.length !== this.inputCount)
+      throw new Error(`graph: ${this.functionName} takes ${this.inputCount} inputs, got ${inputs.length}`);
     const ids = [...this.backend.getInputTensorIds([...inputs, ...this.readVariables]), ...this.captured];
-    const metas = this.backend.binding.executeOp(this.functionName, [], ids, this.outputCount + this.updatedVariables.length);
+    const metas = this.backend.binding.executeOp(
+      this.functionName,
+      [],
+      ids,
+      this.outputCount + this.updatedVariables.length,
+    );
     const tensors = metas.map((m) => this.backend.createOutputTensor(m));
     return {
       outputs: tensors.slice(0, this.outputCount),
@@ -187,7 +199,13 @@ export class Recording {
       if (m.dtype === this.original.TF_STRING) return this.abort(`op ${name} makes a string tensor`);
       this.produced.add(m.id);
     }
-    this.nodes.push({ op: name, attrs: attrs as TraceNode['attrs'], inputs: [...ids], outputs: metas.map((m) => m.id), outputDtypes: metas.map((m) => m.dtype) });
+    this.nodes.push({
+      op: name,
+      attrs: attrs as TraceNode['attrs'],
+      inputs: [...ids],
+      outputs: metas.map((m) => m.id),
+      outputDtypes: metas.map((m) => m.dtype),
+    });
   }
 
   /** Stops recording (a read-back in between is allowed, e.g. the loss); `resume` continues. */
@@ -255,14 +273,19 @@ export class Recording {
     try {
       // Still recording: outputs or new values made JS-side become constants.
       outputIds = this.backend.getInputTensorIds(outputs);
-      varsAfter = Object.values(tf.engine().registeredVariables).map((v) => [v, this.backend.getInputTensorIds([v])[0]]);
+      varsAfter = Object.values(tf.engine().registeredVariables).map((v) => [
+        v,
+        this.backend.getInputTensorIds([v])[0],
+      ]);
     } finally {
       this.cancel();
     }
     if (this.abortReason) return { reason: this.abortReason, retry: false };
-    if (varsAfter.some(([v]) => !this.variablesBefore.has(v))) return { reason: 'the step created variables (optimizer slots on the first step)', retry: true };
+    if (varsAfter.some(([v]) => !this.variablesBefore.has(v)))
+      return { reason: 'the step created variables (optimizer slots on the first step)', retry: true };
     if (this.nodes.length === 0) return { reason: 'the step ran no native ops', retry: false };
-    if (new Set(this.inputIds).size !== this.inputIds.length) return { reason: 'the same tensor passed twice as input', retry: false };
+    if (new Set(this.inputIds).size !== this.inputIds.length)
+      return { reason: 'the same tensor passed twice as input', retry: false };
     try {
       return { graph: this.compile(outputIds, varsAfter) };
     } catch (err) {
@@ -275,7 +298,10 @@ export class Recording {
     const b = this.original;
     const idToVariable = new Map<number, tf.Variable>();
     for (const [v, id] of this.variablesBefore) idToVariable.set(id, v);
-    const args: Array<{ id: number; dtype: number }> = this.inputs.map((t, i) => ({ id: this.inputIds[i], dtype: this.dtypeOfTensor(t) }));
+    const args: Array<{ id: number; dtype: number }> = this.inputs.map((t, i) => ({
+      id: this.inputIds[i],
+      dtype: this.dtypeOfTensor(t),
+    }));
     const inputSet = new Set(this.inputIds);
     const readVariables: tf.Variable[] = [];
     const captured: number[] = [];
@@ -292,15 +318,27 @@ export class Recording {
     const updated = varsAfter.filter(([v, id]) => this.variablesBefore.get(v) !== id);
     const returns = [...outputIds, ...updated.map(([, id]) => id)];
     for (const id of returns) capture(id);
-    for (const v of readVariables) args.push({ id: this.variablesBefore.get(v) as number, dtype: this.dtypeOfTensor(v) });
+    for (const v of readVariables)
+      args.push({ id: this.variablesBefore.get(v) as number, dtype: this.dtypeOfTensor(v) });
     for (const id of captured) args.push({ id, dtype: this.capturedDtype(id) });
     const name = `lessonkit_step_${process.pid}_${++functionCounter}`;
     const bytes = functionDef({ name, args, nodes: this.nodes, consts: this.consts, returns }, ops(b));
     if (process.env.LESSONKIT_GRAPH_DEBUG) {
-      console.warn(`[graph] ${name}: ${this.nodes.length} ops, ${this.consts.size} constants, ${args.length} arguments (${readVariables.length} variables, ${captured.length} captured), ${returns.length} results, FunctionDef ${(bytes.length / 2 ** 20).toFixed(2)} MiB`);
+      console.warn(
+        `[graph] ${name}: ${this.nodes.length} ops, ${this.consts.size} constants, ${args.length} arguments (${readVariables.length} variables, ${captured.length} captured), ${returns.length} results, FunctionDef ${(bytes.length / 2 ** 20).toFixed(2)} MiB`,
+      );
     }
     b.registerFunction(bytes);
-    return new CompiledGraph(this.backend, name, this.inputs.length, readVariables, captured, outputIds.length, updated.map(([v]) => v), this.nodes.length);
+    return new CompiledGraph(
+      this.backend,
+      name,
+      this.inputs.length,
+      readVariables,
+      captured,
+      outputIds.length,
+      updated.map(([v]) => v),
+      this.nodes.length,
+    );
   }
 
   private dtypeOfTensor(t: tf.Tensor): number {

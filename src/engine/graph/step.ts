@@ -86,7 +86,10 @@ export class GraphStepCompiler {
   }
 
   /** Runs a compiled step; on failure the graph path turns off and undefined says "run it eagerly". */
-  runCompiled(hit: { graph: CompiledGraph; key: string }, inputs: tf.Tensor[]): { outputs: tf.Tensor[]; apply: () => void; discard: () => void } | undefined {
+  runCompiled(
+    hit: { graph: CompiledGraph; key: string },
+    inputs: tf.Tensor[],
+  ): { outputs: tf.Tensor[]; apply: () => void; discard: () => void } | undefined {
     let result: ReturnType<CompiledGraph['run']>;
     try {
       result = hit.graph.run(inputs);
@@ -118,7 +121,11 @@ export class GraphStepCompiler {
   /** Starts recording an eager step on these inputs (undefined when the graph path is off). */
   begin(inputs: tf.Tensor[]): { recording: Recording; key: string; iterations: number[] } | undefined {
     if (!this.enabled) return undefined;
-    return { recording: new Recording(this.backend, inputs), key: this.keyFor(inputs), iterations: iterationsOf(this.optimizers) };
+    return {
+      recording: new Recording(this.backend, inputs),
+      key: this.keyFor(inputs),
+      iterations: iterationsOf(this.optimizers),
+    };
   }
 
   /** Ends a recording begun with `begin`, after the eager step ran; `outputs` as the step returned them. */
@@ -126,7 +133,10 @@ export class GraphStepCompiler {
     const result = rec.recording.finish(outputs);
     if ('graph' in result) {
       const after = iterationsOf(this.optimizers);
-      this.iterationDelta.set(rec.key, after.map((n, i) => n - rec.iterations[i]));
+      this.iterationDelta.set(
+        rec.key,
+        after.map((n, i) => n - rec.iterations[i]),
+      );
       this.graphs.get(rec.key)?.dispose();
       this.graphs.set(rec.key, result.graph);
       this.info.compiled += 1;
@@ -192,7 +202,15 @@ export function graphStepCompiler(options: GraphStepCompilerOptions = {}): Graph
 }
 
 /** Layers whose training-mode output draws random numbers in JavaScript: a recorded graph would freeze them. */
-const RANDOM_LAYERS = new Set(['Dropout', 'SpatialDropout1D', 'SpatialDropout2D', 'SpatialDropout3D', 'GaussianNoise', 'GaussianDropout', 'AlphaDropout']);
+const RANDOM_LAYERS = new Set([
+  'Dropout',
+  'SpatialDropout1D',
+  'SpatialDropout2D',
+  'SpatialDropout3D',
+  'GaussianNoise',
+  'GaussianDropout',
+  'AlphaDropout',
+]);
 
 /** Why the graph path does not cover `model`, or undefined when it does. */
 export function uncoveredReason(model: tf.LayersModel): string | undefined {
@@ -215,7 +233,8 @@ export function uncoveredReason(model: tf.LayersModel): string | undefined {
     }
   };
   for (const layer of model.layers) {
-    if (RANDOM_LAYERS.has(layer.getClassName())) return `layer ${layer.name} (${layer.getClassName()}) draws random numbers in training`;
+    if (RANDOM_LAYERS.has(layer.getClassName()))
+      return `layer ${layer.name} (${layer.getClassName()}) draws random numbers in training`;
     try {
       walk(layer.getConfig(), layer.name);
     } catch {
@@ -303,7 +322,10 @@ export class FitGraphStep<S extends { loss: tf.Scalar; correct?: tf.Scalar; norm
     }
     const layout = (['loss', 'correct', 'norm'] as const).filter((k) => step[k] !== undefined);
     this.layouts.set(recording.rec.key, [...layout]);
-    this.compiler.end(recording.rec, layout.map((k) => step[k] as tf.Scalar));
+    this.compiler.end(
+      recording.rec,
+      layout.map((k) => step[k] as tf.Scalar),
+    );
   }
 
   dispose(): void {
@@ -319,7 +341,10 @@ export class FitGraphStep<S extends { loss: tf.Scalar; correct?: tf.Scalar; norm
  * The entry point for `fit`: a two-part graph step for `model` trained by `optimizers`, or null when the graph path
  * does not cover it (then `fit` runs its eager step). See `graphPathFor`.
  */
-export function fitGraphStep<S extends { loss: tf.Scalar; correct?: tf.Scalar; norm?: tf.Scalar }>(model: tf.LayersModel, optimizers: Optimizers): FitGraphStep<S> | null {
+export function fitGraphStep<S extends { loss: tf.Scalar; correct?: tf.Scalar; norm?: tf.Scalar }>(
+  model: tf.LayersModel,
+  optimizers: Optimizers,
+): FitGraphStep<S> | null {
   const compiler = graphPathFor(model, optimizers);
   return compiler ? new FitGraphStep<S>(compiler) : null;
 }
@@ -340,5 +365,8 @@ export interface GraphForward {
 export function graphForward(f: (x: tf.Tensor) => tf.Tensor): GraphForward {
   const compiler = graphStepCompiler();
   if (!compiler) return Object.assign((x: tf.Tensor) => f(x), { dispose: () => undefined });
-  return Object.assign((x: tf.Tensor) => compiler.step([x], () => [f(x)])[0], { info: compiler.info, dispose: () => compiler.dispose() });
+  return Object.assign((x: tf.Tensor) => compiler.step([x], () => [f(x)])[0], {
+    info: compiler.info,
+    dispose: () => compiler.dispose(),
+  });
 }

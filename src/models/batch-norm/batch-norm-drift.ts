@@ -71,5 +71,12 @@ export function batchNormDrift(before: BatchNormSnapshot, after: BatchNormSnapsh
     }
   }
   if (n === 0) throw new Error('batchNormDrift: the snapshots hold no BatchNorm layers.');
-  return { layers: n, changedLayers: changed, meanShift: shiftSum / n, logVarianceChange: logVarSum / n, worstLayer, worstShift };
+  return {
+    layers: n,
+    changedLayers: changed,
+    meanShift: shiftSum / n,
+    logVarianceChange: logVarSum / n,
+    worstLayer,
+    worstShift,
+  };
 }

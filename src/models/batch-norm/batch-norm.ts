@@ -58,7 +58,12 @@ export class TorchBatchNorm extends tf.layers.Layer {
   private movingVariance!: LayerVariable;
 
   constructor(args: TorchBatchNormArgs = {}) {
-    super({ name: args.name, trainable: args.trainable ?? true, inputShape: args.inputShape, batchInputShape: args.batchInputShape });
+    super({
+      name: args.name,
+      trainable: args.trainable ?? true,
+      inputShape: args.inputShape,
+      batchInputShape: args.batchInputShape,
+    });
     this.epsilon = args.epsilon ?? BN_DEFAULTS.epsilon;
     this.momentum = args.momentum ?? BN_DEFAULTS.momentum;
     this.frozenMode = args.frozenMode ?? BN_DEFAULTS.frozenMode;
@@ -75,7 +80,14 @@ export class TorchBatchNorm extends tf.layers.Layer {
     this.gamma = this.addWeight('gamma', [channels], 'float32', tf.initializers.ones(), undefined, true);
     this.beta = this.addWeight('beta', [channels], 'float32', tf.initializers.zeros(), undefined, true);
     this.movingMean = this.addWeight('moving_mean', [channels], 'float32', tf.initializers.zeros(), undefined, false);
-    this.movingVariance = this.addWeight('moving_variance', [channels], 'float32', tf.initializers.ones(), undefined, false);
+    this.movingVariance = this.addWeight(
+      'moving_variance',
+      [channels],
+      'float32',
+      tf.initializers.ones(),
+      undefined,
+      false,
+    );
     this.built = true;
   }
 

@@ -28,7 +28,8 @@ export interface CompiledBackbone {
 function foldConvBn(model: tf.LayersModel, convName: string, bnName: string): FoldedConv {
   const conv = model.getLayer(convName);
   const bn = model.getLayer(bnName);
-  if (!(bn instanceof TorchBatchNorm)) throw new Error(`compileFrozenBackbone: layer "${bnName}" is not a TorchBatchNorm.`);
+  if (!(bn instanceof TorchBatchNorm))
+    throw new Error(`compileFrozenBackbone: layer "${bnName}" is not a TorchBatchNorm.`);
   const [kernel] = conv.getWeights();
   const [gamma, beta, mean, variance] = bn.getWeights();
   const config = conv.getConfig() as { strides: number[]; kernelSize: number[] };
@@ -44,8 +45,20 @@ function foldConvBn(model: tf.LayersModel, convName: string, bnName: string): Fo
 }
 
 function run(x: tf.Tensor4D, c: FoldedConv, activation: 'relu' | 'linear'): tf.Tensor4D {
-  const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [c.pad, c.pad], [c.pad, c.pad], [0, 0]];
-  return tf.fused.conv2d({ x, filter: c.filter, bias: c.bias, strides: c.stride, pad: c.pad ? pad : 'valid', activation });
+  const pad: [[number, number], [number, number], [number, number], [number, number]] = [
+    [0, 0],
+    [c.pad, c.pad],
+    [c.pad, c.pad],
+    [0, 0],
+  ];
+  return tf.fused.conv2d({
+    x,
+    filter: c.filter,
+    bias: c.bias,
+    strides: c.stride,
+    pad: c.pad ? pad : 'valid',
+    activation,
+  });
 }
 
 /** Folds BatchNorm into the convs of a ResNet backbone and returns a fast features function. */
@@ -58,7 +71,9 @@ export function compileFrozenBackbone(model: tf.LayersModel): CompiledBackbone {
     for (let b = 0; names.has(`layer${s}.${b}.conv1`); b++) {
       const p = `layer${s}.${b}`;
       const convs = (bottleneck ? [1, 2, 3] : [1, 2]).map((k) => foldConvBn(model, `${p}.conv${k}`, `${p}.bn${k}`));
-      const downsample = names.has(`${p}.downsample.0`) ? foldConvBn(model, `${p}.downsample.0`, `${p}.downsample.1`) : undefined;
+      const downsample = names.has(`${p}.downsample.0`)
+        ? foldConvBn(model, `${p}.downsample.0`, `${p}.downsample.1`)
+        : undefined;
       blocks.push({ convs, downsample });
     }
   }
@@ -67,7 +82,19 @@ export function compileFrozenBackbone(model: tf.LayersModel): CompiledBackbone {
     features(x: tf.Tensor4D): tf.Tensor2D {
       return tf.tidy(() => {
         // PyTorch pads the max pool with -inf; zeros are equivalent after a ReLU.
-        let y = tf.tidy(() => tf.maxPool(tf.pad(run(x, stem, 'relu'), [[0, 0], [1, 1], [1, 1], [0, 0]]), 3, 2, 'valid'));
+        let y = tf.tidy(() =>
+          tf.maxPool(
+            tf.pad(run(x, stem, 'relu'), [
+              [0, 0],
+              [1, 1],
+              [1, 1],
+              [0, 0],
+            ]),
+            3,
+            2,
+            'valid',
+          ),
+        );
         for (const block of blocks) {
           // One tidy per block, and the block's input freed after it: peak memory is one block's activations, not
           // the whole network's (a 224x224 ResNet-50 at batch 32 otherwise holds about 3 GB until the end).

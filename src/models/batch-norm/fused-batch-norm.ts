@@ -36,7 +36,12 @@ function attrs(b: NativeBackend, epsilon: number): NativeOpAttr[] {
  * Batch-statistics BatchNorm of an NHWC float32 tensor, or `undefined` when the native op is not available.
  * Example: `fusedBatchNormTraining(x, gamma, beta, 1e-5)?.y.shape` → the shape of `x`.
  */
-export function fusedBatchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): FusedBatchNormTrainingResult | undefined {
+export function fusedBatchNormTraining(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  epsilon: number,
+): FusedBatchNormTrainingResult | undefined {
   const b = nativeBackend();
   if (!b || x.rank !== 4 || x.dtype !== 'float32') return undefined;
   const opAttrs = attrs(b, epsilon);
@@ -46,7 +51,12 @@ export function fusedBatchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.
     const [xs, scale, offset] = args as tf.Tensor[];
     const save = args[3] as tf.GradSaveFunc;
     const empty = tf.tensor1d([], 'float32');
-    const [y, batchMean, batchVariance, r1, r2, r3] = b.executeMultipleOutputs('FusedBatchNormV3', opAttrs, [xs, scale, offset, empty, empty], 6);
+    const [y, batchMean, batchVariance, r1, r2, r3] = b.executeMultipleOutputs(
+      'FusedBatchNormV3',
+      opAttrs,
+      [xs, scale, offset, empty, empty],
+      6,
+    );
     mean = tf.keep(batchMean as tf.Tensor1D);
     variance = tf.keep(batchVariance as tf.Tensor1D);
     save([xs, scale, r1, r2, r3]);
@@ -54,7 +64,12 @@ export function fusedBatchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.
       value: y,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sscale, s1, s2, s3] = saved;
-        const [dx, dscale, doffset] = b.executeMultipleOutputs('FusedBatchNormGradV3', opAttrs, [dy, sx, sscale, s1, s2, s3], 5);
+        const [dx, dscale, doffset] = b.executeMultipleOutputs(
+          'FusedBatchNormGradV3',
+          opAttrs,
+          [dy, sx, sscale, s1, s2, s3],
+          5,
+        );
         return [dx, dscale, doffset];
       },
     };

@@ -23,9 +23,15 @@ export interface RecalibrateOptions {
 }
 
 /** Recomputes the running statistics of the TorchBatchNorm layers of `model`; returns the number of batches used. */
-export async function recalibrateBatchNorm(model: tf.LayersModel, source: BatchSource, options: RecalibrateOptions = {}): Promise<number> {
+export async function recalibrateBatchNorm(
+  model: tf.LayersModel,
+  source: BatchSource,
+  options: RecalibrateOptions = {},
+): Promise<number> {
   const which = options.layers ?? 'trainable';
-  const layers = model.layers.filter((l): l is TorchBatchNorm => l instanceof TorchBatchNorm && (which === 'all' || l.trainable));
+  const layers = model.layers.filter(
+    (l): l is TorchBatchNorm => l instanceof TorchBatchNorm && (which === 'all' || l.trainable),
+  );
   const saved = layers.map((l) => ({ momentum: l.momentum, frozenMode: l.frozenMode }));
   const limit = options.maxBatches ?? Number.POSITIVE_INFINITY;
   let k = 0;

@@ -34,10 +34,26 @@ export function nativeBackend(): NativeBackend | undefined {
 
 /** Attribute builders: `attr.float32(b, 'T')`, `attr.float(b, 'epsilon', 1e-5)`, ... */
 export const attr = {
-  float32: (b: NativeBackend, name: string): NativeOpAttr => ({ name, type: b.binding.TF_ATTR_TYPE, value: b.binding.TF_FLOAT }),
-  float: (b: NativeBackend, name: string, value: number): NativeOpAttr => ({ name, type: b.binding.TF_ATTR_FLOAT, value }),
-  bool: (b: NativeBackend, name: string, value: boolean): NativeOpAttr => ({ name, type: b.binding.TF_ATTR_BOOL, value }),
-  string: (b: NativeBackend, name: string, value: string): NativeOpAttr => ({ name, type: b.binding.TF_ATTR_STRING, value }),
+  float32: (b: NativeBackend, name: string): NativeOpAttr => ({
+    name,
+    type: b.binding.TF_ATTR_TYPE,
+    value: b.binding.TF_FLOAT,
+  }),
+  float: (b: NativeBackend, name: string, value: number): NativeOpAttr => ({
+    name,
+    type: b.binding.TF_ATTR_FLOAT,
+    value,
+  }),
+  bool: (b: NativeBackend, name: string, value: boolean): NativeOpAttr => ({
+    name,
+    type: b.binding.TF_ATTR_BOOL,
+    value,
+  }),
+  string: (b: NativeBackend, name: string, value: string): NativeOpAttr => ({
+    name,
+    type: b.binding.TF_ATTR_STRING,
+    value,
+  }),
 };
 
 const int64Scalars = new Map<number, tf.Tensor>();

@@ -37,7 +37,9 @@ export function reinitialize(model: tf.LayersModel, options: ReinitializeOptions
         } else if (className === 'TorchBatchNorm' || (className === 'Conv2D' && kind === 'bias')) {
           value = kind === 'gamma' || kind === 'moving_variance' ? tf.ones(shape) : tf.zeros(shape);
         } else {
-          throw new Error(`reinitialize: no rule for weight "${w.originalName}" of ${className} layer "${layer.name}".`);
+          throw new Error(
+            `reinitialize: no rule for weight "${w.originalName}" of ${className} layer "${layer.name}".`,
+          );
         }
         w.write(value);
       }

@@ -16,7 +16,10 @@ import { matmulGru } from './graph-recurrent'; // graph path (issue 15)
 
 function requireNative(where: string): NativeBackend {
   const b = nativeBackend();
-  if (!b) throw new Error(`${where}: needs the native TensorFlow backend (GRUBlockCell); the active backend is "${tf.getBackend()}". Call ensureEngine() first.`);
+  if (!b)
+    throw new Error(
+      `${where}: needs the native TensorFlow backend (GRUBlockCell); the active backend is "${tf.getBackend()}". Call ensureEngine() first.`,
+    );
   return b;
 }
 
@@ -25,11 +28,22 @@ function requireNative(where: string): NativeBackend {
  * `[batch, steps, units]`. `wRu` is `[features + units, 2 * units]`, `wC` `[features + units, units]`, `bRu`
  * `[2 * units]`, `bC` `[units]`. Differentiable in all five inputs.
  */
-export function blockGru(x: tf.Tensor3D, wRu: tf.Tensor2D, wC: tf.Tensor2D, bRu: tf.Tensor1D, bC: tf.Tensor1D): tf.Tensor3D {
+export function blockGru(
+  x: tf.Tensor3D,
+  wRu: tf.Tensor2D,
+  wC: tf.Tensor2D,
+  bRu: tf.Tensor1D,
+  bC: tf.Tensor1D,
+): tf.Tensor3D {
   const b = requireNative('blockGru');
   const [batch, steps, features] = x.shape;
   const units = bC.shape[0];
-  if (wRu.shape[0] !== features + units || wRu.shape[1] !== 2 * units || wC.shape[0] !== features + units || wC.shape[1] !== units) {
+  if (
+    wRu.shape[0] !== features + units ||
+    wRu.shape[1] !== 2 * units ||
+    wC.shape[0] !== features + units ||
+    wC.shape[1] !== units
+  ) {
     throw new Error(
       `blockGru: expected wRu [${features + units}, ${2 * units}] and wC [${features + units}, ${units}]. Received: [${wRu.shape}] and [${wC.shape}].`,
     );
@@ -68,7 +82,12 @@ export function blockGru(x: tf.Tensor3D, wRu: tf.Tensor2D, wC: tf.Tensor2D, bRu:
         for (let t = steps - 1; t >= 0; t--) {
           const [r, u, c] = sg.slice(3 * t, 3 * t + 3);
           const dhTotal = dh ? tf.add(dys[t], dh) : dys[t];
-          const [dxt, dhPrev, dcBar, druBar] = b.executeMultipleOutputs('GRUBlockCellGrad', attrs, [xsT[t], sh[t], swru, swc, sbru, sbc, r, u, c, dhTotal], 4);
+          const [dxt, dhPrev, dcBar, druBar] = b.executeMultipleOutputs(
+            'GRUBlockCellGrad',
+            attrs,
+            [xsT[t], sh[t], swru, swc, sbru, sbc, r, u, c, dhTotal],
+            4,
+          );
           dx[t] = dxt;
           dRu[t] = druBar;
           dC[t] = dcBar;
@@ -108,8 +127,18 @@ export class FusedGRU extends FusedRecurrentLayer {
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const features = this.inputFeatures(inputShape);
     const u = this.units;
-    this.wRu = this.addWeight('gates_kernel', [features + u, 2 * u], 'float32', tf.initializers.glorotUniform({ seed: this.seedAt(0) }));
-    this.wC = this.addWeight('candidate_kernel', [features + u, u], 'float32', tf.initializers.glorotUniform({ seed: this.seedAt(1) }));
+    this.wRu = this.addWeight(
+      'gates_kernel',
+      [features + u, 2 * u],
+      'float32',
+      tf.initializers.glorotUniform({ seed: this.seedAt(0) }),
+    );
+    this.wC = this.addWeight(
+      'candidate_kernel',
+      [features + u, u],
+      'float32',
+      tf.initializers.glorotUniform({ seed: this.seedAt(1) }),
+    );
     this.bRu = this.addWeight('gates_bias', [2 * u], 'float32', tf.initializers.zeros());
     this.bC = this.addWeight('candidate_bias', [u], 'float32', tf.initializers.zeros());
     this.built = true;
@@ -120,7 +149,15 @@ export class FusedGRU extends FusedRecurrentLayer {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
       // graph path (issue 15): while a step is recorded, the small-op formulation (faster as one graph).
       const gru = isRecordingGraph() ? matmulGru : blockGru;
-      return this.lastOrAll(gru(x, this.wRu.read() as tf.Tensor2D, this.wC.read() as tf.Tensor2D, this.bRu.read() as tf.Tensor1D, this.bC.read() as tf.Tensor1D));
+      return this.lastOrAll(
+        gru(
+          x,
+          this.wRu.read() as tf.Tensor2D,
+          this.wC.read() as tf.Tensor2D,
+          this.bRu.read() as tf.Tensor1D,
+          this.bC.read() as tf.Tensor1D,
+        ),
+      );
     });
   }
 }

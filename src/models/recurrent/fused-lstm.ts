@@ -18,7 +18,10 @@ import { matmulLstm } from './graph-recurrent'; // graph path (issue 15)
 
 function requireNative(where: string): NativeBackend {
   const b = nativeBackend();
-  if (!b) throw new Error(`${where}: needs the native TensorFlow backend (BlockLSTM); the active backend is "${tf.getBackend()}". Call ensureEngine() first.`);
+  if (!b)
+    throw new Error(
+      `${where}: needs the native TensorFlow backend (BlockLSTM); the active backend is "${tf.getBackend()}". Call ensureEngine() first.`,
+    );
   return b;
 }
 
@@ -32,10 +35,17 @@ export function blockLstm(x: tf.Tensor3D, kernel: tf.Tensor2D, bias: tf.Tensor1D
   const [batch, steps] = x.shape;
   const units = bias.shape[0] / 4;
   if (kernel.shape[0] !== x.shape[2] + units || kernel.shape[1] !== 4 * units) {
-    throw new Error(`blockLstm: kernel must be [features + units, 4 * units] = [${x.shape[2] + units}, ${4 * units}]. Received: [${kernel.shape}].`);
+    throw new Error(
+      `blockLstm: kernel must be [features + units, 4 * units] = [${x.shape[2] + units}, ${4 * units}]. Received: [${kernel.shape}].`,
+    );
   }
   const seqLen = nativeInt64Scalar(b, steps);
-  const forwardAttrs = [attr.float(b, 'forget_bias', 0), attr.float(b, 'cell_clip', -1), attr.bool(b, 'use_peephole', false), attr.float32(b, 'T')];
+  const forwardAttrs = [
+    attr.float(b, 'forget_bias', 0),
+    attr.float(b, 'cell_clip', -1),
+    attr.bool(b, 'use_peephole', false),
+    attr.float32(b, 'T'),
+  ];
   const gradAttrs = [attr.bool(b, 'use_peephole', false), attr.float32(b, 'T')];
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xs, w, bb] = args as tf.Tensor[];
@@ -43,7 +53,12 @@ export function blockLstm(x: tf.Tensor3D, kernel: tf.Tensor2D, bias: tf.Tensor1D
     const timeMajor = tf.transpose(xs, [1, 0, 2]);
     const state = tf.zeros([batch, units]);
     const peephole = tf.zeros([units]);
-    const gates = b.executeMultipleOutputs('BlockLSTM', forwardAttrs, [seqLen, timeMajor, state, state, w, peephole, peephole, peephole, bb], 7);
+    const gates = b.executeMultipleOutputs(
+      'BlockLSTM',
+      forwardAttrs,
+      [seqLen, timeMajor, state, state, w, peephole, peephole, peephole, bb],
+      7,
+    );
     save([timeMajor, w, bb, ...gates]);
     return {
       value: tf.transpose(gates[6], [1, 0, 2]),
@@ -54,7 +69,26 @@ export function blockLstm(x: tf.Tensor3D, kernel: tf.Tensor2D, bias: tf.Tensor1D
         const grads = b.executeMultipleOutputs(
           'BlockLSTMGrad',
           gradAttrs,
-          [seqLen, sx, zeroState, zeroState, sw, zeroPeephole, zeroPeephole, zeroPeephole, sb, i, cs, f, o, ci, co, h, tf.zerosLike(cs), tf.transpose(dy, [1, 0, 2])],
+          [
+            seqLen,
+            sx,
+            zeroState,
+            zeroState,
+            sw,
+            zeroPeephole,
+            zeroPeephole,
+            zeroPeephole,
+            sb,
+            i,
+            cs,
+            f,
+            o,
+            ci,
+            co,
+            h,
+            tf.zerosLike(cs),
+            tf.transpose(dy, [1, 0, 2]),
+          ],
           8,
         );
         return [tf.transpose(grads[0], [1, 0, 2]), grads[3], grads[7]];
@@ -88,8 +122,18 @@ export class FusedLSTM extends FusedRecurrentLayer {
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const features = this.inputFeatures(inputShape);
     const u = this.units;
-    this.kernel = this.addWeight('kernel', [features, 4 * u], 'float32', tf.initializers.glorotUniform({ seed: this.seedAt(0) }));
-    this.recurrentKernel = this.addWeight('recurrent_kernel', [u, 4 * u], 'float32', orthogonalInitializer(this.seedAt(1)));
+    this.kernel = this.addWeight(
+      'kernel',
+      [features, 4 * u],
+      'float32',
+      tf.initializers.glorotUniform({ seed: this.seedAt(0) }),
+    );
+    this.recurrentKernel = this.addWeight(
+      'recurrent_kernel',
+      [u, 4 * u],
+      'float32',
+      orthogonalInitializer(this.seedAt(1)),
+    );
     this.bias = this.addWeight('bias', [4 * u], 'float32', tf.initializers.zeros());
     // Forget-gate bias 1 (columns [2u, 3u) in the block order), as Keras's unit_forget_bias.
     this.bias.write(tf.tidy(() => tf.concat([tf.zeros([2 * u]), tf.ones([u]), tf.zeros([u])])));

@@ -24,7 +24,8 @@ export abstract class FusedRecurrentLayer extends tf.layers.Layer {
 
   constructor(args: FusedRecurrentArgs, kind: string) {
     super({ name: args.name });
-    if (!Number.isInteger(args.units) || args.units < 1) throw new OptionError(`${kind}: units must be a positive integer. Received: ${args.units}.`);
+    if (!Number.isInteger(args.units) || args.units < 1)
+      throw new OptionError(`${kind}: units must be a positive integer. Received: ${args.units}.`);
     this.units = args.units;
     this.returnSequences = args.returnSequences ?? false;
     this.seed = args.seed;
@@ -35,7 +36,9 @@ export abstract class FusedRecurrentLayer extends tf.layers.Layer {
     const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
     const features = shape[2];
     if (shape.length !== 3 || features === null || features === undefined) {
-      throw new Error(`${this.getClassName()} ${this.name}: expected input [batch, steps, features] with known features. Received: [${shape}].`);
+      throw new Error(
+        `${this.getClassName()} ${this.name}: expected input [batch, steps, features] with known features. Received: [${shape}].`,
+      );
     }
     return features;
   }

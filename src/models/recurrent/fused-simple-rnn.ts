@@ -21,10 +21,20 @@ function tanhGrad(y: tf.Tensor, dy: tf.Tensor): tf.Tensor {
  * Runs a tanh RNN over `x` `[batch, steps, features]` from zero state; returns every step's hidden state
  * `[batch, steps, units]`. `kernel` `[features, units]`, `recurrentKernel` `[units, units]`, `bias` `[units]`.
  */
-export function sequenceSimpleRnn(x: tf.Tensor3D, kernel: tf.Tensor2D, recurrentKernel: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor3D {
+export function sequenceSimpleRnn(
+  x: tf.Tensor3D,
+  kernel: tf.Tensor2D,
+  recurrentKernel: tf.Tensor2D,
+  bias: tf.Tensor1D,
+): tf.Tensor3D {
   const [batch, steps, features] = x.shape;
   const units = bias.shape[0];
-  if (kernel.shape[0] !== features || kernel.shape[1] !== units || recurrentKernel.shape[0] !== units || recurrentKernel.shape[1] !== units) {
+  if (
+    kernel.shape[0] !== features ||
+    kernel.shape[1] !== units ||
+    recurrentKernel.shape[0] !== units ||
+    recurrentKernel.shape[1] !== units
+  ) {
     throw new Error(
       `sequenceSimpleRnn: expected kernel [${features}, ${units}] and recurrentKernel [${units}, ${units}]. Received: [${kernel.shape}] and [${recurrentKernel.shape}].`,
     );
@@ -32,7 +42,10 @@ export function sequenceSimpleRnn(x: tf.Tensor3D, kernel: tf.Tensor2D, recurrent
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xs, w, u, b] = args as tf.Tensor[];
     const save = args[4] as tf.GradSaveFunc;
-    const projected = tf.unstack(tf.reshape(tf.add(tf.matMul(tf.reshape(xs, [batch * steps, features]), w), b), [batch, steps, units]), 1);
+    const projected = tf.unstack(
+      tf.reshape(tf.add(tf.matMul(tf.reshape(xs, [batch * steps, features]), w), b), [batch, steps, units]),
+      1,
+    );
     const hs: tf.Tensor[] = [];
     let h: tf.Tensor | undefined;
     for (let t = 0; t < steps; t++) {
@@ -55,7 +68,10 @@ export function sequenceSimpleRnn(x: tf.Tensor3D, kernel: tf.Tensor2D, recurrent
         }
         const dPreFlat = tf.reshape(tf.stack(dPre, 1), [batch * steps, units]);
         // h_{t-1} for every step (zeros before the first), flattened like dPre.
-        const hPrev = tf.reshape(tf.concat([tf.zeros([batch, 1, units]), tf.slice(sseq, [0, 0, 0], [-1, steps - 1, -1])], 1), [batch * steps, units]);
+        const hPrev = tf.reshape(
+          tf.concat([tf.zeros([batch, 1, units]), tf.slice(sseq, [0, 0, 0], [-1, steps - 1, -1])], 1),
+          [batch * steps, units],
+        );
         return [
           tf.reshape(tf.matMul(dPreFlat, sw, false, true), [batch, steps, features]),
           tf.matMul(tf.reshape(sx, [batch * steps, features]), dPreFlat, true, false),
@@ -83,8 +99,18 @@ export class FusedSimpleRNN extends FusedRecurrentLayer {
 
   override build(inputShape: tf.Shape | tf.Shape[]): void {
     const features = this.inputFeatures(inputShape);
-    this.kernel = this.addWeight('kernel', [features, this.units], 'float32', tf.initializers.glorotUniform({ seed: this.seedAt(0) }));
-    this.recurrentKernel = this.addWeight('recurrent_kernel', [this.units, this.units], 'float32', orthogonalInitializer(this.seedAt(1)));
+    this.kernel = this.addWeight(
+      'kernel',
+      [features, this.units],
+      'float32',
+      tf.initializers.glorotUniform({ seed: this.seedAt(0) }),
+    );
+    this.recurrentKernel = this.addWeight(
+      'recurrent_kernel',
+      [this.units, this.units],
+      'float32',
+      orthogonalInitializer(this.seedAt(1)),
+    );
     this.bias = this.addWeight('bias', [this.units], 'float32', tf.initializers.zeros());
     this.built = true;
   }
@@ -92,7 +118,14 @@ export class FusedSimpleRNN extends FusedRecurrentLayer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
-      return this.lastOrAll(sequenceSimpleRnn(x, this.kernel.read() as tf.Tensor2D, this.recurrentKernel.read() as tf.Tensor2D, this.bias.read() as tf.Tensor1D));
+      return this.lastOrAll(
+        sequenceSimpleRnn(
+          x,
+          this.kernel.read() as tf.Tensor2D,
+          this.recurrentKernel.read() as tf.Tensor2D,
+          this.bias.read() as tf.Tensor1D,
+        ),
+      );
     });
   }
 }

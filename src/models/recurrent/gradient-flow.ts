@@ -45,7 +45,11 @@ export interface GradientFlow {
 }
 
 function makeCell(cell: RecurrentCell, units: number, seed: number): tf.layers.RNNCell {
-  const args = { units, kernelInitializer: tf.initializers.glorotUniform({ seed }), recurrentInitializer: orthogonalInitializer(seed + 1) };
+  const args = {
+    units,
+    kernelInitializer: tf.initializers.glorotUniform({ seed }),
+    recurrentInitializer: orthogonalInitializer(seed + 1),
+  };
   if (cell === 'simple') return tf.layers.simpleRNNCell(args);
   if (cell === 'lstm') return tf.layers.lstmCell(args);
   if (cell === 'gru') return tf.layers.gruCell({ ...args, resetAfter: false });
@@ -97,6 +101,8 @@ export function linearRecurrenceGradients(w: number, steps: number): number[] {
       for (let t = 1; t <= steps; t++) h = tf.add(tf.mul(h, w), e[t]);
       return h as tf.Scalar;
     };
-    return tf.grads(loss)(probes).map((g) => g.dataSync()[0]);
+    return tf
+      .grads(loss)(probes)
+      .map((g) => g.dataSync()[0]);
   });
 }

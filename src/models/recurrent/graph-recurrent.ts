@@ -25,7 +25,10 @@ function tanhGrad(y: tf.Tensor, dy: tf.Tensor): tf.Tensor {
 
 /** `[h_0, ..., h_{T-2}]` of a `[B, T, U]` sequence, after a zero state: the previous state of every step, flattened. */
 function previousStates(seq: tf.Tensor, batch: number, steps: number, units: number): tf.Tensor {
-  return tf.reshape(tf.concat([tf.zeros([batch, 1, units]), tf.slice(seq, [0, 0, 0], [-1, steps - 1, -1])], 1), [batch * steps, units]);
+  return tf.reshape(tf.concat([tf.zeros([batch, 1, units]), tf.slice(seq, [0, 0, 0], [-1, steps - 1, -1])], 1), [
+    batch * steps,
+    units,
+  ]);
 }
 
 /**
@@ -39,7 +42,10 @@ export function matmulLstm(x: tf.Tensor3D, w: tf.Tensor2D, bias: tf.Tensor1D): t
     const [xs, ww, bb] = args as tf.Tensor[];
     const save = args[3] as tf.GradSaveFunc;
     const wh = tf.slice(ww, [F, 0], [U, 4 * U]);
-    const projected = tf.unstack(tf.reshape(tf.add(tf.matMul(tf.reshape(xs, [B * T, F]), tf.slice(ww, [0, 0], [F, 4 * U])), bb), [B, T, 4 * U]), 1);
+    const projected = tf.unstack(
+      tf.reshape(tf.add(tf.matMul(tf.reshape(xs, [B * T, F]), tf.slice(ww, [0, 0], [F, 4 * U])), bb), [B, T, 4 * U]),
+      1,
+    );
     let h: tf.Tensor | undefined;
     let c: tf.Tensor | undefined;
     const hs: tf.Tensor[] = [];
@@ -103,14 +109,23 @@ export function matmulLstm(x: tf.Tensor3D, w: tf.Tensor2D, bias: tf.Tensor1D): t
  * `blockGru` (fused-gru.ts) as small ops: the "reset before" GRU, `wRu` `[F + U, 2U]` (columns `[r, u]`), `wC`
  * `[F + U, U]`, biases `[2U]` and `[U]`, zero initial state; returns every step's h `[B, T, U]`.
  */
-export function matmulGru(x: tf.Tensor3D, wRu: tf.Tensor2D, wC: tf.Tensor2D, bRu: tf.Tensor1D, bC: tf.Tensor1D): tf.Tensor3D {
+export function matmulGru(
+  x: tf.Tensor3D,
+  wRu: tf.Tensor2D,
+  wC: tf.Tensor2D,
+  bRu: tf.Tensor1D,
+  bC: tf.Tensor1D,
+): tf.Tensor3D {
   const [B, T, F] = x.shape;
   const U = bC.shape[0];
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xs, wru, wc, bru, bc] = args as tf.Tensor[];
     const save = args[5] as tf.GradSaveFunc;
     const xFlat = tf.reshape(xs, [B * T, F]);
-    const pRu = tf.unstack(tf.reshape(tf.add(tf.matMul(xFlat, tf.slice(wru, [0, 0], [F, 2 * U])), bru), [B, T, 2 * U]), 1);
+    const pRu = tf.unstack(
+      tf.reshape(tf.add(tf.matMul(xFlat, tf.slice(wru, [0, 0], [F, 2 * U])), bru), [B, T, 2 * U]),
+      1,
+    );
     const pC = tf.unstack(tf.reshape(tf.add(tf.matMul(xFlat, tf.slice(wc, [0, 0], [F, U])), bc), [B, T, U]), 1);
     const whRu = tf.slice(wru, [F, 0], [U, 2 * U]);
     const whC = tf.slice(wc, [F, 0], [U, U]);
@@ -158,7 +173,10 @@ export function matmulGru(x: tf.Tensor3D, wRu: tf.Tensor2D, wC: tf.Tensor2D, bRu
         const dC = tf.reshape(tf.stack(dzC, 1), [B * T, U]);
         const xFlatS = tf.reshape(sx, [B * T, F]);
         const rhAll = tf.reshape(tf.stack(rh, 1), [B * T, U]);
-        const dx = tf.add(tf.matMul(dRu, tf.slice(swru, [0, 0], [F, 2 * U]), false, true), tf.matMul(dC, tf.slice(swc, [0, 0], [F, U]), false, true));
+        const dx = tf.add(
+          tf.matMul(dRu, tf.slice(swru, [0, 0], [F, 2 * U]), false, true),
+          tf.matMul(dC, tf.slice(swc, [0, 0], [F, U]), false, true),
+        );
         return [
           tf.reshape(dx, [B, T, F]),
           tf.concat([tf.matMul(xFlatS, dRu, true, false), tf.matMul(hPrevAll, dRu, true, false)], 0),

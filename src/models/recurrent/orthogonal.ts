@@ -27,7 +27,11 @@ export function orthogonalInitializer(seed?: number): ReturnType<typeof tf.initi
  * tfjs's default warning threshold.
  */
 export function silenceOrthogonalWarnings(layer: tf.layers.Layer): tf.layers.Layer {
-  const l = layer as unknown as { cell?: { recurrentInitializer?: unknown }; forwardLayer?: tf.layers.Layer; backwardLayer?: tf.layers.Layer };
+  const l = layer as unknown as {
+    cell?: { recurrentInitializer?: unknown };
+    forwardLayer?: tf.layers.Layer;
+    backwardLayer?: tf.layers.Layer;
+  };
   silence(l.cell?.recurrentInitializer);
   if (l.forwardLayer) silenceOrthogonalWarnings(l.forwardLayer);
   if (l.backwardLayer) silenceOrthogonalWarnings(l.backwardLayer);

@@ -46,8 +46,17 @@ export interface RecurrentModelOptions {
 }
 
 /** The tfjs recurrent layer for a cell type. */
-export function recurrentLayer(cell: RecurrentCell, args: { units: number; returnSequences: boolean; name?: string; seed?: number }): tf.layers.Layer {
-  const common: { units: number; returnSequences: boolean; name?: string; kernelInitializer?: ReturnType<typeof tf.initializers.glorotUniform>; recurrentInitializer?: ReturnType<typeof tf.initializers.glorotUniform> } = {
+export function recurrentLayer(
+  cell: RecurrentCell,
+  args: { units: number; returnSequences: boolean; name?: string; seed?: number },
+): tf.layers.Layer {
+  const common: {
+    units: number;
+    returnSequences: boolean;
+    name?: string;
+    kernelInitializer?: ReturnType<typeof tf.initializers.glorotUniform>;
+    recurrentInitializer?: ReturnType<typeof tf.initializers.glorotUniform>;
+  } = {
     units: args.units,
     returnSequences: args.returnSequences,
     name: args.name,
@@ -63,37 +72,57 @@ export function recurrentLayer(cell: RecurrentCell, args: { units: number; retur
 /** Builds a recurrent classifier/regressor for one of the three sequence tasks. */
 export function recurrentModel(options: RecurrentModelOptions): tf.LayersModel {
   const o = {
-    units: 128, layers: 1, bidirectional: false, mergeMode: 'concat' as const, dropout: 0, task: 'many-to-one' as SequenceTask,
-    outputActivation: 'linear' as const, ...options,
+    units: 128,
+    layers: 1,
+    bidirectional: false,
+    mergeMode: 'concat' as const,
+    dropout: 0,
+    task: 'many-to-one' as SequenceTask,
+    outputActivation: 'linear' as const,
+    ...options,
   };
   const bad = (why: string, option?: string): never => {
     throw new OptionError(`recurrentModel: ${why}. Received: ${JSON.stringify(options)}.`, option);
   };
   for (const name of ['units', 'outputUnits'] as const) {
     const v = o[name];
-    if (!Number.isInteger(v) || v < 1) bad(`options.${name} must be a positive integer, found ${JSON.stringify(v)}`, name);
+    if (!Number.isInteger(v) || v < 1)
+      bad(`options.${name} must be a positive integer, found ${JSON.stringify(v)}`, name);
   }
   if (!['simple', 'lstm', 'gru'].includes(o.cell)) bad(`cell must be 'simple', 'lstm' or 'gru'`);
-  if (!['many-to-one', 'many-to-many', 'one-to-many'].includes(o.task)) bad(`task must be 'many-to-one', 'many-to-many' or 'one-to-many'`);
+  if (!['many-to-one', 'many-to-many', 'one-to-many'].includes(o.task))
+    bad(`task must be 'many-to-one', 'many-to-many' or 'one-to-many'`);
   const wantRank = o.task === 'one-to-many' ? 1 : 2;
-  if (!Array.isArray(o.inputShape) || o.inputShape.length !== wantRank) bad(`inputShape must have ${wantRank} entries for ${o.task}`);
+  if (!Array.isArray(o.inputShape) || o.inputShape.length !== wantRank)
+    bad(`inputShape must have ${wantRank} entries for ${o.task}`);
   if (!Number.isInteger(o.layers) || o.layers < 1) bad('layers must be a positive integer');
   if (!(o.dropout >= 0 && o.dropout < 1)) bad('dropout must be in [0, 1)');
-  if (o.task === 'one-to-many' && !(Number.isInteger(o.outputSteps) && (o.outputSteps as number) > 0)) bad('one-to-many needs outputSteps > 0');
+  if (o.task === 'one-to-many' && !(Number.isInteger(o.outputSteps) && (o.outputSteps as number) > 0))
+    bad('one-to-many needs outputSteps > 0');
 
   const input = tf.input({ shape: o.inputShape, name: 'input' });
   let x: tf.SymbolicTensor = input;
-  if (o.task === 'one-to-many') x = tf.layers.repeatVector({ n: o.outputSteps as number, name: 'repeat' }).apply(x) as tf.SymbolicTensor;
+  if (o.task === 'one-to-many')
+    x = tf.layers.repeatVector({ n: o.outputSteps as number, name: 'repeat' }).apply(x) as tf.SymbolicTensor;
   for (let i = 0; i < o.layers; i++) {
     const last = i === o.layers - 1;
     const seed = o.seed === undefined ? undefined : o.seed + 10 * i;
     const returnSequences = !last || o.task !== 'many-to-one';
     const layer = o.bidirectional
-      ? silenceOrthogonalWarnings(tf.layers.bidirectional({ layer: recurrentLayer(o.cell, { units: o.units, returnSequences, seed }) as never, mergeMode: o.mergeMode, name: `rnn.${i}` }))
+      ? silenceOrthogonalWarnings(
+          tf.layers.bidirectional({
+            layer: recurrentLayer(o.cell, { units: o.units, returnSequences, seed }) as never,
+            mergeMode: o.mergeMode,
+            name: `rnn.${i}`,
+          }),
+        )
       : recurrentLayer(o.cell, { units: o.units, returnSequences, seed, name: `rnn.${i}` });
     x = layer.apply(x) as tf.SymbolicTensor;
-    if (!last && o.dropout > 0) x = tf.layers.dropout({ rate: o.dropout, name: `dropout.${i}` }).apply(x) as tf.SymbolicTensor;
+    if (!last && o.dropout > 0)
+      x = tf.layers.dropout({ rate: o.dropout, name: `dropout.${i}` }).apply(x) as tf.SymbolicTensor;
   }
-  x = tf.layers.dense({ units: o.outputUnits, activation: o.outputActivation, name: 'fc' }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers
+    .dense({ units: o.outputUnits, activation: o.outputActivation, name: 'fc' })
+    .apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: x, name: `${o.bidirectional ? 'bi' : ''}${o.cell}-${o.task}` });
 }

@@ -45,7 +45,7 @@ export function cachedWeightsPath(entry: WeightsEntry, options: FetchWeightsOpti
 /** The URL an entry is fetched from: its registry URL with the hub origin replaced by `baseUrl`. */
 export function weightsUrl(entry: WeightsEntry, options: FetchWeightsOptions = {}): string {
   if (!entry.url.startsWith(`${HUB_BASE_URL}/`)) {
-    throw new OptionError(`Weights ${entry.name}: expected a URL under ${HUB_BASE_URL}/, found ${entry.url}.`, "url");
+    throw new OptionError(`Weights ${entry.name}: expected a URL under ${HUB_BASE_URL}/, found ${entry.url}.`, 'url');
   }
   return resolveFetchOptions(options).baseUrl.replace(/\/+$/, '') + entry.url.slice(HUB_BASE_URL.length);
 }
@@ -82,7 +82,9 @@ async function verifyCachedWeights(entry: WeightsEntry, dest: string): Promise<s
     );
   }
   await verifyFile(dest, record.sha256, record.size).catch((err: Error) => {
-    throw new WeightsIntegrityError(`Weights ${entry.name}: the cached file no longer matches its record: ${err.message} ${retry}`);
+    throw new WeightsIntegrityError(
+      `Weights ${entry.name}: the cached file no longer matches its record: ${err.message} ${retry}`,
+    );
   });
   return dest;
 }
@@ -98,7 +100,11 @@ async function downloadWeights(entry: WeightsEntry, dest: string, url: string): 
           `The file was not downloaded; the registry entry (${entry.sha256Source}) needs checking.`,
       );
     }
-    expected = { sha256: entry.sha256, size: entry.sizeBytes ?? (hub.found ? hub.size : undefined), source: 'registry' };
+    expected = {
+      sha256: entry.sha256,
+      size: entry.sizeBytes ?? (hub.found ? hub.size : undefined),
+      source: 'registry',
+    };
   } else {
     if (!hub.found) {
       throw new WeightsIntegrityError(
@@ -109,7 +115,9 @@ async function downloadWeights(entry: WeightsEntry, dest: string, url: string): 
     expected = { sha256: hub.sha256, size: hub.size, source: 'hub-lfs-metadata' };
   }
   if (hub.found && entry.sizeBytes !== null && hub.size !== entry.sizeBytes) {
-    throw new WeightsIntegrityError(`Weights ${entry.name}: the registry's size is ${entry.sizeBytes} bytes, but the hub reports ${hub.size} for ${url}.`);
+    throw new WeightsIntegrityError(
+      `Weights ${entry.name}: the registry's size is ${entry.sizeBytes} bytes, but the hub reports ${hub.size} for ${url}.`,
+    );
   }
   // Download beside the final name, record the hash, then rename: a file at `dest` without a sidecar is always one
   // placed by hand, never an interrupted download.
@@ -144,7 +152,10 @@ export async function loadPretrainedWeights(
   } else {
     file = path.resolve(weights);
     if (!fs.existsSync(file)) {
-      throw new OptionError(`${arch}: weights file ${file} does not exist (expected null, 'imagenet' or a safetensors path).`, "weights");
+      throw new OptionError(
+        `${arch}: weights file ${file} does not exist (expected null, 'imagenet' or a safetensors path).`,
+        'weights',
+      );
     }
   }
   const includeTop = options.includeTop ?? true;

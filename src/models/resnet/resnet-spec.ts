@@ -40,7 +40,8 @@ export function featureChannels(spec: ResNetSpec): number {
 /** Looks up an architecture by name; unknown names get an error listing the known ones. */
 export function resnetSpec(arch: string): ResNetSpec {
   const spec = (RESNET_SPECS as Record<string, ResNetSpec | undefined>)[arch];
-  if (!spec) throw new OptionError(`Unknown architecture "${arch}": expected one of ${Object.keys(RESNET_SPECS).join(', ')}.`);
+  if (!spec)
+    throw new OptionError(`Unknown architecture "${arch}": expected one of ${Object.keys(RESNET_SPECS).join(', ')}.`);
   return spec;
 }
 

@@ -72,7 +72,8 @@ function resolveOptions(arch: string, options: ResNetOptions): Resolved {
     frozenBatchNorm: options.frozenBatchNorm ?? DEFAULTS.frozenBatchNorm,
     seed: options.seed,
   };
-  if (!Number.isInteger(o.classes) || o.classes < 1) throw new OptionError(`${arch}: classes must be a positive integer. Received: ${o.classes}.`);
+  if (!Number.isInteger(o.classes) || o.classes < 1)
+    throw new OptionError(`${arch}: classes must be a positive integer. Received: ${o.classes}.`);
   if (o.includeTop && o.weights === 'imagenet' && o.classes !== 1000) {
     throw new OptionError(
       `${arch}: classes ${o.classes} conflicts with includeTop: true and weights: 'imagenet' (the ImageNet classifier has 1000 ` +
@@ -80,14 +81,18 @@ function resolveOptions(arch: string, options: ResNetOptions): Resolved {
         `replaceHead(model, { classes: ${o.classes} }).`,
     );
   }
-  if (!['avg', 'max', null].includes(o.pooling)) throw new OptionError(`${arch}: pooling must be 'avg', 'max' or null. Received: ${o.pooling}.`);
+  if (!['avg', 'max', null].includes(o.pooling))
+    throw new OptionError(`${arch}: pooling must be 'avg', 'max' or null. Received: ${o.pooling}.`);
   const [h, w, c] = o.inputShape;
   for (const side of [h, w]) {
     if (side !== null && (!Number.isInteger(side) || side < MIN_INPUT_SIZE)) {
-      throw new OptionError(`${arch}: input sides must be integers >= ${MIN_INPUT_SIZE} (or null for any). Received: [${o.inputShape}].`);
+      throw new OptionError(
+        `${arch}: input sides must be integers >= ${MIN_INPUT_SIZE} (or null for any). Received: [${o.inputShape}].`,
+      );
     }
   }
-  if (o.weights !== null && c !== 3) throw new OptionError(`${arch}: pretrained weights need 3 input channels. Received: [${o.inputShape}].`);
+  if (o.weights !== null && c !== 3)
+    throw new OptionError(`${arch}: pretrained weights need 3 input channels. Received: [${o.inputShape}].`);
   return o;
 }
 
@@ -133,7 +138,15 @@ type Sym = tf.SymbolicTensor;
 function conv(x: Sym, name: string, filters: number, kernel: number, stride: number, pad: number): Sym {
   const padded = pad > 0 ? (tf.layers.zeroPadding2d({ padding: pad, name: `${name}.pad` }).apply(x) as Sym) : x;
   return tf.layers
-    .conv2d({ name, filters, kernelSize: kernel, strides: stride, padding: 'valid', useBias: false, kernelInitializer: 'zeros' })
+    .conv2d({
+      name,
+      filters,
+      kernelSize: kernel,
+      strides: stride,
+      padding: 'valid',
+      useBias: false,
+      kernelInitializer: 'zeros',
+    })
     .apply(padded) as Sym;
 }
 
@@ -145,7 +158,15 @@ function relu(x: Sym, name: string): Sym {
   return tf.layers.reLU({ name }).apply(x) as Sym;
 }
 
-function block(x: Sym, spec: ResNetSpec, prefix: string, inChannels: number, planes: number, stride: number, o: Resolved): Sym {
+function block(
+  x: Sym,
+  spec: ResNetSpec,
+  prefix: string,
+  inChannels: number,
+  planes: number,
+  stride: number,
+  o: Resolved,
+): Sym {
   const out = planes * BLOCK_EXPANSION[spec.block];
   let y: Sym;
   if (spec.block === 'basic') {
@@ -178,7 +199,13 @@ function buildGraph(spec: ResNetSpec, o: Resolved): tf.LayersModel {
   if (o.includeTop) {
     x = tf.layers.globalAveragePooling2d({ name: 'avgpool' }).apply(x) as Sym;
     x = tf.layers
-      .dense({ units: o.classes, name: 'fc', inputDim: featureChannels(spec), kernelInitializer: 'zeros', biasInitializer: 'zeros' })
+      .dense({
+        units: o.classes,
+        name: 'fc',
+        inputDim: featureChannels(spec),
+        kernelInitializer: 'zeros',
+        biasInitializer: 'zeros',
+      })
       .apply(x) as Sym;
   } else if (o.pooling === 'avg') {
     x = tf.layers.globalAveragePooling2d({ name: 'avgpool' }).apply(x) as Sym;

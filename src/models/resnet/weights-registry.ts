@@ -30,7 +30,13 @@ export interface WeightsEntry {
   /** Parameters of the 1000-class network (torchvision's `num_params`; the tests count ours). */
   params: number;
   /** Preprocessing: resize the short side to `resize` (bilinear), center-crop `crop`, scale to [0, 1], normalize. */
-  preprocessing: { resize: number; crop: number; interpolation: 'bilinear'; mean: [number, number, number]; std: [number, number, number] };
+  preprocessing: {
+    resize: number;
+    crop: number;
+    interpolation: 'bilinear';
+    mean: [number, number, number];
+    std: [number, number, number];
+  };
   /** Category names in class-index order. */
   categories: readonly string[];
   /** ImageNet-1k validation accuracy (%) as torchvision publishes it for these weights. */
@@ -54,7 +60,8 @@ export const WEIGHTS: Readonly<Record<WeightsName, WeightsEntry>> = {
     arch: 'resnet18',
     ...hub('resnet18.tv_in1k'),
     sha256: '694f673df6520a3158624e8a89af086f59923ee4cd7436fe5bc3bc71d295ad81',
-    sha256Source: 'Git LFS details on https://huggingface.co/timm/resnet18.tv_in1k/blob/main/model.safetensors (commit a987fd6)',
+    sha256Source:
+      'Git LFS details on https://huggingface.co/timm/resnet18.tv_in1k/blob/main/model.safetensors (commit a987fd6)',
     sizeBytes: null,
     displayedSizeMB: 46.8,
     params: 11_689_512,

@@ -22,7 +22,8 @@ export function splitBackboneHead(model: tf.LayersModel): BackboneAndHead {
   const features = featureTensor(model);
   const backbone = tf.model({ inputs: model.inputs, outputs: features, name: `${model.name}.backbone` });
   const headLayers = model.layers.filter((l) => l.name === 'fc' || l.name.startsWith('fc.'));
-  if (headLayers.length === 0) throw new Error(`splitBackboneHead: model ${model.name} has no head (layers fc or fc.*).`);
+  if (headLayers.length === 0)
+    throw new Error(`splitBackboneHead: model ${model.name} has no head (layers fc or fc.*).`);
   const input = tf.input({ shape: features.shape.slice(1) as number[], name: 'features' });
   let x: tf.SymbolicTensor = input;
   for (const layer of headLayers) x = layer.apply(x) as tf.SymbolicTensor;
@@ -57,7 +58,11 @@ export class FeatureCache implements Iterable<Batch> {
 }
 
 /** Runs the backbone once over one epoch of `source` and keeps features, targets and indices. */
-export async function cacheFeatures(backbone: tf.LayersModel, source: BatchSource, options: CacheFeaturesOptions = {}): Promise<FeatureCache> {
+export async function cacheFeatures(
+  backbone: tf.LayersModel,
+  source: BatchSource,
+  options: CacheFeaturesOptions = {},
+): Promise<FeatureCache> {
   // graph path (issue 15): the default forward runs as one native call per batch shape when covered.
   const graphDefault = options.forward ? undefined : graphForward((x: tf.Tensor) => backbone.predict(x) as tf.Tensor);
   const forward = options.forward ?? (graphDefault as GraphForward);

@@ -58,7 +58,8 @@ function upToPosition(upTo: string | undefined, model: tf.LayersModel): [number,
 /** Applies a strategy in place and returns the trainable/non-trainable summary. */
 export function applyFreezeStrategy(model: tf.LayersModel, options: FreezeOptions): TrainableSummary {
   const { strategy } = options;
-  if (!(strategy in STRATEGY_NAMES)) throw new OptionError(`applyFreezeStrategy: strategy must be 1, 2 or 3. Received: ${strategy}.`);
+  if (!(strategy in STRATEGY_NAMES))
+    throw new OptionError(`applyFreezeStrategy: strategy must be 1, 2 or 3. Received: ${strategy}.`);
   setFrozenBatchNormMode(model, options.frozenBatchNorm ?? 'inference');
   if (strategy === 1) {
     reinitialize(model, { seed: options.seed });
@@ -102,10 +103,16 @@ export function parameterGroups(model: tf.LayersModel, options: ParameterGroupOp
   const head: tf.Variable[] = [];
   const backbone: tf.Variable[] = [];
   for (const layer of model.layers) {
-    for (const w of layer.trainableWeights) (stageOf(layer.name) === 'head' ? head : backbone).push(w.read() as tf.Variable);
+    for (const w of layer.trainableWeights)
+      (stageOf(layer.name) === 'head' ? head : backbone).push(w.read() as tf.Variable);
   }
   const groups: TransferGroup[] = [];
-  if (backbone.length) groups.push({ name: 'backbone', learningRate: options.backboneLearningRate ?? options.headLearningRate / 10, variables: backbone });
+  if (backbone.length)
+    groups.push({
+      name: 'backbone',
+      learningRate: options.backboneLearningRate ?? options.headLearningRate / 10,
+      variables: backbone,
+    });
   if (head.length) groups.push({ name: 'head', learningRate: options.headLearningRate, variables: head });
   return groups;
 }

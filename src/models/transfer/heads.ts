@@ -51,7 +51,11 @@ function checkSpec(spec: HeadSpec): void {
   if (!Number.isInteger(spec.classes) || spec.classes < 1) bad('classes must be a positive integer');
   if (kind === 'mlp') {
     const mlp = spec as MlpHeadSpec;
-    if (!Array.isArray(mlp.hidden) || mlp.hidden.length === 0 || !mlp.hidden.every((h) => Number.isInteger(h) && h > 0)) {
+    if (
+      !Array.isArray(mlp.hidden) ||
+      mlp.hidden.length === 0 ||
+      !mlp.hidden.every((h) => Number.isInteger(h) && h > 0)
+    ) {
       bad('hidden must be a non-empty list of positive integers');
     }
     if (mlp.dropout !== undefined && !(mlp.dropout >= 0 && mlp.dropout < 1)) bad('dropout must be in [0, 1)');
@@ -64,8 +68,11 @@ export function featureTensor(model: tf.LayersModel): tf.SymbolicTensor {
   if (firstHead) return firstHead.input as tf.SymbolicTensor;
   const out = model.outputs[0];
   if (out.shape.length === 2) return out;
-  if (out.shape.length === 4) return tf.layers.globalAveragePooling2d({ name: 'avgpool' }).apply(out) as tf.SymbolicTensor;
-  throw new Error(`replaceHead: model ${model.name} outputs shape [${out.shape}]; expected pooled features [n, C] or a map [n, h, w, C].`);
+  if (out.shape.length === 4)
+    return tf.layers.globalAveragePooling2d({ name: 'avgpool' }).apply(out) as tf.SymbolicTensor;
+  throw new Error(
+    `replaceHead: model ${model.name} outputs shape [${out.shape}]; expected pooled features [n, C] or a map [n, h, w, C].`,
+  );
 }
 
 /** Returns a new model: the same backbone with `spec` as its head. */

@@ -14,7 +14,9 @@ export function stageOf(layerName: string): StageName {
   const m = /^(layer[1-4])\./.exec(layerName);
   if (m) return m[1] as StageName;
   if (/^(conv1|bn1|relu|maxpool)(\.pad)?$/.test(layerName) || layerName === 'conv1.pad') return 'stem';
-  throw new Error(`stageOf: layer "${layerName}" follows none of the ResNet layer names (conv1, bn1, layerN.*, avgpool, fc*).`);
+  throw new Error(
+    `stageOf: layer "${layerName}" follows none of the ResNet layer names (conv1, bn1, layerN.*, avgpool, fc*).`,
+  );
 }
 
 /** Whether a layer is part of the backbone (everything before the head). */

@@ -38,7 +38,10 @@ export class TrainableSummary {
 
   toMimeBundle(): MimeBundle {
     const rows = this.stages
-      .map((s) => `<tr><td>${s.stage}</td><td>${s.trainable.toLocaleString('en-US')}</td><td>${s.nonTrainable.toLocaleString('en-US')}</td></tr>`)
+      .map(
+        (s) =>
+          `<tr><td>${s.stage}</td><td>${s.trainable.toLocaleString('en-US')}</td><td>${s.nonTrainable.toLocaleString('en-US')}</td></tr>`,
+      )
       .join('');
     return {
       'text/plain': this.toString(),

@@ -13,13 +13,15 @@ const LINKED_SIZE_HEADER = 'x-linked-size';
 const HEAD_TIMEOUT_MS = 30_000;
 
 /** The hub's answer: the LFS hash and size, or why there is none. */
-export type HubLfsMetadata =
-  | { found: true; sha256: string; size: number }
-  | { found: false; reason: string };
+export type HubLfsMetadata = { found: true; sha256: string; size: number } | { found: false; reason: string };
 
 /** Strips a weak-validator prefix and quotes from an ETag value (`W/"abc"` → `abc`). */
 function normalizeEtag(value: string): string {
-  return value.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1').toLowerCase();
+  return value
+    .trim()
+    .replace(/^W\//, '')
+    .replace(/^"(.*)"$/, '$1')
+    .toLowerCase();
 }
 
 /**
@@ -31,19 +33,29 @@ export async function readHubLfsMetadata(url: string, offlineHint = ''): Promise
   try {
     response = await fetch(url, { method: 'HEAD', redirect: 'manual', signal: AbortSignal.timeout(HEAD_TIMEOUT_MS) });
   } catch (err) {
-    throw new OfflineError(`Could not reach ${url} (${(err as Error).message}).${offlineHint ? ` ${offlineHint}` : ''}`);
+    throw new OfflineError(
+      `Could not reach ${url} (${(err as Error).message}).${offlineHint ? ` ${offlineHint}` : ''}`,
+    );
   }
   const answer = `HEAD ${url} answered HTTP ${response.status}`;
   const etag = response.headers.get(LINKED_ETAG_HEADER);
   const size = response.headers.get(LINKED_SIZE_HEADER);
-  if (etag === null) return { found: false, reason: `${answer} without the ${LINKED_ETAG_HEADER} header (the file's sha256)` };
+  if (etag === null)
+    return { found: false, reason: `${answer} without the ${LINKED_ETAG_HEADER} header (the file's sha256)` };
   const sha256 = normalizeEtag(etag);
   if (!/^[0-9a-f]{64}$/.test(sha256)) {
-    return { found: false, reason: `${answer} with ${LINKED_ETAG_HEADER} ${JSON.stringify(etag)}, which is not a sha256` };
+    return {
+      found: false,
+      reason: `${answer} with ${LINKED_ETAG_HEADER} ${JSON.stringify(etag)}, which is not a sha256`,
+    };
   }
-  if (size === null) return { found: false, reason: `${answer} without the ${LINKED_SIZE_HEADER} header (the file's size)` };
+  if (size === null)
+    return { found: false, reason: `${answer} without the ${LINKED_SIZE_HEADER} header (the file's size)` };
   if (!/^\d+$/.test(size.trim())) {
-    return { found: false, reason: `${answer} with ${LINKED_SIZE_HEADER} ${JSON.stringify(size)}, which is not a byte count` };
+    return {
+      found: false,
+      reason: `${answer} with ${LINKED_SIZE_HEADER} ${JSON.stringify(size)}, which is not a byte count`,
+    };
   }
   return { found: true, sha256, size: Number(size.trim()) };
 }

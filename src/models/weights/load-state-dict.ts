@@ -31,7 +31,11 @@ function listed(keys: string[]): string {
 }
 
 /** Loads a safetensors state_dict (file path or an opened file) into `model`. */
-export function loadStateDict(model: tf.LayersModel, source: string | SafetensorsFile, options: LoadStateDictOptions = {}): LoadReport {
+export function loadStateDict(
+  model: tf.LayersModel,
+  source: string | SafetensorsFile,
+  options: LoadStateDictOptions = {},
+): LoadReport {
   const file = typeof source === 'string' ? readSafetensorsFile(source) : source;
   const skipPrefixes = options.skipPrefixes ?? [];
   const table = torchKeyTable(model);
@@ -63,7 +67,8 @@ export function loadStateDict(model: tf.LayersModel, source: string | Safetensor
   const missing = [...table.keys()].filter((k) => !file.entries.has(k));
   if (missing.length || unexpected.length || mismatched.length || badDtypes.length) {
     const parts = [`Loading ${file.source} into ${model.name} failed (the model was left unchanged):`];
-    if (mismatched.length) parts.push(`shape mismatches (${mismatched.length}): ${mismatched.slice(0, LIST_LIMIT).join('; ')}`);
+    if (mismatched.length)
+      parts.push(`shape mismatches (${mismatched.length}): ${mismatched.slice(0, LIST_LIMIT).join('; ')}`);
     if (missing.length) parts.push(`missing keys (${missing.length}): ${listed(missing)}`);
     if (unexpected.length) parts.push(`unexpected keys (${unexpected.length}): ${listed(unexpected)}`);
     if (badDtypes.length) parts.push(`dtypes that do not load as float32 (${badDtypes.length}): ${listed(badDtypes)}`);

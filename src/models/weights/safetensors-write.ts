@@ -10,14 +10,19 @@ export interface Float32Record {
 }
 
 /** Encodes named float32 tensors (in the given order) plus optional string metadata. */
-export function encodeSafetensors(tensors: Record<string, Float32Record>, metadata?: Record<string, string>): Uint8Array {
+export function encodeSafetensors(
+  tensors: Record<string, Float32Record>,
+  metadata?: Record<string, string>,
+): Uint8Array {
   const header: Record<string, unknown> = {};
   if (metadata) header.__metadata__ = metadata;
   let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {
     const count = t.shape.reduce((a, b) => a * b, 1);
     if (count !== t.data.length) {
-      throw new Error(`encodeSafetensors: tensor "${name}" has shape [${t.shape}] (${count} values) but ${t.data.length} values.`);
+      throw new Error(
+        `encodeSafetensors: tensor "${name}" has shape [${t.shape}] (${count} values) but ${t.data.length} values.`,
+      );
     }
     header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + 4 * count] };
     offset += 4 * count;

@@ -16,10 +16,21 @@ import { DataFormatError } from '../../errors';
 
 /** Bytes per element of every dtype the format defines. */
 export const SAFETENSORS_DTYPE_BYTES = {
-  BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1,
-  I16: 2, U16: 2, F16: 2, BF16: 2,
-  I32: 4, U32: 4, F32: 4,
-  I64: 8, U64: 8, F64: 8,
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  F8_E5M2: 1,
+  F8_E4M3: 1,
+  I16: 2,
+  U16: 2,
+  F16: 2,
+  BF16: 2,
+  I32: 4,
+  U32: 4,
+  F32: 4,
+  I64: 8,
+  U64: 8,
+  F64: 8,
 } as const;
 
 export type SafetensorsDtype = keyof typeof SAFETENSORS_DTYPE_BYTES;
@@ -66,10 +77,12 @@ export function parseSafetensors(bytes: Uint8Array, source = '<buffer>'): Safete
   const fail = (what: string): never => {
     throw new DataFormatError(`safetensors file ${source}: ${what}`, source);
   };
-  if (bytes.byteLength < 8) fail(`expected at least 8 bytes (the header length), found ${bytes.byteLength} (truncated file?).`);
+  if (bytes.byteLength < 8)
+    fail(`expected at least 8 bytes (the header length), found ${bytes.byteLength} (truncated file?).`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getBigUint64(0, true);
-  if (headerLength > BigInt(MAX_HEADER_BYTES)) fail(`header length ${headerLength} is larger than ${MAX_HEADER_BYTES} (not a safetensors file?).`);
+  if (headerLength > BigInt(MAX_HEADER_BYTES))
+    fail(`header length ${headerLength} is larger than ${MAX_HEADER_BYTES} (not a safetensors file?).`);
   const n = Number(headerLength);
   if (8 + n > bytes.byteLength) {
     fail(`header says ${n} header bytes, but only ${bytes.byteLength - 8} bytes follow (truncated file?).`);
@@ -108,7 +121,9 @@ function parseEntry(name: string, raw: unknown, dataBytes: number, fail: (what: 
   const r = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
   if (typeof r !== 'object' || r === null) fail(`tensor "${name}": header entry is not an object.`);
   if (typeof r.dtype !== 'string' || !(r.dtype in SAFETENSORS_DTYPE_BYTES)) {
-    fail(`tensor "${name}": unknown dtype ${JSON.stringify(r.dtype)}; expected one of ${Object.keys(SAFETENSORS_DTYPE_BYTES).join(', ')}.`);
+    fail(
+      `tensor "${name}": unknown dtype ${JSON.stringify(r.dtype)}; expected one of ${Object.keys(SAFETENSORS_DTYPE_BYTES).join(', ')}.`,
+    );
   }
   const dtype = r.dtype as SafetensorsDtype;
   if (!Array.isArray(r.shape) || !r.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
@@ -117,12 +132,16 @@ function parseEntry(name: string, raw: unknown, dataBytes: number, fail: (what: 
   const shape = r.shape as number[];
   const offsets = r.data_offsets;
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
-    fail(`tensor "${name}": data_offsets must be [begin, end] with non-negative integers, got ${JSON.stringify(offsets)}.`);
+    fail(
+      `tensor "${name}": data_offsets must be [begin, end] with non-negative integers, got ${JSON.stringify(offsets)}.`,
+    );
   }
   const [begin, end] = offsets as [number, number];
   if (begin > end) fail(`tensor "${name}": data_offsets [${begin}, ${end}] has begin after end.`);
   if (end > dataBytes) {
-    fail(`tensor "${name}": data ends at byte ${end}, but the data buffer has only ${dataBytes} bytes (truncated file?).`);
+    fail(
+      `tensor "${name}": data ends at byte ${end}, but the data buffer has only ${dataBytes} bytes (truncated file?).`,
+    );
   }
   const expected = shape.reduce((a, b) => a * b, 1) * SAFETENSORS_DTYPE_BYTES[dtype];
   if (end - begin !== expected) {
@@ -134,7 +153,8 @@ function parseEntry(name: string, raw: unknown, dataBytes: number, fail: (what: 
 function checkNoOverlap(entries: SafetensorsEntry[], fail: (what: string) => never): void {
   const sorted = [...entries].sort((a, b) => a.begin - b.begin);
   for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i].begin < sorted[i - 1].end) fail(`tensors "${sorted[i - 1].name}" and "${sorted[i].name}" overlap in the data buffer.`);
+    if (sorted[i].begin < sorted[i - 1].end)
+      fail(`tensors "${sorted[i - 1].name}" and "${sorted[i].name}" overlap in the data buffer.`);
   }
 }
 

@@ -70,12 +70,19 @@ export function torchKeyTable(model: tf.LayersModel): Map<string, TorchKeyTarget
     const className = layer.getClassName();
     const rules = TORCH_PARAM_RULES[className];
     if (!rules) {
-      throw new Error(`torchKeyTable: layer "${layer.name}" is a ${className}, which has no rule in TORCH_PARAM_RULES.`);
+      throw new Error(
+        `torchKeyTable: layer "${layer.name}" is a ${className}, which has no rule in TORCH_PARAM_RULES.`,
+      );
     }
     for (const rule of rules) {
       const variable = layer.weights.find((w) => w.originalName.endsWith(`/${rule.tfjsWeight}`));
       if (!variable) continue; // e.g. a conv without bias
-      table.set(`${layer.name}.${rule.torchSuffix}`, { torchKey: `${layer.name}.${rule.torchSuffix}`, layer, variable, rule });
+      table.set(`${layer.name}.${rule.torchSuffix}`, {
+        torchKey: `${layer.name}.${rule.torchSuffix}`,
+        layer,
+        variable,
+        rule,
+      });
     }
   }
   return table;

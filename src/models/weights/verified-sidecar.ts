@@ -37,7 +37,9 @@ export function readSidecar(file: string): VerifiedSidecar | null {
   try {
     record = JSON.parse(fs.readFileSync(where, 'utf8')) as Partial<VerifiedSidecar>;
   } catch (err) {
-    throw new WeightsIntegrityError(`${where}: expected JSON, found unreadable content (${(err as Error).message}). Delete it and ${file} to download again.`);
+    throw new WeightsIntegrityError(
+      `${where}: expected JSON, found unreadable content (${(err as Error).message}). Delete it and ${file} to download again.`,
+    );
   }
   const ok =
     typeof record.url === 'string' &&

@@ -13,7 +13,13 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { OptionError } from '../../errors';
 import { removeStaleEntries } from '../../io';
-import { CHECKPOINT_FORMAT, copyCheckpoint, restoreCheckpoint, saveCheckpoint, type CheckpointMetadata } from '../checkpoint';
+import {
+  CHECKPOINT_FORMAT,
+  copyCheckpoint,
+  restoreCheckpoint,
+  saveCheckpoint,
+  type CheckpointMetadata,
+} from '../checkpoint';
 import { lockRunFolder, type RunFolderLock } from '../run-lock';
 import type { FitRun } from '../fit-run';
 import { History, type EpochRecord } from '../history';
@@ -29,7 +35,10 @@ export function openRunFolder(dir: string, notes: string[]): RunFolderLock {
   }
   // Leftovers of saves that were killed (temp folders, unlinked versions), for every checkpoint name in the folder.
   const removed = removeStaleEntries(dir);
-  if (removed.length > 0) notes.push(`checkpoint folder ${dir}: removed ${removed.length} leftover folder(s) of interrupted saves (${removed.slice(0, 5).join(', ')}${removed.length > 5 ? ', ...' : ''}).`);
+  if (removed.length > 0)
+    notes.push(
+      `checkpoint folder ${dir}: removed ${removed.length} leftover folder(s) of interrupted saves (${removed.slice(0, 5).join(', ')}${removed.length > 5 ? ', ...' : ''}).`,
+    );
   return lock;
 }
 
@@ -39,7 +48,8 @@ export class CheckpointCallback implements Callback {
   async beforeFit(): Promise<void> {
     const resume = this.run.options.resume;
     if (!resume) return;
-    if (resume.mustExist && !fs.existsSync(resume.from)) throw new OptionError(`fit: options.resume names ${resume.from}, which does not exist`, 'resume');
+    if (resume.mustExist && !fs.existsSync(resume.from))
+      throw new OptionError(`fit: options.resume names ${resume.from}, which does not exist`, 'resume');
     if (!fs.existsSync(resume.from)) return;
     const run = this.run;
     run.resumed = await restoreCheckpoint(resume.from, run.model, run.optimizers());
@@ -65,7 +75,12 @@ export class CheckpointCallback implements Callback {
   /** Writes `last/`; returns the version folder written. */
   private save(meta: CheckpointMetadata): Promise<string> {
     const ck = this.run.options.checkpoint!;
-    return saveCheckpoint(path.join(ck.dir, 'last'), this.run.model, meta, ck.saveOptimizer ? this.run.optimizers() : []);
+    return saveCheckpoint(
+      path.join(ck.dir, 'last'),
+      this.run.model,
+      meta,
+      ck.saveOptimizer ? this.run.optimizers() : [],
+    );
   }
 
   private metadata(epoch: number, interrupted: boolean, batchesIntoNextEpoch: number): CheckpointMetadata {
@@ -76,7 +91,12 @@ export class CheckpointCallback implements Callback {
       batchesIntoNextEpoch,
       history: this.run.history.toJSON(),
       monitor: { ...this.run.best.state },
-      groups: this.run.groups.map((g) => ({ name: g.name, baseLearningRate: g.baseLearningRate, learningRate: getLearningRate(g.optimizer), optimizer: g.optimizer.getClassName() })),
+      groups: this.run.groups.map((g) => ({
+        name: g.name,
+        baseLearningRate: g.baseLearningRate,
+        learningRate: getLearningRate(g.optimizer),
+        optimizer: g.optimizer.getClassName(),
+      })),
       savedAt: new Date().toISOString(),
       tfjsVersion: tf.version_core,
     };

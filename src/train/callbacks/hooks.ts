@@ -60,7 +60,11 @@ export interface Callback extends FitCallbacks {
 type Hook = Exclude<keyof Callback, 'dispose'>;
 
 /** Calls `hook` on every callback that has it, in order, awaiting each. */
-export async function emit<K extends Hook>(callbacks: readonly Callback[], hook: K, ...args: Parameters<NonNullable<Callback[K]>>): Promise<void> {
+export async function emit<K extends Hook>(
+  callbacks: readonly Callback[],
+  hook: K,
+  ...args: Parameters<NonNullable<Callback[K]>>
+): Promise<void> {
   for (const cb of callbacks) {
     const fn = cb[hook] as ((...a: typeof args) => void | Promise<void>) | undefined;
     if (fn) await fn.apply(cb, args);

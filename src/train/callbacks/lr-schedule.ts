@@ -17,6 +17,7 @@ export class LearningRateScheduleCallback implements Callback {
 
   /** `epoch` is 1-based; schedules take the 0-based one. */
   onEpochBegin(epoch: number): void {
-    for (const g of this.groups) setLearningRate(g.optimizer, scheduledLearningRate(this.schedule, epoch - 1, g.baseLearningRate, this.epochs));
+    for (const g of this.groups)
+      setLearningRate(g.optimizer, scheduledLearningRate(this.schedule, epoch - 1, g.baseLearningRate, this.epochs));
   }
 }

@@ -14,11 +14,18 @@ export class ProgressCallback implements Callback {
   ) {}
 
   onEpochBegin(epoch: number): void {
-    this.bar = new ProgressBar(this.batchesPerEpoch, { description: `epoch ${epoch}/${this.epochs}`, mode: this.mode, unit: 'batch' });
+    this.bar = new ProgressBar(this.batchesPerEpoch, {
+      description: `epoch ${epoch}/${this.epochs}`,
+      mode: this.mode,
+      unit: 'batch',
+    });
   }
 
   onBatchEnd(logs: BatchLogs): void {
-    this.bar?.update(1, logs.runningAcc === null ? { loss: logs.runningLoss } : { loss: logs.runningLoss, acc: logs.runningAcc });
+    this.bar?.update(
+      1,
+      logs.runningAcc === null ? { loss: logs.runningLoss } : { loss: logs.runningLoss, acc: logs.runningAcc },
+    );
   }
 
   afterBatches(_epoch: number, batches: number): void {

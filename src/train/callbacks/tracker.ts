@@ -13,7 +13,10 @@ export class TrackerCallback implements Callback {
   /** Whether the last epoch seen was a new best. */
   improved = false;
 
-  constructor(metric: MetricName, readonly minDelta = 0) {
+  constructor(
+    metric: MetricName,
+    readonly minDelta = 0,
+  ) {
     this.state = newMonitor(metric);
   }
 

@@ -2,7 +2,17 @@
 export { gruCellDiagram } from './gru-cell';
 export { lstmCellDiagram } from './lstm-cell';
 export { RNN_FORMS, rnnFormsDiagram } from './rnn-forms';
-export { COLORS as DIAGRAM_COLORS, DIAGRAM_FONT, labelsOutside, labelWidth, overlappingLabels, parseLabel, plainLabel, SvgCanvas, SvgDiagram } from './svg';
+export {
+  COLORS as DIAGRAM_COLORS,
+  DIAGRAM_FONT,
+  labelsOutside,
+  labelWidth,
+  overlappingLabels,
+  parseLabel,
+  plainLabel,
+  SvgCanvas,
+  SvgDiagram,
+} from './svg';
 export type { Box, LineStyle, ShapeStyle, TextStyle } from './svg';
 export { tanhDerivative, tanhDerivativeChart } from './tanh-derivative';
 export type { TanhDerivativeOptions } from './tanh-derivative';

@@ -21,9 +21,27 @@ export function lstmCellDiagram(): SvgDiagram {
   const fX = 250; // forget multiply
   const addX = 450; // add
   const tanhX = 740; // tanh on the cell state
-  c.connector([[60, cy], [fX - 12, cy]], { stroke: COLORS.cellLine, strokeWidth: 3 });
-  c.connector([[fX + 12, cy], [addX - 12, cy]], { stroke: COLORS.cellLine, strokeWidth: 3 });
-  c.connector([[addX + 12, cy], [880, cy]], { stroke: COLORS.cellLine, strokeWidth: 3 });
+  c.connector(
+    [
+      [60, cy],
+      [fX - 12, cy],
+    ],
+    { stroke: COLORS.cellLine, strokeWidth: 3 },
+  );
+  c.connector(
+    [
+      [fX + 12, cy],
+      [addX - 12, cy],
+    ],
+    { stroke: COLORS.cellLine, strokeWidth: 3 },
+  );
+  c.connector(
+    [
+      [addX + 12, cy],
+      [880, cy],
+    ],
+    { stroke: COLORS.cellLine, strokeWidth: 3 },
+  );
   c.text(56, cy + 5, 'C_{t-1}', { size: 15, anchor: 'end' });
   c.text(886, cy + 5, 'C_t', { size: 15, anchor: 'start' });
   c.text(340, cy - 12, '셀 상태 cell state', { size: 13, fill: COLORS.cellLine, weight: 'bold' });
@@ -34,10 +52,42 @@ export function lstmCellDiagram(): SvgDiagram {
   const gy = 262;
   const gh = 68;
   const gates = [
-    { x: 250, sym: 'σ', name: 'f_t', ko: '망각 게이트', en: 'forget gate', fill: COLORS.gate, stroke: COLORS.gateStroke },
-    { x: 380, sym: 'σ', name: 'i_t', ko: '입력 게이트', en: 'input gate', fill: COLORS.gate, stroke: COLORS.gateStroke },
-    { x: 510, sym: 'tanh', name: 'C̃_t', ko: '후보 값', en: 'candidate', fill: COLORS.state, stroke: COLORS.stateStroke },
-    { x: 640, sym: 'σ', name: 'o_t', ko: '출력 게이트', en: 'output gate', fill: COLORS.gate, stroke: COLORS.gateStroke },
+    {
+      x: 250,
+      sym: 'σ',
+      name: 'f_t',
+      ko: '망각 게이트',
+      en: 'forget gate',
+      fill: COLORS.gate,
+      stroke: COLORS.gateStroke,
+    },
+    {
+      x: 380,
+      sym: 'σ',
+      name: 'i_t',
+      ko: '입력 게이트',
+      en: 'input gate',
+      fill: COLORS.gate,
+      stroke: COLORS.gateStroke,
+    },
+    {
+      x: 510,
+      sym: 'tanh',
+      name: 'C̃_t',
+      ko: '후보 값',
+      en: 'candidate',
+      fill: COLORS.state,
+      stroke: COLORS.stateStroke,
+    },
+    {
+      x: 640,
+      sym: 'σ',
+      name: 'o_t',
+      ko: '출력 게이트',
+      en: 'output gate',
+      fill: COLORS.gate,
+      stroke: COLORS.gateStroke,
+    },
   ];
   for (const g of gates) {
     c.rect(g.x - 56, gy - gh / 2, 112, gh, { fill: g.fill, stroke: g.stroke, rx: 8 });
@@ -47,43 +97,128 @@ export function lstmCellDiagram(): SvgDiagram {
   const gBottom = gy + gh / 2;
 
   // Forget gate up into the cell line.
-  c.connector([[250, gTop - 1], [250, cy + 13]], { stroke: COLORS.gateStroke });
+  c.connector(
+    [
+      [250, gTop - 1],
+      [250, cy + 13],
+    ],
+    { stroke: COLORS.gateStroke },
+  );
   // Input gate and candidate meet in a multiply, which goes up into the add.
   const icY = 178;
   c.op(addX, icY, 'times');
-  c.connector([[380, gTop - 1], [380, icY], [addX - 13, icY]], { stroke: COLORS.gateStroke });
-  c.connector([[510, gTop - 1], [510, icY], [addX + 13, icY]], { stroke: COLORS.stateStroke });
-  c.connector([[addX, icY - 12], [addX, cy + 13]], { stroke: COLORS.ink });
+  c.connector(
+    [
+      [380, gTop - 1],
+      [380, icY],
+      [addX - 13, icY],
+    ],
+    { stroke: COLORS.gateStroke },
+  );
+  c.connector(
+    [
+      [510, gTop - 1],
+      [510, icY],
+      [addX + 13, icY],
+    ],
+    { stroke: COLORS.stateStroke },
+  );
+  c.connector(
+    [
+      [addX, icY - 12],
+      [addX, cy + 13],
+    ],
+    { stroke: COLORS.ink },
+  );
   c.text(addX + 16, 143, 'i_t ⊙ C̃_t', { size: 12, anchor: 'start', fill: COLORS.muted });
 
   // Output: tanh(C_t), times o_t, gives h_t.
   c.dot(tanhX, cy, COLORS.cellLine);
   const tY = 160;
-  c.raw(`<ellipse cx="${tanhX}" cy="${tY}" rx="26" ry="14" fill="${COLORS.state}" stroke="${COLORS.stateStroke}" stroke-width="1.5"/>`);
+  c.raw(
+    `<ellipse cx="${tanhX}" cy="${tY}" rx="26" ry="14" fill="${COLORS.state}" stroke="${COLORS.stateStroke}" stroke-width="1.5"/>`,
+  );
   c.text(tanhX, tY, 'tanh', { size: 12, centerY: true });
-  c.connector([[tanhX, cy + 3], [tanhX, tY - 15]], { stroke: COLORS.cellLine });
+  c.connector(
+    [
+      [tanhX, cy + 3],
+      [tanhX, tY - 15],
+    ],
+    { stroke: COLORS.cellLine },
+  );
   const oY = gy;
   c.op(tanhX, oY, 'times');
-  c.connector([[tanhX, tY + 15], [tanhX, oY - 13]], { stroke: COLORS.stateStroke });
-  c.connector([[696, oY], [tanhX - 13, oY]], { stroke: COLORS.gateStroke });
-  c.connector([[tanhX + 12, oY], [880, oY]], { stroke: COLORS.stateStroke, strokeWidth: 2.5 });
+  c.connector(
+    [
+      [tanhX, tY + 15],
+      [tanhX, oY - 13],
+    ],
+    { stroke: COLORS.stateStroke },
+  );
+  c.connector(
+    [
+      [696, oY],
+      [tanhX - 13, oY],
+    ],
+    { stroke: COLORS.gateStroke },
+  );
+  c.connector(
+    [
+      [tanhX + 12, oY],
+      [880, oY],
+    ],
+    { stroke: COLORS.stateStroke, strokeWidth: 2.5 },
+  );
   c.text(886, oY + 5, 'h_t', { size: 15, anchor: 'start' });
   c.text(770, oY - 14, '은닉 상태', { size: 12, anchor: 'start', fill: COLORS.stateStroke });
   c.text(770, oY + 24, 'hidden state', { size: 12, anchor: 'start', fill: COLORS.stateStroke });
 
   // Inputs: h_{t-1} from the left and x_t from below, one bus into every gate.
   const busY = 350;
-  c.connector([[60, busY], [640, busY]], { stroke: COLORS.ink, arrow: false, strokeWidth: 2 });
+  c.connector(
+    [
+      [60, busY],
+      [640, busY],
+    ],
+    { stroke: COLORS.ink, arrow: false, strokeWidth: 2 },
+  );
   c.text(56, busY + 5, 'h_{t-1}', { size: 15, anchor: 'end' });
-  c.connector([[170, 422], [170, busY]], { stroke: COLORS.inputStroke, arrow: false, strokeWidth: 2 });
+  c.connector(
+    [
+      [170, 422],
+      [170, busY],
+    ],
+    { stroke: COLORS.inputStroke, arrow: false, strokeWidth: 2 },
+  );
   c.dot(170, busY);
   c.text(170, 436, 'x_t', { size: 15, centerY: true });
-  for (const g of gates) c.connector([[g.x, busY], [g.x, gBottom + 2]], { stroke: COLORS.ink });
-  c.text(205, busY + 22, '[h_{t-1}, x_t]: 모든 게이트의 입력  ·  every gate reads the previous hidden state and the input', { size: 12, anchor: 'start', fill: COLORS.muted });
+  for (const g of gates)
+    c.connector(
+      [
+        [g.x, busY],
+        [g.x, gBottom + 2],
+      ],
+      { stroke: COLORS.ink },
+    );
+  c.text(
+    205,
+    busY + 22,
+    '[h_{t-1}, x_t]: 모든 게이트의 입력  ·  every gate reads the previous hidden state and the input',
+    { size: 12, anchor: 'start', fill: COLORS.muted },
+  );
 
   // Legend.
-  c.text(230, 412, '⊗ 원소별 곱 element-wise product · ⊕ 합 sum · σ sigmoid (0~1)', { size: 12, anchor: 'start', fill: COLORS.muted });
-  c.text(20, 464, '셀 상태 경로에는 tanh가 없다: 역전파 backpropagation은 이 길에서 시점마다 f_t만 곱한다 (multiplied only by the forget gate per step)', { size: 12, anchor: 'start', fill: COLORS.cellLine });
+  c.text(230, 412, '⊗ 원소별 곱 element-wise product · ⊕ 합 sum · σ sigmoid (0~1)', {
+    size: 12,
+    anchor: 'start',
+    fill: COLORS.muted,
+  });
+  c.text(
+    20,
+    464,
+    '셀 상태 경로에는 tanh가 없다: 역전파 backpropagation은 이 길에서 시점마다 f_t만 곱한다 (multiplied only by the forget gate per step)',
+    { size: 12, anchor: 'start', fill: COLORS.cellLine },
+  );
 
   return SvgDiagram.from(
     c,

@@ -17,15 +17,52 @@ interface Form {
 }
 
 export const RNN_FORMS: readonly Form[] = [
-  { title: 'one-to-many', korean: '이미지 캡셔닝', example: 'image captioning', steps: [{ input: true, output: true }, { input: false, output: true }, { input: false, output: true }, { input: false, output: true }] },
-  { title: 'many-to-one', korean: '감성 분석', example: 'sentiment analysis', steps: [{ input: true, output: false }, { input: true, output: false }, { input: true, output: false }, { input: true, output: true }] },
+  {
+    title: 'one-to-many',
+    korean: '이미지 캡셔닝',
+    example: 'image captioning',
+    steps: [
+      { input: true, output: true },
+      { input: false, output: true },
+      { input: false, output: true },
+      { input: false, output: true },
+    ],
+  },
+  {
+    title: 'many-to-one',
+    korean: '감성 분석',
+    example: 'sentiment analysis',
+    steps: [
+      { input: true, output: false },
+      { input: true, output: false },
+      { input: true, output: false },
+      { input: true, output: true },
+    ],
+  },
   {
     title: 'many-to-many (1)',
     korean: '기계 번역 (Seq2Seq)',
     example: 'machine translation',
-    steps: [{ input: true, output: false }, { input: true, output: false }, { input: true, output: false }, { input: false, output: true }, { input: false, output: true }, { input: false, output: true }],
+    steps: [
+      { input: true, output: false },
+      { input: true, output: false },
+      { input: true, output: false },
+      { input: false, output: true },
+      { input: false, output: true },
+      { input: false, output: true },
+    ],
   },
-  { title: 'many-to-many (2)', korean: '프레임별 비디오 분류', example: 'video classification per frame', steps: [{ input: true, output: true }, { input: true, output: true }, { input: true, output: true }, { input: true, output: true }] },
+  {
+    title: 'many-to-many (2)',
+    korean: '프레임별 비디오 분류',
+    example: 'video classification per frame',
+    steps: [
+      { input: true, output: true },
+      { input: true, output: true },
+      { input: true, output: true },
+      { input: true, output: true },
+    ],
+  },
 ];
 
 export function rnnFormsDiagram(): SvgDiagram {
@@ -35,7 +72,10 @@ export function rnnFormsDiagram(): SvgDiagram {
   const top = 44;
   const H = top + 2 * panelH + 20 + 30;
   const c = new SvgCanvas('rnn-forms', W, H);
-  c.text(W / 2, 26, 'RNN 형태: 네 가지 입출력 구조  ·  the four forms (time runs left to right)', { size: 16, weight: 'bold' });
+  c.text(W / 2, 26, 'RNN 형태: 네 가지 입출력 구조  ·  the four forms (time runs left to right)', {
+    size: 16,
+    weight: 'bold',
+  });
   const box = 34;
   RNN_FORMS.forEach((form, k) => {
     const px = 10 + (k % 2) * (panelW + 20);
@@ -55,24 +95,53 @@ export function rnnFormsDiagram(): SvgDiagram {
       const cx = x + box / 2;
       c.rect(x, yCell - box / 2, box, box, { fill: COLORS.state, stroke: COLORS.stateStroke, rx: 6 });
       c.text(cx, yCell, 'h', { size: 14, centerY: true });
-      if (i > 0) c.connector([[x - gap + 1, yCell], [x - 2, yCell]], { stroke: COLORS.stateStroke });
+      if (i > 0)
+        c.connector(
+          [
+            [x - gap + 1, yCell],
+            [x - 2, yCell],
+          ],
+          { stroke: COLORS.stateStroke },
+        );
       if (s.input) {
         c.rect(x, yIn - box / 2, box, box, { fill: COLORS.input, stroke: COLORS.inputStroke, rx: 6 });
         c.text(cx, yIn, 'x', { size: 14, centerY: true });
-        c.connector([[cx, yIn - box / 2 - 1], [cx, yCell + box / 2 + 2]], { stroke: COLORS.inputStroke });
+        c.connector(
+          [
+            [cx, yIn - box / 2 - 1],
+            [cx, yCell + box / 2 + 2],
+          ],
+          { stroke: COLORS.inputStroke },
+        );
       }
       if (s.output) {
         c.rect(x, yOut - box / 2, box, box, { fill: COLORS.output, stroke: COLORS.outputStroke, rx: 6 });
         c.text(cx, yOut, 'o', { size: 14, centerY: true });
-        c.connector([[cx, yCell - box / 2 - 1], [cx, yOut + box / 2 + 2]], { stroke: COLORS.outputStroke });
+        c.connector(
+          [
+            [cx, yCell - box / 2 - 1],
+            [cx, yOut + box / 2 + 2],
+          ],
+          { stroke: COLORS.outputStroke },
+        );
       }
     });
     const nIn = form.steps.filter((s) => s.input).length;
     const nOut = form.steps.filter((s) => s.output).length;
-    c.text(px + panelW / 2, py + panelH - 12, `입력 ${nIn}개 → 출력 ${nOut}개  ·  ${nIn} input${nIn > 1 ? 's' : ''} → ${nOut} output${nOut > 1 ? 's' : ''}`, { size: 12, fill: COLORS.muted });
+    c.text(
+      px + panelW / 2,
+      py + panelH - 12,
+      `입력 ${nIn}개 → 출력 ${nOut}개  ·  ${nIn} input${nIn > 1 ? 's' : ''} → ${nOut} output${nOut > 1 ? 's' : ''}`,
+      { size: 12, fill: COLORS.muted },
+    );
   });
   const ly = H - 16;
-  c.text(20, ly, 'x 입력 input · h 은닉 상태 hidden state (RNN 셀 cell) · o 출력 output · 시간은 왼쪽에서 오른쪽으로 (time runs left to right)', { size: 12, anchor: 'start', fill: COLORS.muted });
+  c.text(
+    20,
+    ly,
+    'x 입력 input · h 은닉 상태 hidden state (RNN 셀 cell) · o 출력 output · 시간은 왼쪽에서 오른쪽으로 (time runs left to right)',
+    { size: 12, anchor: 'start', fill: COLORS.muted },
+  );
   return SvgDiagram.from(
     c,
     'The four forms of an RNN (RNN 형태)',

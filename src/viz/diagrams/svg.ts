@@ -15,7 +15,8 @@ import type { MimeBundle } from '../../display';
 import { escapeHtml } from '../../display';
 
 /** Fonts that carry Hangul on Linux (Noto CJK), macOS and Windows, then any sans-serif. */
-export const DIAGRAM_FONT = "'Noto Sans CJK KR','Noto Sans KR','Apple SD Gothic Neo','Malgun Gothic','DejaVu Sans',sans-serif";
+export const DIAGRAM_FONT =
+  "'Noto Sans CJK KR','Noto Sans KR','Apple SD Gothic Neo','Malgun Gothic','DejaVu Sans',sans-serif";
 
 /** The palette every diagram shares. */
 export const COLORS = {
@@ -91,8 +92,14 @@ const SUB_SCALE = 0.72;
 /** Estimated advance of one character, in em. Deliberately generous, so estimated boxes contain the real glyphs. */
 function charEm(ch: string): number {
   const c = ch.codePointAt(0) ?? 0;
-  if ((c >= 0x1100 && c <= 0x11ff) || (c >= 0x3000 && c <= 0x9fff) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xff00 && c <= 0xffef)) return 1.0;
-  if (' .,:;\'!|ilIjft()[]'.includes(ch)) return 0.34;
+  if (
+    (c >= 0x1100 && c <= 0x11ff) ||
+    (c >= 0x3000 && c <= 0x9fff) ||
+    (c >= 0xac00 && c <= 0xd7a3) ||
+    (c >= 0xff00 && c <= 0xffef)
+  )
+    return 1.0;
+  if (" .,:;'!|ilIjft()[]".includes(ch)) return 0.34;
   if ('mwMW@⊗⊕'.includes(ch)) return 0.9;
   if (ch >= 'A' && ch <= 'Z') return 0.68;
   if (c > 0x2000) return 1.0; // arrows, ellipsis, ⊙, math symbols: full width in the CJK fonts
@@ -150,7 +157,8 @@ export class SvgCanvas {
     readonly width: number,
     readonly height: number,
   ) {
-    if (!/^[a-z][a-z0-9-]*$/.test(name)) throw new Error(`SvgCanvas: name must be lowercase letters, digits and dashes. Received ${JSON.stringify(name)}`);
+    if (!/^[a-z][a-z0-9-]*$/.test(name))
+      throw new Error(`SvgCanvas: name must be lowercase letters, digits and dashes. Received ${JSON.stringify(name)}`);
   }
 
   private markerId(color: string): string {
@@ -177,13 +185,22 @@ export class SvgCanvas {
   /** A pointwise operation: a small circle with a symbol (⊗, ⊕, tanh, 1−), drawn with paths so no font is needed for ×/+. */
   op(cx: number, cy: number, kind: 'times' | 'plus', style: ShapeStyle = {}): this {
     const r = 11;
-    this.circle(cx, cy, r, { fill: style.fill ?? 'white', stroke: style.stroke ?? COLORS.ink, strokeWidth: style.strokeWidth ?? 1.6 });
+    this.circle(cx, cy, r, {
+      fill: style.fill ?? 'white',
+      stroke: style.stroke ?? COLORS.ink,
+      strokeWidth: style.strokeWidth ?? 1.6,
+    });
     const d = kind === 'plus' ? 6.5 : 4.6;
     const lines =
       kind === 'plus'
         ? [`M${fmt(cx - d)},${fmt(cy)}H${fmt(cx + d)}`, `M${fmt(cx)},${fmt(cy - d)}V${fmt(cy + d)}`]
-        : [`M${fmt(cx - d)},${fmt(cy - d)}L${fmt(cx + d)},${fmt(cy + d)}`, `M${fmt(cx - d)},${fmt(cy + d)}L${fmt(cx + d)},${fmt(cy - d)}`];
-    this.parts.push(`<path d="${lines.join('')}" stroke="${style.stroke ?? COLORS.ink}" stroke-width="2" fill="none"/>`);
+        : [
+            `M${fmt(cx - d)},${fmt(cy - d)}L${fmt(cx + d)},${fmt(cy + d)}`,
+            `M${fmt(cx - d)},${fmt(cy + d)}L${fmt(cx + d)},${fmt(cy - d)}`,
+          ];
+    this.parts.push(
+      `<path d="${lines.join('')}" stroke="${style.stroke ?? COLORS.ink}" stroke-width="2" fill="none"/>`,
+    );
     return this;
   }
 
@@ -191,7 +208,10 @@ export class SvgCanvas {
   connector(points: [number, number][] | string, style: LineStyle = {}): this {
     const stroke = style.stroke ?? COLORS.ink;
     const width = style.strokeWidth ?? 1.8;
-    const d = typeof points === 'string' ? points : points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${fmt(x)},${fmt(y)}`).join('');
+    const d =
+      typeof points === 'string'
+        ? points
+        : points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${fmt(x)},${fmt(y)}`).join('');
     const marker = style.arrow === false ? '' : ` marker-end="url(#${this.markerId(stroke)})"`;
     const dash = style.dash ? ` stroke-dasharray="${style.dash}"` : '';
     this.parts.push(
@@ -251,7 +271,14 @@ export class SvgCanvas {
   }
 
   /** A box with one or more centred lines of text; the box grows to fit the widest line plus padding. */
-  labelledBox(cx: number, cy: number, minWidth: number, height: number, labels: readonly string[], style: ShapeStyle & { size?: number; weight?: 'normal' | 'bold' } = {}): Box {
+  labelledBox(
+    cx: number,
+    cy: number,
+    minWidth: number,
+    height: number,
+    labels: readonly string[],
+    style: ShapeStyle & { size?: number; weight?: 'normal' | 'bold' } = {},
+  ): Box {
     const size = style.size ?? 13;
     const width = Math.max(minWidth, ...labels.map((l) => labelWidth(l, size) + 12));
     const box = { x: cx - width / 2, y: cy - height / 2, width, height };
@@ -309,7 +336,9 @@ export function overlappingLabels(labels: readonly { label: string; box: Box }[]
 
 /** Labels whose estimated boxes leave the canvas. */
 export function labelsOutside(labels: readonly { label: string; box: Box }[], width: number, height: number): string[] {
-  return labels.filter(({ box }) => box.x < 0 || box.y < 0 || box.x + box.width > width || box.y + box.height > height).map((l) => l.label);
+  return labels
+    .filter(({ box }) => box.x < 0 || box.y < 0 || box.x + box.width > width || box.y + box.height > height)
+    .map((l) => l.label);
 }
 
 /** A finished diagram: SVG markup plus what it shows, in words. */
@@ -327,7 +356,14 @@ export class SvgDiagram {
   ) {}
 
   static from(canvas: SvgCanvas, title: string, description: string): SvgDiagram {
-    return new SvgDiagram(canvas.name, canvas.toSvg(title, description), canvas.width, canvas.height, `${title}\n${description}`, canvas.labelBoxes().slice());
+    return new SvgDiagram(
+      canvas.name,
+      canvas.toSvg(title, description),
+      canvas.width,
+      canvas.height,
+      `${title}\n${description}`,
+      canvas.labelBoxes().slice(),
+    );
   }
 
   /**

@@ -25,7 +25,9 @@ export function tanhDerivativeChart(options: TanhDerivativeOptions = {}): Plotly
   const n = options.points ?? 241;
   const s = options.saturation ?? 4;
   if (!(range > s && s > 0) || !(Number.isInteger(n) && n >= 3)) {
-    throw new Error(`tanhDerivativeChart: expected range > saturation > 0 and points >= 3. Received range ${range}, saturation ${s}, points ${n}`);
+    throw new Error(
+      `tanhDerivativeChart: expected range > saturation > 0 and points >= 3. Received range ${range}, saturation ${s}, points ${n}`,
+    );
   }
   const round = (v: number) => Math.round(v * 1e6) / 1e6;
   const xs = Array.from({ length: n }, (_, i) => round(-range + (2 * range * i) / (n - 1)));
@@ -34,10 +36,36 @@ export function tanhDerivativeChart(options: TanhDerivativeOptions = {}): Plotly
   const exp = Math.floor(Math.log10(edge));
   const bound = `${(Math.ceil(edge / 10 ** (exp - 2)) / 100).toFixed(2)}e${exp}`;
   const data = [
-    { type: 'scatter', mode: 'lines', name: 'tanh(x)', x: xs, y: xs.map((x) => round(Math.tanh(x))), line: { color: '#9ca3af', dash: 'dot' } },
-    { type: 'scatter', mode: 'lines', name: 'tanh′(x) = 1 − tanh²(x)', x: xs, y: xs.map((x) => round(tanhDerivative(x))), line: { color: '#dc2626', width: 3 } },
+    {
+      type: 'scatter',
+      mode: 'lines',
+      name: 'tanh(x)',
+      x: xs,
+      y: xs.map((x) => round(Math.tanh(x))),
+      line: { color: '#9ca3af', dash: 'dot' },
+    },
+    {
+      type: 'scatter',
+      mode: 'lines',
+      name: 'tanh′(x) = 1 − tanh²(x)',
+      x: xs,
+      y: xs.map((x) => round(tanhDerivative(x))),
+      line: { color: '#dc2626', width: 3 },
+    },
   ];
-  const shade = (x0: number, x1: number) => ({ type: 'rect', xref: 'x', yref: 'paper', x0, x1, y0: 0, y1: 1, fillcolor: '#e5e7eb', opacity: 0.5, line: { width: 0 }, layer: 'below' });
+  const shade = (x0: number, x1: number) => ({
+    type: 'rect',
+    xref: 'x',
+    yref: 'paper',
+    x0,
+    x1,
+    y0: 0,
+    y1: 1,
+    fillcolor: '#e5e7eb',
+    opacity: 0.5,
+    line: { width: 0 },
+    layer: 'below',
+  });
   const layout = {
     title: { text: 'tanh의 미분 tanh′: 최댓값 1, (−4, 4) 밖에서는 거의 0  ·  the derivative of tanh' },
     xaxis: { title: { text: 'x' }, range: [-range, range], zeroline: true },

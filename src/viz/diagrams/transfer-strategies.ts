@@ -23,9 +23,15 @@ export type LayerRole = 'frozen' | 'trained';
 export type WeightSource = 'random' | 'pretrained' | 'new';
 
 /** Per strategy, per stage (stem..layer4, then fc): trained or frozen, and where the weights start. The diagram's data. */
-export function transferStrategyLayers(strategy: 1 | 2 | 3, upTo: StrategyTwoCut = 'layer3'): { stage: string; role: LayerRole; weights: WeightSource }[] {
+export function transferStrategyLayers(
+  strategy: 1 | 2 | 3,
+  upTo: StrategyTwoCut = 'layer3',
+): { stage: string; role: LayerRole; weights: WeightSource }[] {
   const cut = STAGES.indexOf(upTo);
-  if (cut < 0 || cut > 3) throw new Error(`transferStrategyLayers: upTo must be one of ${STAGES.slice(0, 4).join(', ')}. Received ${JSON.stringify(upTo)}`);
+  if (cut < 0 || cut > 3)
+    throw new Error(
+      `transferStrategyLayers: upTo must be one of ${STAGES.slice(0, 4).join(', ')}. Received ${JSON.stringify(upTo)}`,
+    );
   const backbone = STAGES.map((stage, i) => {
     if (strategy === 1) return { stage, role: 'trained' as const, weights: 'random' as const };
     const frozen = strategy === 3 || i <= cut;
@@ -40,7 +46,11 @@ const TITLES: Record<1 | 2 | 3, [string, string]> = {
   3: ['전략 3: 모델 가중치 고정, fc 학습', 'freeze the backbone, train the head only'],
 };
 
-const SOURCE_LABEL: Record<WeightSource, string> = { random: '무작위 random', pretrained: '사전 학습 pretrained', new: '새 헤드 new head' };
+const SOURCE_LABEL: Record<WeightSource, string> = {
+  random: '무작위 random',
+  pretrained: '사전 학습 pretrained',
+  new: '새 헤드 new head',
+};
 
 export function transferStrategiesDiagram(options: TransferStrategiesOptions = {}): SvgDiagram {
   const upTo = options.upTo ?? 'layer3';
@@ -50,7 +60,12 @@ export function transferStrategiesDiagram(options: TransferStrategiesOptions = {
   const top = 50;
   const H = top + 3 * rowH + 40;
   const c = new SvgCanvas('transfer-strategies', W, H);
-  c.text(W / 2, 26, `전이학습 세 가지 전략: 어느 층을 고정하고 어느 층을 학습하나  ·  the three transfer strategies (${model})`, { size: 16, weight: 'bold' });
+  c.text(
+    W / 2,
+    26,
+    `전이학습 세 가지 전략: 어느 층을 고정하고 어느 층을 학습하나  ·  the three transfer strategies (${model})`,
+    { size: 16, weight: 'bold' },
+  );
   const blockW = 118;
   const gap = 20;
   const inputW = 78;
@@ -70,15 +85,29 @@ export function transferStrategiesDiagram(options: TransferStrategiesOptions = {
     layers.forEach((l, i) => {
       const x = x0 + inputW + gap + i * (blockW + gap);
       const frozen = l.role === 'frozen';
-      c.connector([[x - gap + 1, by + bh / 2], [x - 2, by + bh / 2]], { stroke: COLORS.muted, strokeWidth: 1.5 });
+      c.connector(
+        [
+          [x - gap + 1, by + bh / 2],
+          [x - 2, by + bh / 2],
+        ],
+        { stroke: COLORS.muted, strokeWidth: 1.5 },
+      );
       c.rect(x, by, blockW, bh, {
         fill: frozen ? COLORS.frozen : COLORS.trained,
         stroke: frozen ? COLORS.frozenStroke : COLORS.trainedStroke,
         dash: frozen ? '5 3' : undefined,
         strokeWidth: frozen ? 1.5 : 2,
       });
-      c.lines(x + blockW / 2, by + bh / 2, [l.stage === 'fc' ? 'fc (head)' : l.stage, SOURCE_LABEL[l.weights]], { size: 12, lineHeight: 17, weight: undefined });
-      c.text(x + blockW / 2, by + bh + 18, frozen ? '고정 frozen' : '학습 train', { size: 12, weight: 'bold', fill: frozen ? COLORS.frozenStroke : COLORS.trainedStroke });
+      c.lines(x + blockW / 2, by + bh / 2, [l.stage === 'fc' ? 'fc (head)' : l.stage, SOURCE_LABEL[l.weights]], {
+        size: 12,
+        lineHeight: 17,
+        weight: undefined,
+      });
+      c.text(x + blockW / 2, by + bh + 18, frozen ? '고정 frozen' : '학습 train', {
+        size: 12,
+        weight: 'bold',
+        fill: frozen ? COLORS.frozenStroke : COLORS.trainedStroke,
+      });
     });
     const frozenNames = layers.filter((l) => l.role === 'frozen').map((l) => l.stage);
     const trainedNames = layers.filter((l) => l.role === 'trained').map((l) => l.stage);
@@ -89,8 +118,16 @@ export function transferStrategiesDiagram(options: TransferStrategiesOptions = {
   }
   const ly = H - 16;
   c.rect(24, ly - 12, 26, 16, { fill: COLORS.frozen, stroke: COLORS.frozenStroke, dash: '5 3', rx: 3 });
-  c.text(58, ly, '고정 frozen: 가중치를 바꾸지 않음 (no gradient step)', { size: 12, anchor: 'start', fill: COLORS.muted });
+  c.text(58, ly, '고정 frozen: 가중치를 바꾸지 않음 (no gradient step)', {
+    size: 12,
+    anchor: 'start',
+    fill: COLORS.muted,
+  });
   c.rect(440, ly - 12, 26, 16, { fill: COLORS.trained, stroke: COLORS.trainedStroke, rx: 3 });
-  c.text(474, ly, '학습 train: 역전파로 갱신 (updated by backpropagation)', { size: 12, anchor: 'start', fill: COLORS.muted });
+  c.text(474, ly, '학습 train: 역전파로 갱신 (updated by backpropagation)', {
+    size: 12,
+    anchor: 'start',
+    fill: COLORS.muted,
+  });
   return SvgDiagram.from(c, `The three transfer-learning strategies (전이학습 종류), ${model}`, lines.join('\n'));
 }
