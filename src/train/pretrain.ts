@@ -37,6 +37,8 @@ import { kmeans } from './kmeans';
 export type PretrainTask = 'supervised' | 'rotation' | 'clusters';
 
 const TASKS: readonly PretrainTask[] = ['supervised', 'rotation', 'clusters'];
+/** Lloyd iterations of the `clusters` task's k-means (recorded in the recipe). */
+const CLUSTER_ITERATIONS = 20;
 
 /** Bump when the procedure changes, so that files of an older procedure are never reused. */
 export const PRETRAIN_PROCEDURE = 'lessonkit-pretrain-v3';
@@ -218,8 +220,6 @@ export function rotationBatches(source: BatchSource): AsyncIterable<Batch> {
     },
   };
 }
-
-const CLUSTER_ITERATIONS = 20;
 
 /**
  * The `clusters` task's data: the same images, labelled with their k-means cluster (on raw pixels / 255), plus the

@@ -10,10 +10,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../notebooks/chromium';
 import { JUPYTER, jupyterEnv, jupyterMissing, REPO_ROOT, runChecked, stripAnsi, tempKernelspec } from './support';
 
 const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts', 'kernel');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM = CHROMIUM_PATH;
 const MARKER = 'after-error.txt';
 
 function code(source: string) {
@@ -149,12 +150,7 @@ describe('nbconvert with the lesson kernel', { skip: missing && `SKIPPED: ${miss
         CHROMIUM,
         [
           '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
+          ...CHROMIUM_FLAGS,
           `--user-data-dir=${profile}`,
           '--hide-scrollbars',
           '--window-size=1000,1700',

@@ -9,6 +9,16 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/** The switches every test browser runs with: no sandbox or GPU, no first-run page, no background traffic. */
+export const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
 /** Why the browser tests cannot run here, or undefined when they can. */
 export function chromiumMissing(): string | undefined {
   return fs.existsSync(CHROMIUM_PATH)
@@ -41,14 +51,7 @@ export async function openBrowser(options: BrowserOptions = {}): Promise<OpenBro
     headless: true,
     offline: allowed.length === 0,
     viewport: options.viewport ?? { width: 1280, height: 900 },
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_FLAGS,
     timeout: 60_000,
   });
   const refused: string[] = [];

@@ -65,15 +65,18 @@ function chartTraces(cell: ExecutedCell): { name: string; y: number[] }[] {
   return fig.data;
 }
 
-/** Problems found in notebook 03's generated verdicts (empty when every verdict follows from its numbers). */
-export function rnnVerdictProblems(nb: ExecutedNotebook): string[] {
+/**
+ * What every verdict check needs: a list of problems, a cell by id, and `expectLine`, which records a problem when a
+ * cell's printed output does not contain a generated sentence. Sentences are printed wrapped (wrapText), so both
+ * sides are compared with runs of whitespace made single spaces.
+ */
+function verdictCheck(nb: ExecutedNotebook, notebook: string) {
   const problems: string[] = [];
   const cell = (id: string) => {
     const c = nb.cells.find((x) => x.id === id);
-    if (!c) throw new Error(`notebook 03 has no cell ${id}`);
+    if (!c) throw new Error(`notebook ${notebook} has no cell ${id}`);
     return c;
   };
-  // Sentences are printed wrapped (wrapText), so compare with runs of whitespace made single spaces.
   const flat = (t: string) => t.replace(/\s+/g, ' ');
   const expectLine = (id: string, sentence: string) => {
     if (!flat(streamText(cell(id))).includes(flat(sentence)))
@@ -81,6 +84,12 @@ export function rnnVerdictProblems(nb: ExecutedNotebook): string[] {
         `cell ${id}: expected the generated sentence\n  ${sentence}\nin its output:\n  ${streamText(cell(id)).trim()}`,
       );
   };
+  return { problems, cell, expectLine };
+}
+
+/** Problems found in notebook 03's generated verdicts (empty when every verdict follows from its numbers). */
+export function rnnVerdictProblems(nb: ExecutedNotebook): string[] {
+  const { problems, cell, expectLine } = verdictCheck(nb, '03');
 
   // 4.2: gradient flow. Ratios from the chart (full precision), verdicts from the table.
   const traces = chartTraces(cell('c15'));
@@ -163,19 +172,7 @@ const CI_TARGETS = { '01': 0.9, '02': 0.4 } as const;
  * accuracies the same table shows (with n test images; at n = 1000 a one-decimal percentage is exact).
  */
 export function transferVerdictProblems(nb: ExecutedNotebook, lesson: '01' | '02'): string[] {
-  const problems: string[] = [];
-  const cell = (id: string) => {
-    const c = nb.cells.find((x) => x.id === id);
-    if (!c) throw new Error(`notebook ${lesson} has no cell ${id}`);
-    return c;
-  };
-  const flat = (t: string) => t.replace(/\s+/g, ' ');
-  const expectLine = (id: string, sentence: string) => {
-    if (!flat(streamText(cell(id))).includes(flat(sentence)))
-      problems.push(
-        `cell ${id}: expected the generated sentence\n  ${sentence}\nin its output:\n  ${streamText(cell(id)).trim()}`,
-      );
-  };
+  const { problems, cell, expectLine } = verdictCheck(nb, lesson);
   const sizes = /train (\d+), validation (\d+), test (\d+)/.exec(streamText(cell(lesson === '01' ? 'c06' : 'c05')));
   const profile = /profile (\w+)/.exec(streamText(cell('c03')))?.[1];
   if (!sizes || !profile)

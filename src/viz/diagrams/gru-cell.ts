@@ -4,7 +4,7 @@
  * h_{t-1} goes into the candidate. No cell state, no output gate. This is the "reset before" GRU that tfjs
  * implements (see models/rnn.ts).
  */
-import { COLORS, SvgCanvas, SvgDiagram } from './svg';
+import { COLORS, gateBoxes, SvgCanvas, SvgDiagram } from './svg';
 
 export function gruCellDiagram(): SvgDiagram {
   const W = 960;
@@ -18,27 +18,7 @@ export function gruCellDiagram(): SvgDiagram {
   const addX = 840;
   const rMulX = 450;
   // The state line.
-  c.connector(
-    [
-      [60, hy],
-      [zMulX - 12, hy],
-    ],
-    { stroke: COLORS.stateStroke, strokeWidth: 3 },
-  );
-  c.connector(
-    [
-      [zMulX + 12, hy],
-      [addX - 12, hy],
-    ],
-    { stroke: COLORS.stateStroke, strokeWidth: 3 },
-  );
-  c.connector(
-    [
-      [addX + 12, hy],
-      [910, hy],
-    ],
-    { stroke: COLORS.stateStroke, strokeWidth: 3 },
-  );
+  c.brokenLine(hy, [60, zMulX, addX, 910], { stroke: COLORS.stateStroke, strokeWidth: 3 });
   c.text(56, hy + 5, 'h_{t-1}', { size: 15, anchor: 'end' });
   c.text(914, hy + 5, 'h_t', { size: 15, anchor: 'start' });
   c.text(300, hy - 12, '은닉 상태 hidden state', { size: 13, fill: COLORS.stateStroke, weight: 'bold' });
@@ -78,12 +58,7 @@ export function gruCellDiagram(): SvgDiagram {
       stroke: COLORS.stateStroke,
     },
   ];
-  for (const g of gates) {
-    c.rect(g.x - 58, gy - gh / 2, 116, gh, { fill: g.fill, stroke: g.stroke, rx: 8 });
-    c.lines(g.x, gy, [`${g.sym}  ${g.name}`, g.ko, g.en], { size: 13, lineHeight: 19 });
-  }
-  const gTop = gy - gh / 2;
-  const gBottom = gy + gh / 2;
+  const { top: gTop, bottom: gBottom } = gateBoxes(c, gates, { y: gy, height: gh, width: 116 });
 
   // Reset: r_t * h_{t-1} into the candidate.
   c.dot(rMulX, hy, COLORS.stateStroke);

@@ -4,7 +4,7 @@
  * contribution, 입력 게이트); the output gate (출력 게이트) picks what of tanh(C_t) becomes the hidden state
  * (은닉 상태). Every gate reads the same [h_{t-1}, x_t].
  */
-import { COLORS, SvgCanvas, SvgDiagram } from './svg';
+import { COLORS, gateBoxes, SvgCanvas, SvgDiagram } from './svg';
 
 export function lstmCellDiagram(): SvgDiagram {
   const W = 940;
@@ -21,27 +21,7 @@ export function lstmCellDiagram(): SvgDiagram {
   const fX = 250; // forget multiply
   const addX = 450; // add
   const tanhX = 740; // tanh on the cell state
-  c.connector(
-    [
-      [60, cy],
-      [fX - 12, cy],
-    ],
-    { stroke: COLORS.cellLine, strokeWidth: 3 },
-  );
-  c.connector(
-    [
-      [fX + 12, cy],
-      [addX - 12, cy],
-    ],
-    { stroke: COLORS.cellLine, strokeWidth: 3 },
-  );
-  c.connector(
-    [
-      [addX + 12, cy],
-      [880, cy],
-    ],
-    { stroke: COLORS.cellLine, strokeWidth: 3 },
-  );
+  c.brokenLine(cy, [60, fX, addX, 880], { stroke: COLORS.cellLine, strokeWidth: 3 });
   c.text(56, cy + 5, 'C_{t-1}', { size: 15, anchor: 'end' });
   c.text(886, cy + 5, 'C_t', { size: 15, anchor: 'start' });
   c.text(340, cy - 12, '셀 상태 cell state', { size: 13, fill: COLORS.cellLine, weight: 'bold' });
@@ -89,12 +69,7 @@ export function lstmCellDiagram(): SvgDiagram {
       stroke: COLORS.gateStroke,
     },
   ];
-  for (const g of gates) {
-    c.rect(g.x - 56, gy - gh / 2, 112, gh, { fill: g.fill, stroke: g.stroke, rx: 8 });
-    c.lines(g.x, gy, [`${g.sym}  ${g.name}`, g.ko, g.en], { size: 13, lineHeight: 19 });
-  }
-  const gTop = gy - gh / 2;
-  const gBottom = gy + gh / 2;
+  const { top: gTop, bottom: gBottom } = gateBoxes(c, gates, { y: gy, height: gh, width: 112 });
 
   // Forget gate up into the cell line.
   c.connector(

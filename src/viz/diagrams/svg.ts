@@ -221,6 +221,25 @@ export class SvgCanvas {
     return this;
   }
 
+  /**
+   * A horizontal line at `y` from `xs[0]` to the last x, broken around the operators at the x's in between (a gap of
+   * `gap` on each side, so an arrow ends at each operator's circle), e.g. a cell's state line through ⊗ and ⊕.
+   */
+  brokenLine(y: number, xs: readonly number[], style: LineStyle = {}, gap = 12): this {
+    for (let i = 0; i + 1 < xs.length; i++) {
+      const from = i === 0 ? xs[i] : xs[i] + gap;
+      const to = i + 2 === xs.length ? xs[i + 1] : xs[i + 1] - gap;
+      this.connector(
+        [
+          [from, y],
+          [to, y],
+        ],
+        style,
+      );
+    }
+    return this;
+  }
+
   /** A junction dot where a line branches. */
   dot(cx: number, cy: number, color: string = COLORS.ink): this {
     this.parts.push(`<circle cx="${fmt(cx)}" cy="${fmt(cy)}" r="3.2" fill="${color}"/>`);
@@ -320,6 +339,34 @@ export class SvgCanvas {
 }
 
 /** Pairs of labels whose estimated boxes intersect (by more than `tolerance` px in both directions). */
+/** A gate of a recurrent cell diagram: its box centre x, symbol, name, Korean and English names, and colours. */
+export interface GateBox {
+  x: number;
+  sym: string;
+  name: string;
+  ko: string;
+  en: string;
+  fill: string;
+  stroke: string;
+}
+
+/** Draws each gate as a rounded box centred at (`gate.x`, `y`) with three lines of text; returns the row's top and bottom. */
+export function gateBoxes(
+  c: SvgCanvas,
+  gates: readonly GateBox[],
+  box: { y: number; height: number; width: number },
+): { top: number; bottom: number } {
+  for (const g of gates) {
+    c.rect(g.x - box.width / 2, box.y - box.height / 2, box.width, box.height, {
+      fill: g.fill,
+      stroke: g.stroke,
+      rx: 8,
+    });
+    c.lines(g.x, box.y, [`${g.sym}  ${g.name}`, g.ko, g.en], { size: 13, lineHeight: 19 });
+  }
+  return { top: box.y - box.height / 2, bottom: box.y + box.height / 2 };
+}
+
 export function overlappingLabels(labels: readonly { label: string; box: Box }[], tolerance = 0.5): [string, string][] {
   const out: [string, string][] = [];
   for (let i = 0; i < labels.length; i++) {
