@@ -313,3 +313,15 @@ test('the sanitizer hides which copy of CIFAR-10 a run read (full copy in CI, sh
   assert.equal(sanitizeText(full), sanitizeText(sample));
   assert.equal(sanitizeText(sample), `CIFAR-10 from <source>${tail}`);
 });
+
+test('the sanitizer hides whether a stand-in backbone was trained in this run or reused from the cache', async () => {
+  const { sanitizeText } = await tools.sanitize();
+  const head = 'Backbone: resnet34 pre-trained on rotation prediction of 4000 images';
+  const tail = '; final pre-training loss 1.272, accuracy 43.1%.';
+  const now = `${head}; trained now in 99 s on 2 cores (recipe e6e478456592, cached for the next run)${tail}`;
+  const reused = `${head}; reused from the weights cache (recipe e6e478456592, trained in 460 s on 16 cores, 2026-11-30)${tail}`;
+  assert.equal(sanitizeText(now), sanitizeText(reused));
+  assert.equal(sanitizeText(now), `${head}; trained now or reused from the weights cache (recipe e6e478456592)${tail}`);
+  // Another recipe is still a difference.
+  assert.notEqual(sanitizeText(now), sanitizeText(reused.replace('e6e478456592', '0123456789ab')));
+});

@@ -106,6 +106,13 @@ const RULES = [
     /CIFAR-10 from (?:the full offline JPEG copy|the official binary release|the sample shipped in the repository)[^:]*?(?: \(a JPEG re-encoding[^)]*\))?:([^\n]*?\.)(?: Not used: [^\n]*)?$/gm,
     'CIFAR-10 from <source>:$1',
   ],
+  // describePretrained(): whether the stand-in backbone was trained in this run or reused from the weights cache
+  // (and when, where, how fast) depends on the machine's cache, not on the lesson; the recipe hash stays.
+  [
+    'stand-in trained or reused',
+    /(?:trained now in [^;()]*\(recipe ([0-9a-f]{12}), cached for the next run\)|reused from the weights cache \(recipe ([0-9a-f]{12}), trained in [^)]*\))/g,
+    'trained now or reused from the weights cache (recipe $1$2)',
+  ],
   ['iso datetimes', /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?/g, '<datetime>'],
   ['epoch-millisecond timestamps', /(?<![\w.])1[5-9]\d{11}(?![\w.])/g, '<timestamp>'],
   ['memory addresses', /\b0x[0-9a-fA-F]{4,}\b/g, '0x<address>'],
