@@ -56,9 +56,12 @@ export {
   PRETRAIN_PROCEDURE,
   recipeKey,
   rotationBatches,
+  targetBatches,
 } from './pretrain';
 export { kmeans } from './kmeans';
 export type { KMeansOptions, KMeansResult } from './kmeans';
+export { PATCH_FEATURE_CONSTANTS, patchFeatureTargets, symmetricEigen } from './patch-features';
+export type { PatchFeatureOptions, PatchFeatureTargets } from './patch-features';
 export type {
   PretrainBackboneOptions,
   PretrainedBackbone,

@@ -87,6 +87,8 @@ export async function lessonBackbone(
     arch: plan.arch,
     task: plan.task,
     clusters: plan.clusters,
+    dictionary: plan.dictionary,
+    components: plan.components,
     data,
     dataName,
     dataDescription,

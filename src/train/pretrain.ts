@@ -28,15 +28,19 @@ import { fit } from './fit';
 import type { History } from './history';
 import { OptionError } from '../errors';
 import { kmeans } from './kmeans';
+import { PATCH_FEATURE_CONSTANTS, patchFeatureTargets } from './patch-features';
 
 /**
  * What the backbone learns: the data set's own labels (`supervised`); which of 4 rotations (0, 90, 180, 270 degrees)
- * an image shows (`rotation`, self-supervised); or which of `clusters` k-means groups of the unlabelled images' pixels
- * an image falls in (`clusters`, self-supervised: the first round of DeepCluster; see `kmeans`).
+ * an image shows (`rotation`, self-supervised); which of `clusters` k-means groups of the unlabelled images' pixels
+ * an image falls in (`clusters`, self-supervised: the first round of DeepCluster; see `kmeans`); or the image's
+ * unsupervised patch features (`patch-features`, self-supervised regression; see `patch-features.ts`).
  */
-export type PretrainTask = 'supervised' | 'rotation' | 'clusters';
+export type PretrainTask = 'supervised' | 'rotation' | 'clusters' | 'patch-features';
 
-const TASKS: readonly PretrainTask[] = ['supervised', 'rotation', 'clusters'];
+const TASKS: readonly PretrainTask[] = ['supervised', 'rotation', 'clusters', 'patch-features'];
+/** Patch size, dictionary sample and k-means iterations of the `patch-features` task (recorded in the recipe). */
+const PATCH_FEATURES = { patchSize: 6, samplePatches: 100_000, iterations: 10 } as const;
 /** Lloyd iterations of the `clusters` task's k-means (recorded in the recipe). */
 const CLUSTER_ITERATIONS = 20;
 
@@ -56,6 +60,10 @@ export interface PretrainBackboneOptions {
   task?: PretrainTask;
   /** Number of k-means clusters (the `clusters` task only). Default: 100. */
   clusters?: number;
+  /** The `patch-features` task: dictionary centres (an image's features have 4x as many numbers). Default: 128. */
+  dictionary?: number;
+  /** The `patch-features` task: principal components the backbone learns to predict. Default: 64. */
+  components?: number;
   /** Batch transform (resize, scale, normalize), used for training and for the BatchNorm statistics. Default: none. */
   transform?: Transform;
   /** Random augmentation applied before `transform` in training only (e.g. flip + crop). Default: none. */
@@ -90,9 +98,9 @@ export interface PretrainSidecar {
   seconds: number;
   /** ISO date of the run. */
   trainedAt: string;
-  /** Loss and accuracy (on the pre-training task) of the last epoch. */
+  /** Loss and accuracy (on the pre-training task) of the last epoch; a regression task has no accuracy (null). */
   finalLoss: number;
-  finalAccuracy: number;
+  finalAccuracy: number | null;
   /** CPU cores of the machine that trained it (times scale with it). */
   cpus: number;
   /** The `clusters` task: images in the smallest and largest cluster. */
@@ -102,6 +110,8 @@ export interface PretrainSidecar {
    * after clustering to say how much the groups resemble the classes. Training never reads the labels.
    */
   clusterLabelAgreement?: number;
+  /** The `patch-features` task: the share of the features' variance that the predicted components hold. */
+  explainedVariance?: number;
 }
 
 export interface PretrainedBackbone {
@@ -156,13 +166,42 @@ export function pretrainRecipe(options: PretrainBackboneOptions): PretrainRecipe
     );
   }
   const clusters = options.clusters ?? 100;
+  if (task === 'patch-features') {
+    const k = options.dictionary ?? 128;
+    const c = options.components ?? 64;
+    if (!Number.isInteger(k) || k < 2 || k > PATCH_FEATURES.samplePatches)
+      throw new OptionError(
+        `pretrainBackbone: dictionary must be an integer in [2, ${PATCH_FEATURES.samplePatches}]; found ${options.dictionary}.`,
+      );
+    const most = Math.min(4 * k, options.data.length);
+    if (!Number.isInteger(c) || c < 1 || c > most)
+      throw new OptionError(
+        `pretrainBackbone: components must be an integer in [1, ${most}] (4 x dictionary, and at most the images); found ${options.components}.`,
+      );
+  }
   if (task === 'clusters' && (!Number.isInteger(clusters) || clusters < 2 || clusters > options.data.length)) {
     throw new OptionError(
       `pretrainBackbone: clusters must be an integer in [2, ${options.data.length}] (the images); found ${options.clusters}.`,
     );
   }
+  const dictionary = options.dictionary ?? 128;
+  const components = options.components ?? 64;
   const clusterRecipe: PretrainRecipe =
-    task === 'clusters' ? { clusterInput: 'raw pixels / 255', clusterIterations: CLUSTER_ITERATIONS } : {};
+    task === 'clusters'
+      ? { clusterInput: 'raw pixels / 255', clusterIterations: CLUSTER_ITERATIONS }
+      : task === 'patch-features'
+        ? {
+            features:
+              'Coates-Ng 2011: contrast-normalized, ZCA-whitened patches; k-means; triangle code; 4 quadrants; standardized; PCA',
+            patchSize: PATCH_FEATURES.patchSize,
+            dictionary,
+            samplePatches: PATCH_FEATURES.samplePatches,
+            dictionaryIterations: PATCH_FEATURES.iterations,
+            contrastEpsilon: PATCH_FEATURE_CONSTANTS.contrastEpsilon,
+            whiteningEpsilon: PATCH_FEATURE_CONSTANTS.whiteningEpsilon,
+            loss: 'mse',
+          }
+        : {};
   return {
     procedure: PRETRAIN_PROCEDURE,
     arch: options.arch,
@@ -171,7 +210,14 @@ export function pretrainRecipe(options: PretrainBackboneOptions): PretrainRecipe
     dataDescription: options.dataDescription ?? options.dataName,
     dataFingerprint: datasetFingerprint(options.data),
     samples: options.data.length,
-    outputs: task === 'rotation' ? 4 : task === 'clusters' ? clusters : options.data.classes.length,
+    outputs:
+      task === 'rotation'
+        ? 4
+        : task === 'clusters'
+          ? clusters
+          : task === 'patch-features'
+            ? components
+            : options.data.classes.length,
     ...clusterRecipe,
     imageSize: options.imageSize,
     transform: options.transform?.name ?? 'none',
@@ -215,6 +261,33 @@ export function rotationBatches(source: BatchSource): AsyncIterable<Batch> {
           yield { x, y, indices };
         } finally {
           tf.dispose([x, y]);
+        }
+      }
+    },
+  };
+}
+
+/**
+ * A regression task as a BatchSource: each batch of `source` gets the rows of `targets` (`[dataset length, width]`,
+ * row-major) at its dataset positions as `y`. The tensors are disposed when the consumer moves on.
+ */
+export function targetBatches(source: BatchSource, targets: Float32Array, width: number): AsyncIterable<Batch> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      for await (const batch of source) {
+        const rows = new Float32Array(batch.indices.length * width);
+        batch.indices.forEach((i, r) => {
+          if ((i + 1) * width > targets.length)
+            throw new RangeError(
+              `targetBatches: dataset position ${i} has no target row (${targets.length / width} rows).`,
+            );
+          rows.set(targets.subarray(i * width, (i + 1) * width), r * width);
+        });
+        const y = tf.tensor2d(rows, [batch.indices.length, width]);
+        try {
+          yield { x: batch.x, y, indices: batch.indices };
+        } finally {
+          y.dispose();
         }
       }
     },
@@ -268,7 +341,9 @@ export function describePretrained(p: PretrainedBackbone): string {
       ? 'rotation prediction (4-way, self-supervised, no labels)'
       : r.task === 'clusters'
         ? `telling apart ${r.outputs} k-means clusters of the images' pixels (self-supervised, labels never read)`
-        : `supervised ${r.outputs}-class labels`;
+        : r.task === 'patch-features'
+          ? `predicting each image's unsupervised patch features (${r.outputs} principal components of a ${r.dictionary}-centre k-means dictionary of ${r.patchSize}x${r.patchSize} whitened patches, Coates & Ng 2011; self-supervised regression, labels never read)`
+          : `supervised ${r.outputs}-class labels`;
   const what =
     `${r.arch} pre-trained on ${task}` +
     ` of ${r.dataDescription} (${r.samples} images, ${r.imageSize}x${r.imageSize}, ${r.epochs} epochs, Adam ${r.learningRate}, augmentation ${r.augmentation}, seed ${r.seed})`;
@@ -280,7 +355,14 @@ export function describePretrained(p: PretrainedBackbone): string {
     agreement === undefined
       ? ''
       : `; the clusters agree with the hidden labels for ${(100 * agreement).toFixed(1)}% of the images`;
-  const final = `final pre-training loss ${p.sidecar.finalLoss.toFixed(3)}, accuracy ${(100 * p.sidecar.finalAccuracy).toFixed(1)}%${clusters}`;
+  const explained = p.sidecar.explainedVariance;
+  const accuracy =
+    typeof p.sidecar.finalAccuracy === 'number'
+      ? `, accuracy ${(100 * p.sidecar.finalAccuracy).toFixed(1)}%`
+      : explained === undefined
+        ? ''
+        : ` (mean squared error on targets of unit variance; the ${r.outputs} components hold ${(100 * explained).toFixed(0)}% of the features' variance)`;
+  const final = `final pre-training loss ${p.sidecar.finalLoss.toFixed(3)}${accuracy}${clusters}`;
   return `${what}; ${how}; ${final}.`;
 }
 
@@ -313,6 +395,15 @@ export async function pretrainBackbone(options: PretrainBackboneOptions): Promis
   const clustered =
     recipe.task === 'clusters' ? clusterLabelledImages(options.data, Number(recipe.outputs), seed) : undefined;
   const data = clustered?.data ?? options.data;
+  const features =
+    recipe.task === 'patch-features'
+      ? patchFeatureTargets(options.data, {
+          ...PATCH_FEATURES,
+          dictionary: Number(recipe.dictionary),
+          components: Number(recipe.outputs),
+          seed,
+        })
+      : undefined;
   const model = await resnet(options.arch, { classes: Number(recipe.outputs), seed });
   try {
     const train =
@@ -320,12 +411,17 @@ export async function pretrainBackbone(options: PretrainBackboneOptions): Promis
         ? compose(options.augment, options.transform)
         : (options.augment ?? options.transform);
     const loader = new DataLoader(data, { batchSize, shuffle: true, seed, transform: train });
-    const source = recipe.task === 'rotation' ? rotationBatches(loader) : loader;
+    const source =
+      recipe.task === 'rotation'
+        ? rotationBatches(loader)
+        : features
+          ? targetBatches(loader, features.targets, features.components)
+          : loader;
     const { history } = await fit(model, source, {
       epochs,
       learningRate,
       optimizer: 'adam',
-      loss: 'cross-entropy',
+      loss: features ? 'mse' : 'cross-entropy',
       progress: 'none',
       liveChart: false,
       schedule: options.cosine ? { kind: 'cosine' } : undefined,
@@ -340,9 +436,10 @@ export async function pretrainBackbone(options: PretrainBackboneOptions): Promis
       seconds: (Date.now() - t0) / 1000,
       trainedAt: new Date().toISOString(),
       finalLoss: history.records[last].train_loss ?? Number.NaN,
-      finalAccuracy: history.records[last].train_acc ?? Number.NaN,
+      finalAccuracy: features ? null : (history.records[last].train_acc ?? Number.NaN),
       cpus: os.cpus().length,
       ...(clustered ? { clusterSizes: clustered.sizes, clusterLabelAgreement: clustered.labelAgreement } : {}),
+      ...(features ? { explainedVariance: features.explainedVariance } : {}),
     };
     const metadata: Record<string, string> = { format: 'pt', recipeKey: key };
     for (const [k, v] of Object.entries(recipe)) metadata[k] = String(v);
