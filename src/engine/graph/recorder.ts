@@ -165,6 +165,12 @@ export function assignUpdates(updates: Array<[tf.Variable, tf.Tensor]>): void {
   }
 }
 
+/** BatchMatMulV2's attributes (T, adj_x, adj_y) as MatMul's (T, transpose_a, transpose_b). */
+function matMulAttrs(attrs: TraceNode['attrs']): TraceNode['attrs'] {
+  const rename: Record<string, string> = { adj_x: 'transpose_a', adj_y: 'transpose_b' };
+  return attrs.map((a) => (rename[a.name] ? { ...a, name: rename[a.name] } : a));
+}
+
 /** Thrown inside a recording when the step does something a graph cannot hold. */
 class Unrecordable extends Error {}
 
@@ -225,9 +231,13 @@ export class Recording {
       if (m.dtype === this.original.TF_STRING) return this.abort(`op ${name} makes a string tensor`);
       this.produced.add(m.id);
     }
+    const rank2MatMul = name === 'BatchMatMulV2' && metas.length === 1 && metas[0].shape.length === 2;
     this.nodes.push({
-      op: name,
-      attrs: attrs as TraceNode['attrs'],
+      // tfjs runs every matmul as BatchMatMulV2; a rank-2 one is written as MatMul, the same product, which grappler
+      // can fuse with a following BiasAdd and whose kernel is faster on the recurrent layers' [128, 128] shapes
+      // (BENCHMARKS.md, "What bounds the rows that still miss").
+      op: rank2MatMul ? 'MatMul' : name,
+      attrs: rank2MatMul ? matMulAttrs(attrs as TraceNode['attrs']) : (attrs as TraceNode['attrs']),
       inputs: [...ids],
       outputs: metas.map((m) => m.id),
       outputDtypes: metas.map((m) => m.dtype),
