@@ -156,6 +156,7 @@ def graph(a) -> dict:
         intra_op_parallelism_threads=a.threads, inter_op_parallelism_threads=a.inter or a.threads
     )
     runs = []
+    rss_before = rss_mb()
     for path in a.fdef:
         spec, fdef, g, feed = load_graph(path)
         sess = tf.compat.v1.Session(graph=g, config=config)
@@ -167,6 +168,8 @@ def graph(a) -> dict:
             t = time.perf_counter()
             r["sess"].run(r["g"].outputs, r["feed"])
             r["times"].append((time.perf_counter() - t) * 1000)
+    print(f"process RSS: {rss_before:.0f} MiB before building the graphs, {rss_mb():.0f} MiB after running them "
+          f"(maxRSS {max_rss_mb():.0f} MiB): the graphs' own working set")
     results = []
     for r in runs:
         wall = sorted(r["times"])[len(r["times"]) // 2]
@@ -180,7 +183,7 @@ def graph(a) -> dict:
         results.append({"fdef": r["path"], "workload": r["spec"]["workload"], "onednn": a.onednn,
                         "threads": a.threads, "nodes": len(r["fdef"].node_def), "step_ms_all": r["times"],
                         **summarize_step_stats(meta.step_stats, wall)})
-    return {"graphs": results}
+    return {"graphs": results, "rss_before_mb": rss_before, "max_rss_mb": max_rss_mb()}
 
 
 def torch_ops(a) -> dict:
