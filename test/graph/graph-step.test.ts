@@ -9,7 +9,14 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { ensureEngine } from '../../src/engine';
-import { graphStepCompiler, graphPathFor, uncoveredReason, type GraphStepCompiler } from '../../src/engine/graph';
+import {
+  graphStepCompiler,
+  graphPathFor,
+  onGraphCompiled,
+  uncoveredReason,
+  type CompiledGraphDescription,
+  type GraphStepCompiler,
+} from '../../src/engine/graph';
 import {
   FusedGRU,
   FusedLSTM,
@@ -171,6 +178,37 @@ test('graph path: a step that reads a tensor back mid-step turns the path off an
   assert.equal(compiler.info.graphSteps, 0);
   assert.equal(compiler.info.eagerSteps, 3);
   assert.equal(opt.iterations, 3);
+});
+
+test('graph path: a rank-2 matmul is recorded as MatMul (transposes kept), a batched one stays BatchMatMulV2', () => {
+  const compiled: CompiledGraphDescription[] = [];
+  onGraphCompiled((d) => compiled.push(d));
+  try {
+    const compiler = graphStepCompiler();
+    assert.ok(compiler);
+    const a = tf.randomNormal([5, 3], 0, 1, 'float32', 1);
+    const b = tf.randomNormal([4, 3], 0, 1, 'float32', 2);
+    const p = tf.randomNormal([2, 3, 5], 0, 1, 'float32', 3);
+    const q = tf.randomNormal([2, 5, 4], 0, 1, 'float32', 4);
+    const c = tf.randomNormal([3, 4], 0, 1, 'float32', 5);
+    const f = () => [tf.matMul(a, b, false, true), tf.matMul(a, a, true, false), tf.matMul(a, c), tf.matMul(p, q)];
+    const eager = f();
+    const recorded = compiler.step([a, b, p, q, c], f);
+    const ran = compiler.step([a, b, p, q, c], f);
+    assert.equal(compiler.info.graphSteps, 1);
+    assert.equal(compiled.length, 1);
+    assert.equal(compiled[0].opCounts.MatMul, 3);
+    assert.equal(compiled[0].opCounts.BatchMatMulV2, 1);
+    eager.forEach((e, i) => {
+      assert.deepEqual(ran[i].shape, e.shape);
+      const diff = tf.max(tf.abs(tf.sub(ran[i], e))).dataSync()[0];
+      assert.ok(diff < 1e-5, `output ${i}: max difference ${diff}`);
+    });
+    compiler.dispose();
+    tf.dispose([a, b, p, q, c, ...eager, ...recorded, ...ran]);
+  } finally {
+    onGraphCompiled(undefined);
+  }
 });
 
 test('graph path: LESSONKIT_GRAPH=off gives no compiler', () => {

@@ -1,5 +1,5 @@
-export { graphBackend, isRecordingGraph, CompiledGraph, Recording, assignUpdates } from './recorder';
-export type { GraphBackend, GraphBinding, RecordResult } from './recorder';
+export { graphBackend, isRecordingGraph, onGraphCompiled, CompiledGraph, Recording, assignUpdates } from './recorder';
+export type { CompiledGraphDescription, GraphBackend, GraphBinding, RecordResult } from './recorder';
 export {
   FitGraphStep,
   GraphStepCompiler,

@@ -49,6 +49,27 @@ export interface GraphBackend {
 
 let registry: OpRegistry | undefined;
 let functionCounter = 0;
+
+/** What a compiled step holds, for profiling (bench/profile.ts): its FunctionDef and its arguments' shapes. */
+export interface CompiledGraphDescription {
+  name: string;
+  /** The serialized FunctionDef, as registered. */
+  functionDef: Uint8Array;
+  /**
+   * The function's arguments in call order (TF DataType, shape; a captured tensor's shape is [] or its length, and
+   * its values when it has at most 16, e.g. BlockLSTM's sequence length).
+   */
+  args: Array<{ dtype: number; shape: number[]; kind: 'input' | 'variable' | 'captured'; values?: number[] }>;
+  /** Recorded op nodes per op type (before TensorFlow's own optimization). */
+  opCounts: Record<string, number>;
+}
+
+let compileListener: ((d: CompiledGraphDescription) => void) | undefined;
+
+/** Calls `listener` with every function compiled from now on (undefined: stop). For profiling only. */
+export function onGraphCompiled(listener: ((d: CompiledGraphDescription) => void) | undefined): void {
+  compileListener = listener;
+}
 /** Recordings in progress (active, not paused). */
 let activeRecordings = 0;
 
@@ -144,6 +165,12 @@ export function assignUpdates(updates: Array<[tf.Variable, tf.Tensor]>): void {
   }
 }
 
+/** BatchMatMulV2's attributes (T, adj_x, adj_y) as MatMul's (T, transpose_a, transpose_b). */
+function matMulAttrs(attrs: TraceNode['attrs']): TraceNode['attrs'] {
+  const rename: Record<string, string> = { adj_x: 'transpose_a', adj_y: 'transpose_b' };
+  return attrs.map((a) => (rename[a.name] ? { ...a, name: rename[a.name] } : a));
+}
+
 /** Thrown inside a recording when the step does something a graph cannot hold. */
 class Unrecordable extends Error {}
 
@@ -188,7 +215,12 @@ export class Recording {
     this.abortReason ??= reason;
   }
 
-  private onOp(name: string, attrs: unknown[], ids: number[], metas: Array<{ id: number; dtype: number }>): void {
+  private onOp(
+    name: string,
+    attrs: unknown[],
+    ids: number[],
+    metas: Array<{ id: number; dtype: number; shape: number[] }>,
+  ): void {
     if (this.abortReason) return;
     const def = ops(this.original).get(name);
     if (!def) return this.abort(`op ${name} has no OpDef`);
@@ -199,9 +231,13 @@ export class Recording {
       if (m.dtype === this.original.TF_STRING) return this.abort(`op ${name} makes a string tensor`);
       this.produced.add(m.id);
     }
+    const rank2MatMul = name === 'BatchMatMulV2' && metas.length === 1 && metas[0].shape.length === 2;
     this.nodes.push({
-      op: name,
-      attrs: attrs as TraceNode['attrs'],
+      // tfjs runs every matmul as BatchMatMulV2; a rank-2 one is written as MatMul, the same product, which grappler
+      // can fuse with a following BiasAdd and whose kernel is faster on the recurrent layers' [128, 128] shapes
+      // (BENCHMARKS.md, "What bounds the rows that still miss").
+      op: rank2MatMul ? 'MatMul' : name,
+      attrs: rank2MatMul ? matMulAttrs(attrs as TraceNode['attrs']) : (attrs as TraceNode['attrs']),
       inputs: [...ids],
       outputs: metas.map((m) => m.id),
       outputDtypes: metas.map((m) => m.dtype),
@@ -329,6 +365,33 @@ export class Recording {
       );
     }
     b.registerFunction(bytes);
+    if (compileListener) {
+      const opCounts: Record<string, number> = {};
+      for (const n of this.nodes) opCounts[n.op] = (opCounts[n.op] ?? 0) + 1;
+      compileListener({
+        name,
+        functionDef: bytes,
+        args: [
+          ...this.inputs.map((t) => ({ dtype: this.dtypeOfTensor(t), shape: [...t.shape], kind: 'input' as const })),
+          ...readVariables.map((v) => ({
+            dtype: this.dtypeOfTensor(v),
+            shape: [...v.shape],
+            kind: 'variable' as const,
+          })),
+          ...captured.map((id) => {
+            const data = this.original.tensorDataSync(id) as unknown as ArrayLike<number | bigint>;
+            const values = Array.from(data.length <= 16 ? data : [], (v) => Number(v));
+            return {
+              dtype: this.capturedDtype(id),
+              shape: data.length === 1 ? [] : [data.length],
+              kind: 'captured' as const,
+              ...(values.length ? { values } : {}),
+            };
+          }),
+        ],
+        opCounts,
+      });
+    }
     return new CompiledGraph(
       this.backend,
       name,

@@ -23,12 +23,20 @@ function tanhGrad(y: tf.Tensor, dy: tf.Tensor): tf.Tensor {
   return tf.mul(dy, tf.sub(1, tf.square(y)));
 }
 
-/** `[h_0, ..., h_{T-2}]` of a `[B, T, U]` sequence, after a zero state: the previous state of every step, flattened. */
+/**
+ * `[h_0, ..., h_{T-2}]` of a time-major `[T, B, U]` sequence, after a zero state: the previous state of every step,
+ * flattened to `[T * B, U]` (time-major rows, like the gradients it multiplies).
+ */
 function previousStates(seq: tf.Tensor, batch: number, steps: number, units: number): tf.Tensor {
-  return tf.reshape(tf.concat([tf.zeros([batch, 1, units]), tf.slice(seq, [0, 0, 0], [-1, steps - 1, -1])], 1), [
-    batch * steps,
+  return tf.reshape(tf.concat([tf.zeros([1, batch, units]), tf.slice(seq, [0, 0, 0], [steps - 1, -1, -1])], 0), [
+    steps * batch,
     units,
   ]);
+}
+
+/** `x` `[B, T, F]` as time-major rows `[T * B, F]`. */
+function timeMajorRows(x: tf.Tensor, batch: number, steps: number, features: number): tf.Tensor {
+  return tf.reshape(tf.transpose(x, [1, 0, 2]), [steps * batch, features]);
 }
 
 /**
@@ -41,10 +49,12 @@ export function matmulLstm(x: tf.Tensor3D, w: tf.Tensor2D, bias: tf.Tensor1D): t
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xs, ww, bb] = args as tf.Tensor[];
     const save = args[3] as tf.GradSaveFunc;
+    // Time-major throughout (rows [t * B + b]): unstacking and stacking along the leading axis moves contiguous
+    // blocks, where the batch-major axis 1 strides through the whole tensor (BENCHMARKS.md, profiled section).
+    const xRows = timeMajorRows(xs, B, T, F);
     const wh = tf.slice(ww, [F, 0], [U, 4 * U]);
     const projected = tf.unstack(
-      tf.reshape(tf.add(tf.matMul(tf.reshape(xs, [B * T, F]), tf.slice(ww, [0, 0], [F, 4 * U])), bb), [B, T, 4 * U]),
-      1,
+      tf.reshape(tf.add(tf.matMul(xRows, tf.slice(ww, [0, 0], [F, 4 * U])), bb), [T, B, 4 * U]),
     );
     let h: tf.Tensor | undefined;
     let c: tf.Tensor | undefined;
@@ -63,16 +73,16 @@ export function matmulLstm(x: tf.Tensor3D, w: tf.Tensor2D, bias: tf.Tensor1D): t
       hs.push(h);
       kept.push(i, g, f, o, c, tc);
     }
-    const sequence = tf.stack(hs, 1);
-    save([xs, ww, sequence, ...kept]);
+    const sequence = tf.stack(hs);
+    save([xRows, ww, sequence, ...kept]);
     return {
-      value: sequence,
+      value: tf.transpose(sequence, [1, 0, 2]),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sw, sseq] = saved;
         const st = saved.slice(3);
         const swx = tf.slice(sw, [0, 0], [F, 4 * U]);
         const swh = tf.slice(sw, [F, 0], [U, 4 * U]);
-        const dys = tf.unstack(dy, 1);
+        const dys = tf.unstack(tf.transpose(dy, [1, 0, 2]));
         const dz: tf.Tensor[] = new Array(T);
         let dh: tf.Tensor | undefined;
         let dc: tf.Tensor | undefined;
@@ -92,11 +102,10 @@ export function matmulLstm(x: tf.Tensor3D, w: tf.Tensor2D, bias: tf.Tensor1D): t
           dz[t] = tf.concat(parts, 1);
           if (t > 0) dh = tf.matMul(dz[t], swh, false, true);
         }
-        const dZ = tf.reshape(tf.stack(dz, 1), [B * T, 4 * U]);
-        const xFlat = tf.reshape(sx, [B * T, F]);
+        const dZ = tf.reshape(tf.stack(dz), [T * B, 4 * U]);
         return [
-          tf.reshape(tf.matMul(dZ, swx, false, true), [B, T, F]),
-          tf.concat([tf.matMul(xFlat, dZ, true, false), tf.matMul(previousStates(sseq, B, T, U), dZ, true, false)], 0),
+          tf.transpose(tf.reshape(tf.matMul(dZ, swx, false, true), [T, B, F]), [1, 0, 2]),
+          tf.concat([tf.matMul(sx, dZ, true, false), tf.matMul(previousStates(sseq, B, T, U), dZ, true, false)], 0),
           tf.sum(dZ, 0),
         ];
       },
@@ -121,12 +130,10 @@ export function matmulGru(
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xs, wru, wc, bru, bc] = args as tf.Tensor[];
     const save = args[5] as tf.GradSaveFunc;
-    const xFlat = tf.reshape(xs, [B * T, F]);
-    const pRu = tf.unstack(
-      tf.reshape(tf.add(tf.matMul(xFlat, tf.slice(wru, [0, 0], [F, 2 * U])), bru), [B, T, 2 * U]),
-      1,
-    );
-    const pC = tf.unstack(tf.reshape(tf.add(tf.matMul(xFlat, tf.slice(wc, [0, 0], [F, U])), bc), [B, T, U]), 1);
+    // Time-major throughout, as in matmulLstm.
+    const xRows = timeMajorRows(xs, B, T, F);
+    const pRu = tf.unstack(tf.reshape(tf.add(tf.matMul(xRows, tf.slice(wru, [0, 0], [F, 2 * U])), bru), [T, B, 2 * U]));
+    const pC = tf.unstack(tf.reshape(tf.add(tf.matMul(xRows, tf.slice(wc, [0, 0], [F, U])), bc), [T, B, U]));
     const whRu = tf.slice(wru, [F, 0], [U, 2 * U]);
     const whC = tf.slice(wc, [F, 0], [U, U]);
     let h: tf.Tensor | undefined;
@@ -141,18 +148,18 @@ export function matmulGru(
       hs.push(h);
       kept.push(r, u, c);
     }
-    const sequence = tf.stack(hs, 1);
-    save([xs, wru, wc, sequence, ...kept]);
+    const sequence = tf.stack(hs);
+    save([xRows, wru, wc, sequence, ...kept]);
     return {
-      value: sequence,
+      value: tf.transpose(sequence, [1, 0, 2]),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, swru, swc, sseq] = saved;
         const st = saved.slice(4);
         const sWhRu = tf.slice(swru, [F, 0], [U, 2 * U]);
         const sWhC = tf.slice(swc, [F, 0], [U, U]);
-        const dys = tf.unstack(dy, 1);
+        const dys = tf.unstack(tf.transpose(dy, [1, 0, 2]));
         const hPrevAll = previousStates(sseq, B, T, U);
-        const hPrev = tf.unstack(tf.reshape(hPrevAll, [B, T, U]), 1);
+        const hPrev = tf.unstack(tf.reshape(hPrevAll, [T, B, U]));
         const dzRu: tf.Tensor[] = new Array(T);
         const dzC: tf.Tensor[] = new Array(T);
         const rh: tf.Tensor[] = new Array(T);
@@ -169,18 +176,17 @@ export function matmulGru(
           rh[t] = tf.mul(r, hPrev[t]);
           if (t > 0) dh = tf.addN([tf.mul(dht, u), tf.mul(dRh, r), tf.matMul(dzRu[t], sWhRu, false, true)]);
         }
-        const dRu = tf.reshape(tf.stack(dzRu, 1), [B * T, 2 * U]);
-        const dC = tf.reshape(tf.stack(dzC, 1), [B * T, U]);
-        const xFlatS = tf.reshape(sx, [B * T, F]);
-        const rhAll = tf.reshape(tf.stack(rh, 1), [B * T, U]);
+        const dRu = tf.reshape(tf.stack(dzRu), [T * B, 2 * U]);
+        const dC = tf.reshape(tf.stack(dzC), [T * B, U]);
+        const rhAll = tf.reshape(tf.stack(rh), [T * B, U]);
         const dx = tf.add(
           tf.matMul(dRu, tf.slice(swru, [0, 0], [F, 2 * U]), false, true),
           tf.matMul(dC, tf.slice(swc, [0, 0], [F, U]), false, true),
         );
         return [
-          tf.reshape(dx, [B, T, F]),
-          tf.concat([tf.matMul(xFlatS, dRu, true, false), tf.matMul(hPrevAll, dRu, true, false)], 0),
-          tf.concat([tf.matMul(xFlatS, dC, true, false), tf.matMul(rhAll, dC, true, false)], 0),
+          tf.transpose(tf.reshape(dx, [T, B, F]), [1, 0, 2]),
+          tf.concat([tf.matMul(sx, dRu, true, false), tf.matMul(hPrevAll, dRu, true, false)], 0),
+          tf.concat([tf.matMul(sx, dC, true, false), tf.matMul(rhAll, dC, true, false)], 0),
           tf.sum(dRu, 0),
           tf.sum(dC, 0),
         ];

@@ -5,9 +5,9 @@
  * Fidelity to torchvision (what makes its weights give the same predictions here):
  * - "V1.5" bottleneck: the stride sits on the 3x3 conv, not on the first 1x1;
  * - convolutions have no bias; BatchNorm epsilon 1e-5 (`TorchBatchNorm`);
- * - padding is PyTorch's symmetric padding, done as an explicit `ZeroPadding2D` followed by a `'valid'` conv or pool.
- *   Porting note: TensorFlow's `'same'` pads asymmetrically for stride 2 (more on the bottom/right), which is a
- *   different function. Porting note: PyTorch's max pool pads with -inf; zero padding is equivalent here because the
+ * - padding is PyTorch's symmetric padding: TensorFlow's `'same'` for the stride-1 convs (the same function there),
+ *   and an explicit `ZeroPadding2D` followed by a `'valid'` conv or pool at stride 2. Porting note: TensorFlow's
+ *   `'same'` pads asymmetrically for stride 2 (more on the bottom/right), which is a different function. Porting note: PyTorch's max pool pads with -inf; zero padding is equivalent here because the
  *   pool follows a ReLU, so every input is >= 0;
  * - layer names are the weight keys (`conv1`, `bn1`, `layer1.0.conv1`, `layer2.0.downsample.0`, `fc`), so loading a
  *   state_dict is a lookup (see torch-keys.ts). Layers without weights get descriptive names (`layer1.0.add`).
@@ -136,14 +136,19 @@ export async function resnet(arch: ResNetArch | string, options: ResNetOptions =
 type Sym = tf.SymbolicTensor;
 
 function conv(x: Sym, name: string, filters: number, kernel: number, stride: number, pad: number): Sym {
-  const padded = pad > 0 ? (tf.layers.zeroPadding2d({ padding: pad, name: `${name}.pad` }).apply(x) as Sym) : x;
+  // At stride 1, TensorFlow's 'same' is PyTorch's symmetric padding of (kernel - 1) / 2: the conv pads itself, which
+  // costs far less than a zero-padded copy and a 'valid' conv over it, above all in the gradients (BENCHMARKS.md,
+  // "What bounds the rows that still miss"). At stride 2 'same' pads asymmetrically, so the explicit pad stays.
+  const same = stride === 1 && pad > 0 && pad * 2 === kernel - 1;
+  const padded =
+    pad > 0 && !same ? (tf.layers.zeroPadding2d({ padding: pad, name: `${name}.pad` }).apply(x) as Sym) : x;
   return tf.layers
     .conv2d({
       name,
       filters,
       kernelSize: kernel,
       strides: stride,
-      padding: 'valid',
+      padding: same ? 'same' : 'valid',
       useBias: false,
       kernelInitializer: 'zeros',
     })
