@@ -2,7 +2,7 @@
  * Lesson profiles: the numbers that notebooks, regression tests and handouts share, in one place.
  * - `full`: the original lesson's settings (ImageNet weights, full data, 5 epochs). Online machine, GPU recommended.
  * - `ci`: offline, small subsets, every notebook a few minutes on 2 CPU cores; the transfer lessons pre-train their
- *   stand-in backbones once (about 2 and 5 minutes on a quiet 2-core machine, cached in the weights cache).
+ *   stand-in backbones once (about 100 s and 160 s on a quiet 2-core machine, cached in the weights cache).
  */
 export type ProfileName = 'full' | 'ci';
 
