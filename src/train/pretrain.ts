@@ -166,15 +166,15 @@ export function pretrainRecipe(options: PretrainBackboneOptions): PretrainRecipe
     );
   }
   const clusters = options.clusters ?? 100;
+  const dictionary = options.dictionary ?? 128;
+  const components = options.components ?? 64;
   if (task === 'patch-features') {
-    const k = options.dictionary ?? 128;
-    const c = options.components ?? 64;
-    if (!Number.isInteger(k) || k < 2 || k > PATCH_FEATURES.samplePatches)
+    if (!Number.isInteger(dictionary) || dictionary < 2 || dictionary > PATCH_FEATURES.samplePatches)
       throw new OptionError(
         `pretrainBackbone: dictionary must be an integer in [2, ${PATCH_FEATURES.samplePatches}]; found ${options.dictionary}.`,
       );
-    const most = Math.min(4 * k, options.data.length);
-    if (!Number.isInteger(c) || c < 1 || c > most)
+    const most = Math.min(4 * dictionary, options.data.length);
+    if (!Number.isInteger(components) || components < 1 || components > most)
       throw new OptionError(
         `pretrainBackbone: components must be an integer in [1, ${most}] (4 x dictionary, and at most the images); found ${options.components}.`,
       );
@@ -184,9 +184,8 @@ export function pretrainRecipe(options: PretrainBackboneOptions): PretrainRecipe
       `pretrainBackbone: clusters must be an integer in [2, ${options.data.length}] (the images); found ${options.clusters}.`,
     );
   }
-  const dictionary = options.dictionary ?? 128;
-  const components = options.components ?? 64;
-  const clusterRecipe: PretrainRecipe =
+  // What only one task records: what was clustered, or how the regression targets were made.
+  const taskRecipe: PretrainRecipe =
     task === 'clusters'
       ? { clusterInput: 'raw pixels / 255', clusterIterations: CLUSTER_ITERATIONS }
       : task === 'patch-features'
@@ -218,7 +217,7 @@ export function pretrainRecipe(options: PretrainBackboneOptions): PretrainRecipe
           : task === 'patch-features'
             ? components
             : options.data.classes.length,
-    ...clusterRecipe,
+    ...taskRecipe,
     imageSize: options.imageSize,
     transform: options.transform?.name ?? 'none',
     augmentation: options.augment?.name ?? 'none',
