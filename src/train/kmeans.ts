@@ -25,6 +25,8 @@ export interface KMeansResult {
   sizes: number[];
   /** Mean squared distance of a row to its centre, after the last iteration. */
   inertia: number;
+  /** The centres (`[k, d]`, row-major): the mean of each cluster's rows (an emptied cluster keeps its last centre). */
+  centres: Float32Array;
 }
 
 /** Clusters the rows of `x` (`[n, d]`, float32) into `k` groups. `x` is not disposed. */
@@ -66,7 +68,7 @@ export function kmeans(x: tf.Tensor2D, k: number, options: KMeansOptions = {}): 
     const sizes = new Array<number>(k).fill(0);
     for (const c of labels) sizes[c]++;
     const inertia = tf.tidy(() => tf.mean(tf.relu(distances)).dataSync()[0]);
-    return { assignments: labels, sizes, inertia };
+    return { assignments: labels, sizes, inertia, centres: Float32Array.from(centres.dataSync()) };
   } finally {
     tf.dispose([centres, rowNorms, assignments, distances]);
   }

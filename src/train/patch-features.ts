@@ -259,13 +259,6 @@ function patchKernel(s: number, c: number): tf.Tensor4D {
   return tf.tensor4d(k, [s, s, c, d]);
 }
 
-/** The images' pixels `[n, h, w, c]` in [0, 1] for the positions `indices`. */
-function pixels01(data: ImageDataset, indices: Int32Array): tf.Tensor4D {
-  const [h, w, c] = data.imageShape;
-  const raw = data.gatherPixels(indices);
-  return tf.tidy(() => tf.div(tf.tensor4d(Float32Array.from(raw), [indices.length, h, w, c]), 255) as tf.Tensor4D);
-}
-
 function learnDictionary(data: ImageDataset, o: Required<PatchFeatureOptions>): Dictionary {
   const [h, w, c] = data.imageShape;
   const s = o.patchSize;
@@ -308,13 +301,8 @@ function learnDictionary(data: ImageDataset, o: Required<PatchFeatureOptions>): 
   const white = tf.tidy(() => tf.matMul(tf.sub(normalized, mean), whiten) as tf.Tensor2D);
   normalized.dispose();
   try {
-    const { assignments } = kmeans(white, o.dictionary, { iterations: o.iterations, seed: o.seed });
-    const centres = tf.tidy(() => {
-      const members = tf.oneHot(tf.tensor1d(assignments, 'int32'), o.dictionary).toFloat();
-      const counts = tf.maximum(tf.sum(members, 0), 1).expandDims(1);
-      return tf.div(tf.matMul(members, white, true, false), counts) as tf.Tensor2D;
-    });
-    return { mean, whiten, centres };
+    const { centres } = kmeans(white, o.dictionary, { iterations: o.iterations, seed: o.seed });
+    return { mean, whiten, centres: tf.tensor2d(centres, [o.dictionary, d]) };
   } finally {
     white.dispose();
   }
@@ -391,10 +379,9 @@ export function patchFeatureTargets(data: ImageDataset, options: PatchFeatureOpt
     const chunk = 100;
     for (let start = 0; start < data.length; start += chunk) {
       const idx = Int32Array.from({ length: Math.min(chunk, data.length - start) }, (_, i) => start + i);
-      const x = pixels01(data, idx);
-      const f = encode(x, dict, kernel);
+      const f = tf.tidy(() => encode(tf.div(data.gather(idx).x, 255) as tf.Tensor4D, dict, kernel));
       features.set(f.dataSync(), start * featureLength);
-      tf.dispose([x, f]);
+      f.dispose();
     }
   } finally {
     tf.dispose([dict.mean, dict.whiten, dict.centres, kernel]);
