@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { chooseEngine, parseDeviceRequest, type DeviceRequest, type EnginePackage } from './select';
 import { bindingPath, probeEngine, type ProbeOptions } from './probe';
 import { decideOneDnn, type OneDnnGuardOptions } from './onednn-guard';
+import { installConvReroute } from './conv-reroute';
 
 export interface EngineOptions extends ProbeOptions {
   /** Which device to use. Default: the `TFJS_DEVICE` environment variable, else `auto`. */
@@ -30,6 +31,8 @@ export interface EngineInfo {
   onednn: 'on' | 'off';
   /** Why, e.g. `oneDNN on (cached self-test passed)` or `oneDNN OFF: its self-test crashed with SIGFPE ...`. */
   onednnReason: string;
+  /** The 1x1 convolution shapes computed as matrix products because they crash oneDNN here (`1x1 256->1024 s1`). */
+  reroutedConvs: string[];
 }
 
 let current: EngineInfo | undefined;
@@ -64,6 +67,7 @@ export function ensureEngine(options: EngineOptions = {}): EngineInfo {
         'This usually means two copies of @tensorflow/tfjs are installed; run `npm ls @tensorflow/tfjs`.',
     );
   }
+  if (onednn.rerouted.length) installConvReroute(onednn.rerouted);
   const backend = tf.backend() as unknown as { isUsingGpuDevice?: boolean; binding?: { TF_Version?: string } };
   current = {
     backend: tf.getBackend(),
@@ -74,6 +78,7 @@ export function ensureEngine(options: EngineOptions = {}): EngineInfo {
     reason: choice.reason,
     onednn: onednn.enabled ? 'on' : 'off',
     onednnReason: onednn.summary,
+    reroutedConvs: onednn.rerouted,
   };
   return current;
 }

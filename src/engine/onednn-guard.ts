@@ -22,6 +22,7 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '../io/atomic';
 import { cacheRoot } from '../io/paths';
 import type { EnginePackage } from './select';
+import { canReroute, parseConvRouteKey } from './conv-reroute';
 
 export type OneDnnOverride = 'auto' | 'on' | 'off';
 
@@ -42,6 +43,13 @@ export interface SelfTestRecord {
   testedAt: string;
   /** Why a `failed` run gave no verdict (the child's last stderr lines). */
   error?: string;
+  /**
+   * The 1x1 convolutions that crashed oneDNN and are computed as matrix products instead (`1x1 256->1024 s1`); the
+   * outcome is then `passed`, because the workload passed with them rerouted.
+   */
+  rerouted?: string[];
+  /** How many children ran (one, plus one per rerouted shape). */
+  childRuns?: number;
 }
 
 export interface OneDnnDecision {
@@ -53,6 +61,8 @@ export interface OneDnnDecision {
   selfTest?: SelfTestRecord;
   /** True when this call ran the self-test (first use, or the key changed). */
   ranSelfTest: boolean;
+  /** The 1x1 convolution shapes to compute as matrix products (oneDNN on, these crash it). */
+  rerouted: string[];
 }
 
 export interface OneDnnGuardOptions {
@@ -70,6 +80,8 @@ export interface OneDnnGuardOptions {
 }
 
 const DEFAULT_SCRIPT = path.join(__dirname, '..', 'selftest', 'onednn-child.js');
+/** The reroute is part of the workload: a change to it re-runs the self-test. */
+const REROUTE_SCRIPT = path.join(__dirname, 'conv-reroute.js');
 
 export function parseOneDnnOverride(value: string | undefined): OneDnnOverride {
   const v = (value ?? '').trim().toLowerCase();
@@ -144,7 +156,7 @@ export function selfTestKey(options: { bindingFile?: string; script?: string; cp
     cache: field('cache size') || 'unreported',
     tensorflow: tensorflowFingerprint(options.bindingFile),
     binding: fileFingerprint(options.bindingFile),
-    workload: contentHash(options.script),
+    workload: `${contentHash(options.script)}+${contentHash(REROUTE_SCRIPT)}`,
     platform: `${process.platform}-${process.arch}`,
   };
   const key = crypto.createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 24);
@@ -160,7 +172,65 @@ export function readSelfTestRecord(file: string): SelfTestRecord | undefined {
   }
 }
 
-/** Runs the self-test child with oneDNN forced on and reports how it ended. Never throws for a crash. */
+/** How one child run ended. */
+interface ChildRun {
+  outcome: SelfTestOutcome;
+  signal?: string;
+  exitCode: number | null;
+  /** The last step the child announced: its index, its conv key (if any) and its name. */
+  last?: { index?: number; key?: string; name: string };
+  error?: string;
+}
+
+function runChild(
+  options: OneDnnGuardOptions & { script: string },
+  env: NodeJS.ProcessEnv,
+  from: number,
+  rerouted: string[],
+): ChildRun {
+  const args = [options.script, options.packageName ?? '@tensorflow/tfjs-node'];
+  if (from > 0) args.push('--from', String(from));
+  if (rerouted.length) args.push('--reroute', rerouted.join(';'));
+  const r = spawnSync(process.execPath, args, {
+    env,
+    encoding: 'utf8',
+    timeout: (options.timeoutSeconds ?? 120) * 1000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const steps = (r.stderr ?? '').split('\n').filter((l) => l.startsWith('[onednn-selftest] '));
+  let last: ChildRun['last'];
+  if (steps.length) {
+    const text = steps[steps.length - 1].slice('[onednn-selftest] '.length);
+    const parts = text.split('\t');
+    last =
+      parts.length === 3 && /^\d+$/.test(parts[0])
+        ? { index: Number(parts[0]), key: parts[1] === '-' ? undefined : parts[1], name: parts[2] }
+        : { name: text };
+  }
+  const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
+  const outcome: SelfTestOutcome = r.signal && !timedOut ? 'crashed' : r.status === 0 ? 'passed' : 'failed';
+  return {
+    outcome,
+    ...(r.signal && !timedOut ? { signal: r.signal } : {}),
+    exitCode: r.status,
+    ...(last ? { last } : {}),
+    ...(outcome === 'failed'
+      ? { error: (timedOut ? 'timed out; ' : '') + (r.stderr ?? '').trim().split('\n').slice(-3).join(' | ') }
+      : {}),
+  };
+}
+
+/** At most this many children: a CPU where more shapes crash gets the whole-process fallback. */
+const MAX_CHILD_RUNS = 16;
+
+/**
+ * Runs the self-test with oneDNN forced on and reports how it ended. Never throws for a crash.
+ *
+ * A crash in a 1x1 convolution step is survivable: the shape is added to the reroute list and a new child starts at
+ * that shape's first step with the reroute installed (so the matrix-product formulation is tested in its place).
+ * A crash anywhere else (a matrix product, another conv, BatchNorm, the recurrent ops), or in a shape already
+ * rerouted, is `crashed`: oneDNN off for the whole process.
+ */
 export function runOneDnnSelfTest(
   options: OneDnnGuardOptions & { key: string; keyParts: Record<string, string> },
 ): SelfTestRecord {
@@ -172,29 +242,51 @@ export function runOneDnnSelfTest(
     LESSONKIT_ONEDNN_CHILD: '1',
   };
   const started = Date.now();
-  const r = spawnSync(process.execPath, [script, options.packageName ?? '@tensorflow/tfjs-node'], {
-    env,
-    encoding: 'utf8',
-    timeout: (options.timeoutSeconds ?? 120) * 1000,
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  const steps = (r.stderr ?? '').split('\n').filter((l) => l.startsWith('[onednn-selftest] '));
-  const lastStep = steps.length ? steps[steps.length - 1].slice('[onednn-selftest] '.length) : undefined;
-  const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
-  const outcome: SelfTestOutcome = r.signal && !timedOut ? 'crashed' : r.status === 0 ? 'passed' : 'failed';
-  return {
+  const rerouted: string[] = [];
+  let from = 0;
+  let runs = 0;
+  let run: ChildRun;
+  let firstSignal: string | undefined;
+  for (;;) {
+    run = runChild({ ...options, script }, env, from, rerouted);
+    runs++;
+    firstSignal ??= run.signal;
+    const key = run.last?.key;
+    const reroutable =
+      run.outcome === 'crashed' &&
+      run.last?.index !== undefined &&
+      key !== undefined &&
+      key !== 'matmul' &&
+      !rerouted.includes(key) &&
+      isRerouteKey(key) &&
+      runs < MAX_CHILD_RUNS;
+    if (!reroutable) break;
+    rerouted.push(key);
+    // Start again at the step that crashed, now computed as matrix products.
+    from = run.last!.index!;
+  }
+  const rec: SelfTestRecord = {
     key: options.key,
     keyParts: options.keyParts,
-    outcome,
-    ...(r.signal && !timedOut ? { signal: r.signal } : {}),
-    exitCode: r.status,
-    ...(lastStep ? { lastStep } : {}),
+    outcome: run.outcome,
+    ...(run.signal || (rerouted.length && firstSignal) ? { signal: run.signal ?? firstSignal } : {}),
+    exitCode: run.exitCode,
+    ...(run.last ? { lastStep: run.last.name } : {}),
     durationMs: Date.now() - started,
     testedAt: new Date().toISOString(),
-    ...(outcome === 'failed'
-      ? { error: (timedOut ? 'timed out; ' : '') + (r.stderr ?? '').trim().split('\n').slice(-3).join(' | ') }
-      : {}),
+    ...(run.error ? { error: run.error } : {}),
+    ...(rerouted.length ? { rerouted } : {}),
+    childRuns: runs,
   };
+  return rec;
+}
+
+function isRerouteKey(key: string): boolean {
+  try {
+    return canReroute(parseConvRouteKey(key));
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -204,12 +296,18 @@ export function runOneDnnSelfTest(
 export function decideOneDnn(options: OneDnnGuardOptions = {}): OneDnnDecision {
   const env = options.env ?? process.env;
   const override = parseOneDnnOverride(env.LESSONKIT_ONEDNN);
-  if (override === 'off') return { enabled: false, summary: 'oneDNN off (LESSONKIT_ONEDNN=off)', ranSelfTest: false };
+  if (override === 'off')
+    return { enabled: false, summary: 'oneDNN off (LESSONKIT_ONEDNN=off)', ranSelfTest: false, rerouted: [] };
   if (override === 'on')
-    return { enabled: true, summary: 'oneDNN on (LESSONKIT_ONEDNN=on: self-test skipped)', ranSelfTest: false };
+    return {
+      enabled: true,
+      summary: 'oneDNN on (LESSONKIT_ONEDNN=on: self-test skipped)',
+      ranSelfTest: false,
+      rerouted: [],
+    };
   const requested = (env.TF_ENABLE_ONEDNN_OPTS ?? '').trim();
   if (requested === '0' || requested.toLowerCase() === 'false') {
-    return { enabled: false, summary: 'oneDNN off (TF_ENABLE_ONEDNN_OPTS=0)', ranSelfTest: false };
+    return { enabled: false, summary: 'oneDNN off (TF_ENABLE_ONEDNN_OPTS=0)', ranSelfTest: false, rerouted: [] };
   }
   const script = options.script ?? env.LESSONKIT_ONEDNN_SELFTEST_SCRIPT ?? DEFAULT_SCRIPT;
   const cacheFile = options.cacheFile ?? selfTestCacheFile(env);
@@ -231,6 +329,7 @@ export function decideOneDnn(options: OneDnnGuardOptions = {}): OneDnnDecision {
         `${rec.lastStep ? ` at "${rec.lastStep}"` : ''}, so TensorFlow runs its Eigen kernels (${how}; LESSONKIT_ONEDNN=on forces it)`,
       selfTest: rec,
       ranSelfTest: ran,
+      rerouted: [],
     };
   }
   if (rec.outcome === 'failed') {
@@ -239,7 +338,21 @@ export function decideOneDnn(options: OneDnnGuardOptions = {}): OneDnnDecision {
       summary: `oneDNN on (self-test inconclusive: the child exited with ${rec.exitCode}; not cached)`,
       selfTest: rec,
       ranSelfTest: ran,
+      rerouted: [],
     };
   }
-  return { enabled: true, summary: `oneDNN on (${how} passed)`, selfTest: rec, ranSelfTest: ran };
+  const rerouted = rec.rerouted ?? [];
+  if (rerouted.length) {
+    const n = rerouted.length;
+    return {
+      enabled: true,
+      summary:
+        `oneDNN on; ${n} conv shape${n === 1 ? '' : 's'} rerouted to MatMul (${rerouted.join(', ')}: ` +
+        `they crash oneDNN with ${rec.signal ?? 'a signal'} on this CPU; ${how})`,
+      selfTest: rec,
+      ranSelfTest: ran,
+      rerouted,
+    };
+  }
+  return { enabled: true, summary: `oneDNN on (${how} passed)`, selfTest: rec, ranSelfTest: ran, rerouted: [] };
 }

@@ -26,6 +26,7 @@ import { fusedBatchNormTraining } from '../models/batch-norm/fused-batch-norm';
 import { blockLstm } from '../models/recurrent/fused-lstm';
 import { blockGru } from '../models/recurrent/fused-gru';
 import { sequenceSimpleRnn } from '../models/recurrent/fused-simple-rnn';
+import { convRouteKey, installConvReroute } from '../engine/conv-reroute';
 
 /** One convolution as the kit runs it: kernel side, channels, stride, and the (square) input side before padding. */
 export interface ConvShape {
@@ -76,9 +77,20 @@ export function selfTestConvShapes(sizes: readonly number[] = [32, 224]): ConvSh
   return [...seen.values()];
 }
 
-function step(name: string, fn: () => void): void {
-  process.stderr.write(`[onednn-selftest] ${name}\n`);
-  tf.tidy(fn);
+/** One step of the workload: its name, the conv shape it runs (the reroute's key), and what it computes. */
+interface Step {
+  name: string;
+  /** `1x1 256->1024 s1` for a convolution step, `matmul` for the matrix-product step, undefined otherwise. */
+  key?: string;
+  run: () => void;
+}
+
+/**
+ * The step line the parent reads: `[onednn-selftest] <index>\t<key or ->\t<name>`. The parent reroutes a crashing
+ * 1x1 convolution by its key and starts the child again at that shape's first step.
+ */
+function announce(index: number, s: Step): void {
+  process.stderr.write(`[onednn-selftest] ${index}\t${s.key ?? '-'}\t${s.name}\n`);
 }
 
 function conv(c: ConvShape, batch: number, fused: boolean): tf.Tensor {
@@ -102,29 +114,46 @@ function conv(c: ConvShape, batch: number, fused: boolean): tf.Tensor {
   });
 }
 
-function main(): void {
-  const pkg = process.argv[2] ?? '@tensorflow/tfjs-node';
-  require(require.resolve(pkg, { paths: [__dirname] }));
-  if (tf.getBackend() !== 'tensorflow')
-    throw new Error(`onednn self-test: ${pkg} did not activate the tensorflow backend.`);
-  const started = Date.now();
-  const shapes = selfTestConvShapes();
-  for (const c of shapes) {
+/** Every step, in order: a matrix product first, then each conv shape (plain, fused, gradients), BatchNorm, RNNs. */
+export function selfTestSteps(): Step[] {
+  const steps: Step[] = [];
+  const step = (name: string, run: () => void, key?: string) => steps.push({ name, key, run });
+  // The reroute computes crashing 1x1 convs as matrix products: if these crash too, only the fallback helps.
+  step(
+    'matmul [3136, 256] x [256, 1024] and its gradients',
+    () => {
+      const a = tf.fill([3136, 256], 0.5) as tf.Tensor2D;
+      const b = tf.fill([256, 1024], 0.01) as tf.Tensor2D;
+      tf.grads((p: tf.Tensor, q: tf.Tensor) =>
+        tf
+          .matMul(p as tf.Tensor2D, q as tf.Tensor2D)
+          .square()
+          .mean(),
+      )([a, b]).forEach((t) => t.dataSync());
+    },
+    'matmul',
+  );
+  for (const c of selfTestConvShapes()) {
     const label = `${c.kernel}x${c.kernel} ${c.inChannels}->${c.outChannels} stride ${c.stride} at ${c.size}x${c.size}`;
-    step(`conv ${label}`, () => void conv(c, 1, false).dataSync());
-    step(`fused conv+bias+relu ${label}`, () => void conv(c, 1, true).dataSync());
+    const key = convRouteKey(c);
+    step(`conv ${label}`, () => void conv(c, 1, false).dataSync(), key);
+    step(`fused conv+bias+relu ${label}`, () => void conv(c, 1, true).dataSync(), key);
     if (c.size <= 32) {
-      step(`conv backprop ${label}`, () => {
-        const g = tf.grads((x: tf.Tensor, w: tf.Tensor) =>
-          tf
-            .conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, 'valid')
-            .square()
-            .mean(),
-        );
-        const pad = (c.kernel - 1) / 2;
-        const x = tf.fill([2, c.size + 2 * pad, c.size + 2 * pad, c.inChannels], 0.5);
-        g([x, tf.fill([c.kernel, c.kernel, c.inChannels, c.outChannels], 0.01)]).forEach((t) => t.dataSync());
-      });
+      step(
+        `conv backprop ${label}`,
+        () => {
+          const g = tf.grads((x: tf.Tensor, w: tf.Tensor) =>
+            tf
+              .conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, 'valid')
+              .square()
+              .mean(),
+          );
+          const pad = (c.kernel - 1) / 2;
+          const x = tf.fill([2, c.size + 2 * pad, c.size + 2 * pad, c.inChannels], 0.5);
+          g([x, tf.fill([c.kernel, c.kernel, c.inChannels, c.outChannels], 0.01)]).forEach((t) => t.dataSync());
+        },
+        key,
+      );
     }
   }
   for (const [size, channels] of [
@@ -146,8 +175,8 @@ function main(): void {
       );
     });
   }
-  const [batch, steps, features, units] = [4, 28, 28, 64];
-  const x = () => tf.randomNormal([batch, steps, features]) as tf.Tensor3D;
+  const [batch, seqLen, features, units] = [4, 28, 28, 64];
+  const x = () => tf.randomNormal([batch, seqLen, features]) as tf.Tensor3D;
   const w = (rows: number, cols: number) => tf.randomNormal([rows, cols], 0, 0.1) as tf.Tensor2D;
   step('BlockLSTM and BlockLSTMGrad', () => {
     tf.grads((a: tf.Tensor, k: tf.Tensor, b: tf.Tensor) =>
@@ -176,7 +205,43 @@ function main(): void {
         .mean(),
     )([x(), w(features, units), w(units, units), tf.zeros([units])]).forEach((t) => t.dataSync());
   });
-  console.log(JSON.stringify({ ok: true, convShapes: shapes.length, ms: Date.now() - started }));
+  return steps;
+}
+
+/** `LESSONKIT_ONEDNN_CRASH_LIST`: keys whose native kernels this child treats as crashing (tests simulate a CPU). */
+function injectedCrashes(env: NodeJS.ProcessEnv): Set<string> {
+  return new Set(
+    (env.LESSONKIT_ONEDNN_CRASH_LIST ?? '')
+      .split(/[,;]/)
+      .map((k) => k.trim())
+      .filter(Boolean),
+  );
+}
+
+function main(): void {
+  const args = process.argv.slice(2);
+  const pkg = args[0] && !args[0].startsWith('--') ? args[0] : '@tensorflow/tfjs-node';
+  const opt = (name: string) => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const from = Number(opt('--from') ?? 0);
+  const rerouted = (opt('--reroute') ?? '').split(';').filter(Boolean);
+  require(require.resolve(pkg, { paths: [__dirname] }));
+  if (tf.getBackend() !== 'tensorflow')
+    throw new Error(`onednn self-test: ${pkg} did not activate the tensorflow backend.`);
+  if (rerouted.length) installConvReroute(rerouted);
+  const crashes = injectedCrashes(process.env);
+  const started = Date.now();
+  const steps = selfTestSteps();
+  for (let i = from; i < steps.length; i++) {
+    const s = steps[i];
+    announce(i, s);
+    // A simulated crash hits the native kernel only: a rerouted shape runs as matrix products, as on a real CPU.
+    if (s.key && crashes.has(s.key) && !rerouted.includes(s.key)) process.kill(process.pid, 'SIGFPE');
+    tf.tidy(s.run);
+  }
+  console.log(JSON.stringify({ ok: true, steps: steps.length, from, rerouted, ms: Date.now() - started }));
 }
 
 if (require.main === module) main();
