@@ -118,7 +118,8 @@ export function graphTable(run: BenchRun): string | undefined {
 /** What the oneDNN self-test allowed, for the table's header. */
 export function oneDnnLine(o: { safe: boolean; summary: string }): string {
   return o.safe
-    ? `oneDNN: ${o.summary}; our per-workload oneDNN choices (BENCHMARKS.md) and Keras's default (on) apply`
+    ? `oneDNN: ${o.summary}; our per-workload oneDNN choices (BENCHMARKS.md) and Keras's default (on) apply` +
+        (/rerouted/.test(o.summary) ? ' (Keras runs ResNet-50 with oneDNN off: it has no reroute)' : '')
     : `oneDNN: ${o.summary}. Ours and Keras (same TensorFlow) ran every row with oneDNN off; PyTorch keeps its own oneDNN build`;
 }
 
