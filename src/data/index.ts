@@ -48,6 +48,6 @@ export type { WindowOptions } from './windows';
 export { chronologicalSplit, timeSeriesDatasets } from './time-series';
 export type { ChronologicalSplitOptions, TimeSeriesOptions, TimeSeriesSplits } from './time-series';
 export { asRowSequences, RowSequenceDataset } from './row-sequences';
-export { TensorDataset } from './tensor-dataset';
+export { nonFiniteSamples, TensorDataset } from './tensor-dataset';
 export { CIFAR10_SAMPLE, cifar10SamplePath, classSlice, extractCifar10Sample, loadLessonCifar10 } from './cifar10-source';
 export type { Cifar10SourceKind, LessonCifar10, LoadLessonCifar10Options } from './cifar10-source';

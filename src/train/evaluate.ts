@@ -4,12 +4,10 @@
  */
 import * as pl from 'nodejs-polars';
 import * as tf from '@tensorflow/tfjs';
-import type { BatchSource } from '../data/batch';
-import type { MimeBundle } from '../display';
+import type { BatchSource } from '../data';
 import { ensureEngine } from '../engine';
 import { throwIfInterrupted } from '../runtime';
-import { dataFrameBundle } from '../display/adapters/dataframe';
-import { escapeHtml } from '../display';
+import { dataFrameBundle, escapeHtml, type MimeBundle } from '../display';
 import { LossAccumulator } from './accumulator';
 import { ConfusionMatrix } from './confusion';
 import { checkLossName, computeLoss, isClassificationLoss, type LossName } from './losses';

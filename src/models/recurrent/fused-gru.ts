@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { FusedRecurrentLayer, type FusedRecurrentArgs } from './fused-recurrent-layer';
 import { attr, nativeBackend, type NativeBackend } from '../ops/native-ops';
-import { isRecordingGraph } from '../../engine/graph/recorder'; // graph path (issue 15)
+import { isRecordingGraph } from '../../engine/graph'; // graph path (issue 15)
 import { matmulGru } from './graph-recurrent'; // graph path (issue 15)
 
 function requireNative(where: string): NativeBackend {

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { orthogonalInitializer } from './orthogonal';
 import { FusedRecurrentLayer, type FusedRecurrentArgs } from './fused-recurrent-layer';
 import { attr, nativeBackend, nativeInt64Scalar, type NativeBackend } from '../ops/native-ops';
-import { isRecordingGraph } from '../../engine/graph/recorder'; // graph path (issue 15)
+import { isRecordingGraph } from '../../engine/graph'; // graph path (issue 15)
 import { matmulLstm } from './graph-recurrent'; // graph path (issue 15)
 
 function requireNative(where: string): NativeBackend {
