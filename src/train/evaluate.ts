@@ -12,7 +12,7 @@ import { LossAccumulator } from './accumulator';
 import { ConfusionMatrix } from './confusion';
 import { checkLossName, computeLoss, isClassificationLoss, type LossName } from './losses';
 import { OptionError } from '../errors';
-import { graphForward } from '../engine/graph'; // graph path (issue 15)
+import { graphForward } from '../engine/graph'; // graph path
 
 export interface EvaluateOptions {
   /** Names for class indices (e.g. CIFAR-10's). Default: '0', '1', ... */
@@ -63,7 +63,7 @@ export async function evaluate(
   const wrong: Wrong[] = [];
   const kept: tf.Tensor[] = [];
   const losses = new LossAccumulator();
-  const forward = graphForward((x) => model.apply(x, { training: false }) as tf.Tensor); // graph path (issue 15)
+  const forward = graphForward((x) => model.apply(x, { training: false }) as tf.Tensor); // graph path
   try {
     for await (const b of source) {
       let classes = 0;
@@ -98,7 +98,7 @@ export async function evaluate(
     tf.dispose(kept);
     throw err;
   } finally {
-    forward.dispose(); // graph path (issue 15)
+    forward.dispose(); // graph path
   }
   if (!confusion) throw new Error('evaluate: the source yielded no batches');
   const names = confusion.classNames;
