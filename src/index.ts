@@ -2,28 +2,19 @@
  * lessonkit: the shared library of the lesson kit. Notebooks, tests and benchmarks import it by its package name.
  * Importing it does nothing by itself; computing functions call `ensureEngine()` to load native TensorFlow.
  *
- * The root is what a lesson needs: every name here is used by a notebook (or is an error class a caller branches
- * on), and test/api/root-exports.test.ts pins the list, so that an addition is deliberate. Everything else public
- * lives in a subpath, one per area: `lessonkit/data`, `lessonkit/models`, `lessonkit/train`, `lessonkit/viz`,
- * `lessonkit/display`, `lessonkit/engine`, `lessonkit/io`, `lessonkit/runtime`, `lessonkit/profiles`,
- * `lessonkit/errors`.
+ * The root is curated: what a lesson needs in its first cells (the engine, display, loading and transforming data,
+ * building and adapting a model, fit / evaluate, the standard charts) and the errors' base class, at most 60 names.
+ * test/api/public-surface.test.ts pins the list, so that an addition is deliberate. Everything else public lives in
+ * a subpath, one per area: `lessonkit/data`, `lessonkit/models`, `lessonkit/train`, `lessonkit/viz`,
+ * `lessonkit/display`, `lessonkit/engine`, `lessonkit/io`, `lessonkit/runtime`, `lessonkit/errors`; the lesson
+ * material (profiles, stand-in backbones, generated verdicts, teaching diagrams) is `lessonkit/lessons`.
  */
 
-// Errors: callers branch on them with `instanceof`.
-export {
-  CheckpointError,
-  DataFormatError,
-  LabelRangeError,
-  LessonkitError,
-  NonFiniteLossError,
-  OfflineError,
-  OptionError,
-  WeightsIntegrityError,
-} from './errors';
+// Errors: the base class (its kinds are in `lessonkit/errors`).
+export { LessonkitError } from './errors';
 
-// Engine, profiles, display, interrupts.
+// Engine, display, interrupts, paths.
 export { describeEngine, ensureEngine } from './engine';
-export { lessonProfile } from './profiles';
 export { display, DisplayHandle } from './display';
 export { throwIfInterrupted } from './runtime';
 export { checkpointDir } from './io';
@@ -34,7 +25,6 @@ export {
   centerCrop,
   CIFAR10_CLASSES,
   compose,
-  createRng,
   DataLoader,
   grayscaleTo3,
   IMAGENET_MEAN,
@@ -48,7 +38,6 @@ export {
   randomHorizontalFlip,
   resize,
   scaleTo01,
-  shuffleInPlace,
   TensorDataset,
   timeSeriesDatasets,
   vegaDatasetPath,
@@ -58,60 +47,30 @@ export {
 // Models.
 export {
   applyFreezeStrategy,
-  batchNormDrift,
   cacheFeatures,
-  gradientFlow,
-  linearRecurrenceGradients,
   parameterGroups,
-  recalibrateBatchNorm,
   recurrentLayer,
   recurrentModel,
   replaceHead,
   resnet34,
   resnet50,
-  snapshotBatchNorm,
   splitBackboneHead,
   STRATEGY_NAMES,
 } from './models';
 export type { FreezeStrategy } from './models';
 
-// Training, evaluation and the generated verdicts.
-export {
-  compareAccuracy,
-  evaluate,
-  fit,
-  forecastSummary,
-  forecastVerdict,
-  gradientFlowSummary,
-  gradientFlowVerdict,
-  lessonBackbone,
-  measureLoss,
-  predictImageFile,
-  recurrentAccuracySummary,
-  restoreCheckpoint,
-  sequentialTimingSummary,
-  transferSummary,
-  wrapText,
-} from './train';
+// Training and evaluation.
+export { evaluate, fit, measureLoss, predictImageFile, restoreCheckpoint } from './train';
 
-// Charts, grids, diagrams.
+// Charts and image grids.
 export {
   classAccuracyBars,
   classSamplesGrid,
   confusionHeatmap,
-  encodePng,
-  formatCount,
   gradientNormChart,
-  gruCellDiagram,
   learningCurves,
-  lstmCellDiagram,
   misclassifiedGrid,
   PlotlyFigure,
-  rnnFormsDiagram,
   sampleGrid,
   strategyComparison,
-  tanhDerivativeChart,
-  transferStrategiesDiagram,
-  unrolledRnnDiagram,
-  withArticle,
 } from './viz';

@@ -1,5 +1,5 @@
 // @ts-check
-// The lesson profile a run uses. Profile names come from the built library (src/profiles.ts), the one place that
+// The lesson profile a run uses. Profile names come from the built library (src/lessons/profiles.ts), the one place that
 // defines them; executing notebooks needs the build anyway.
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -8,7 +8,7 @@ import { ROOT } from '../paths.mjs';
 
 /** The profile names the library defines (`ci`, `full`). */
 export function profileNames() {
-  const built = path.join(ROOT, 'dist', 'src', 'profiles.js');
+  const built = path.join(ROOT, 'dist', 'src', 'lessons', 'profiles.js');
   if (!fs.existsSync(built)) throw new Error(`${built} is missing; run \`npm run build\` (or \`npm run setup\`) first`);
   return Object.keys(createRequire(import.meta.url)(built).PROFILES);
 }

@@ -22,7 +22,11 @@ export function randomHorizontalFlip(options: RandomHorizontalFlipOptions = {}):
     name: `randomHorizontalFlip(p=${p})`,
     apply: (x) => {
       const n = x.shape[0];
-      const flip = tf.tensor4d(Int32Array.from({ length: n }, () => (rng.next() < p ? 1 : 0)), [n, 1, 1, 1], 'int32');
+      const flip = tf.tensor4d(
+        Int32Array.from({ length: n }, () => (rng.next() < p ? 1 : 0)),
+        [n, 1, 1, 1],
+        'int32',
+      );
       return tf.where(tf.cast(tf.broadcastTo(flip, x.shape), 'bool'), tf.reverse(x, 2), x);
     },
   };
@@ -51,16 +55,38 @@ export function randomCrop(size: number | [number, number], options: RandomCropO
       const H = H0 + 2 * padding;
       const W = W0 + 2 * padding;
       if (h > H || w > W) throw new Error(`randomCrop: crop ${h}x${w} is larger than the padded image ${H}x${W}.`);
-      const padded = padding > 0 ? tf.pad(x, [[0, 0], [padding, padding], [padding, padding], [0, 0]]) : x;
+      const padded =
+        padding > 0
+          ? tf.pad(x, [
+              [0, 0],
+              [padding, padding],
+              [padding, padding],
+              [0, 0],
+            ])
+          : x;
       const boxes = new Float32Array(n * 4);
       for (let i = 0; i < n; i++) {
         const top = rng.int(H - h + 1);
         const left = rng.int(W - w + 1);
         // With crop size h and box [top, top+h-1] / (H-1), cropAndResize samples exactly the integer pixel rows.
-        boxes.set([top / Math.max(H - 1, 1), left / Math.max(W - 1, 1), (top + h - 1) / Math.max(H - 1, 1), (left + w - 1) / Math.max(W - 1, 1)], 4 * i);
+        boxes.set(
+          [
+            top / Math.max(H - 1, 1),
+            left / Math.max(W - 1, 1),
+            (top + h - 1) / Math.max(H - 1, 1),
+            (left + w - 1) / Math.max(W - 1, 1),
+          ],
+          4 * i,
+        );
       }
       const boxInd = Int32Array.from({ length: n }, (_, i) => i);
-      return tf.image.cropAndResize(tf.cast(padded, 'float32') as tf.Tensor4D, tf.tensor2d(boxes, [n, 4]), tf.tensor1d(boxInd, 'int32'), [h, w], 'bilinear');
+      return tf.image.cropAndResize(
+        tf.cast(padded, 'float32') as tf.Tensor4D,
+        tf.tensor2d(boxes, [n, 4]),
+        tf.tensor1d(boxInd, 'int32'),
+        [h, w],
+        'bilinear',
+      );
     },
   };
 }

@@ -11,11 +11,28 @@ import { extractTarGzAtomic } from './extract';
 import { ImageDataset } from './image-dataset';
 import { DataFormatError } from '../errors';
 
-export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+export const CIFAR10_CLASSES = [
+  'airplane',
+  'automobile',
+  'bird',
+  'cat',
+  'deer',
+  'dog',
+  'frog',
+  'horse',
+  'ship',
+  'truck',
+];
 export const CIFAR10_SIDE = 32;
 /** Bytes per record: 1 label byte + 3 planes of 32x32. */
 export const CIFAR10_RECORD_BYTES = 1 + 3 * CIFAR10_SIDE * CIFAR10_SIDE;
-export const CIFAR10_TRAIN_FILES = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'];
+export const CIFAR10_TRAIN_FILES = [
+  'data_batch_1.bin',
+  'data_batch_2.bin',
+  'data_batch_3.bin',
+  'data_batch_4.bin',
+  'data_batch_5.bin',
+];
 export const CIFAR10_TEST_FILES = ['test_batch.bin'];
 
 export interface ArchiveSpec {
@@ -43,7 +60,8 @@ export const CIFAR10_BINARY_ARCHIVE: ArchiveSpec = {
 export function readCifar10Binary(files: string[]): ImageDataset {
   const chunks: Buffer[] = [];
   for (const file of files) {
-    if (!fs.existsSync(file)) throw new DataFormatError(`CIFAR-10: expected the binary file ${file}, found nothing there.`);
+    if (!fs.existsSync(file))
+      throw new DataFormatError(`CIFAR-10: expected the binary file ${file}, found nothing there.`);
     const bytes = fs.readFileSync(file);
     if (bytes.length === 0 || bytes.length % CIFAR10_RECORD_BYTES !== 0) {
       throw new DataFormatError(
@@ -61,7 +79,10 @@ export function readCifar10Binary(files: string[]): ImageDataset {
   chunks.forEach((bytes, f) => {
     for (let r = 0; r < bytes.length; r += CIFAR10_RECORD_BYTES, n++) {
       const label = bytes[r];
-      if (label > 9) throw new DataFormatError(`CIFAR-10 file ${files[f]}: record ${r / CIFAR10_RECORD_BYTES} has label ${label}; expected 0..9.`);
+      if (label > 9)
+        throw new DataFormatError(
+          `CIFAR-10 file ${files[f]}: record ${r / CIFAR10_RECORD_BYTES} has label ${label}; expected 0..9.`,
+        );
       labels[n] = label;
       const out = n * 3 * plane;
       for (let p = 0; p < plane; p++) {
@@ -92,7 +113,9 @@ export interface LoadCifar10Options {
 }
 
 /** Loads CIFAR-10 train (50,000) and test (10,000) from the official binary files. */
-export async function loadCifar10(options: LoadCifar10Options = {}): Promise<{ train: ImageDataset; test: ImageDataset }> {
+export async function loadCifar10(
+  options: LoadCifar10Options = {},
+): Promise<{ train: ImageDataset; test: ImageDataset }> {
   const archive = options.archive ?? CIFAR10_BINARY_ARCHIVE;
   const cache = datasetCacheDir('cifar10');
   const dir = options.dir ?? path.join(cache, 'extracted', archive.folder);

@@ -72,7 +72,9 @@ export async function loadCifar10Jpeg(options: LoadCifar10JpegOptions = {}): Pro
   for (const part of [train, test]) {
     const classes = part.dataset.classes;
     if (classes.join() !== CIFAR10_CLASSES.join()) {
-      throw new DataFormatError(`loadCifar10Jpeg: expected classes ${CIFAR10_CLASSES.join(', ')} in ${root}, found ${classes.join(', ')}.`);
+      throw new DataFormatError(
+        `loadCifar10Jpeg: expected classes ${CIFAR10_CLASSES.join(', ')} in ${root}, found ${classes.join(', ')}.`,
+      );
     }
   }
   return { train: train.dataset, test: test.dataset, info: { train: train.info, test: test.info } };

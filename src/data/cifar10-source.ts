@@ -95,7 +95,8 @@ function checkPerClass(name: string, value: number | undefined, max: number): vo
 }
 
 function perClassPhrase(o: LoadLessonCifar10Options): string {
-  const part = (n: number | undefined, all: number, what: string) => (n === undefined ? `all ${all} ${what}` : `the first ${n} ${what}`);
+  const part = (n: number | undefined, all: number, what: string) =>
+    n === undefined ? `all ${all} ${what}` : `the first ${n} ${what}`;
   return `${part(o.trainPerClass, 5000, 'training')} and ${part(o.testPerClass, 1000, 'test')} images of each class`;
 }
 
@@ -105,7 +106,9 @@ export async function extractCifar10Sample(archive = cifar10SamplePath()): Promi
   const done = path.join(dest, '.extracted-from');
   if (fs.existsSync(done) && fs.readFileSync(done, 'utf8') === CIFAR10_SAMPLE.sha256) return dest;
   if (!fs.existsSync(archive)) {
-    throw new Error(`loadLessonCifar10: expected the shipped sample at ${archive}, found no such file (is this a complete checkout?).`);
+    throw new Error(
+      `loadLessonCifar10: expected the shipped sample at ${archive}, found no such file (is this a complete checkout?).`,
+    );
   }
   await verifyFile(archive, CIFAR10_SAMPLE.sha256, CIFAR10_SAMPLE.size);
   await extractTarGzAtomic(archive, dest);
@@ -114,7 +117,9 @@ export async function extractCifar10Sample(archive = cifar10SamplePath()): Promi
 }
 
 async function fromSample(o: LoadLessonCifar10Options): Promise<{ train: ImageDataset; test: ImageDataset }> {
-  const fits = (o.trainPerClass ?? Infinity) <= CIFAR10_SAMPLE.trainPerClass && (o.testPerClass ?? Infinity) <= CIFAR10_SAMPLE.testPerClass;
+  const fits =
+    (o.trainPerClass ?? Infinity) <= CIFAR10_SAMPLE.trainPerClass &&
+    (o.testPerClass ?? Infinity) <= CIFAR10_SAMPLE.testPerClass;
   if (!fits) {
     throw new Error(
       `the shipped sample holds the first ${CIFAR10_SAMPLE.trainPerClass} training and ${CIFAR10_SAMPLE.testPerClass} test images of each ` +
@@ -126,7 +131,9 @@ async function fromSample(o: LoadLessonCifar10Options): Promise<{ train: ImageDa
   const test = await loadImageFolderWithInfo(path.join(root, 'test'), { limitPerClass: o.testPerClass });
   for (const part of [train, test]) {
     if (part.dataset.classes.join() !== CIFAR10_CLASSES.join()) {
-      throw new Error(`the shipped sample in ${root}: expected classes ${CIFAR10_CLASSES.join(', ')}, found ${part.dataset.classes.join(', ')}`);
+      throw new Error(
+        `the shipped sample in ${root}: expected classes ${CIFAR10_CLASSES.join(', ')}, found ${part.dataset.classes.join(', ')}`,
+      );
     }
   }
   return { train: train.dataset, test: test.dataset };
@@ -150,7 +157,8 @@ export async function loadLessonCifar10(options: LoadLessonCifar10Options = {}):
     try {
       if (source === 'offline-jpeg') {
         const archive = findCifar10JpegArchive();
-        if (!archive) throw new Error(`LESSON_DATA_DIR=${process.env.LESSON_DATA_DIR ?? '(unset)'} holds no cifar10-jpeg.tar.gz`);
+        if (!archive)
+          throw new Error(`LESSON_DATA_DIR=${process.env.LESSON_DATA_DIR ?? '(unset)'} holds no cifar10-jpeg.tar.gz`);
         const limit = Math.max(options.trainPerClass ?? 5000, options.testPerClass ?? 1000);
         sets = await loadCifar10Jpeg({ archive, limitPerClass: limit < 5000 ? limit : undefined });
         where = `${where} ${archive}`;
@@ -168,7 +176,10 @@ export async function loadLessonCifar10(options: LoadLessonCifar10Options = {}):
     }
     const train = options.trainPerClass === undefined ? sets.train : classSlice(sets.train, 0, options.trainPerClass);
     const test = options.testPerClass === undefined ? sets.test : classSlice(sets.test, 0, options.testPerClass);
-    const jpeg = source === 'official-binary' ? '' : ' (a JPEG re-encoding: accuracies are close to, not identical with, the official files\')';
+    const jpeg =
+      source === 'official-binary'
+        ? ''
+        : " (a JPEG re-encoding: accuracies are close to, not identical with, the official files')";
     const skipped = passedOver.length ? ` Not used: ${passedOver.join('; ')}.` : '';
     return {
       train,
@@ -177,5 +188,7 @@ export async function loadLessonCifar10(options: LoadLessonCifar10Options = {}):
       description: `CIFAR-10 from ${where}${jpeg}: ${perClassPhrase(options)}, ${train.length} training and ${test.length} test images.${skipped}`,
     };
   }
-  throw new Error(`loadLessonCifar10: no CIFAR-10 source has ${perClassPhrase(options)}. ${passedOver.map((p) => `${p}.`).join(' ')}`);
+  throw new Error(
+    `loadLessonCifar10: no CIFAR-10 source has ${perClassPhrase(options)}. ${passedOver.map((p) => `${p}.`).join(' ')}`,
+  );
 }

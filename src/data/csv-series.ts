@@ -93,7 +93,10 @@ function csvReadError(file: string, columns: string[], err: unknown): DataFormat
 export function loadCsvSeries(file: string, options: LoadCsvSeriesOptions): CsvSeries {
   if (!fs.existsSync(file)) throw new OptionError(`loadCsvSeries: file ${file} does not exist.`, 'file');
   if (!Array.isArray(options?.columns) || options.columns.length === 0) {
-    throw new OptionError(`loadCsvSeries ${file}: expected options.columns to name at least one numeric column. Received: ${JSON.stringify(options?.columns)}`, 'columns');
+    throw new OptionError(
+      `loadCsvSeries ${file}: expected options.columns to name at least one numeric column. Received: ${JSON.stringify(options?.columns)}`,
+      'columns',
+    );
   }
   const pl = polars();
   let df: Polars.DataFrame;
@@ -102,9 +105,14 @@ export function loadCsvSeries(file: string, options: LoadCsvSeriesOptions): CsvS
   } catch (err) {
     throw csvReadError(file, options.columns, err);
   }
-  const missing = [...options.columns, ...(options.timeColumn ? [options.timeColumn] : [])].filter((c) => !df.columns.includes(c));
+  const missing = [...options.columns, ...(options.timeColumn ? [options.timeColumn] : [])].filter(
+    (c) => !df.columns.includes(c),
+  );
   if (missing.length > 0) {
-    throw new DataFormatError(`loadCsvSeries ${file}: expected columns ${missing.join(', ')}, found only ${df.columns.join(', ')}.`, file);
+    throw new DataFormatError(
+      `loadCsvSeries ${file}: expected columns ${missing.join(', ')}, found only ${df.columns.join(', ')}.`,
+      file,
+    );
   }
   // Rows are checked in file order (before sorting), so that the row in a message is the row in the file.
   for (const name of options.columns) {
@@ -132,7 +140,10 @@ export function loadCsvSeries(file: string, options: LoadCsvSeriesOptions): CsvS
       const cells = df.getColumn(name).cast(pl.Utf8).toArray() as (string | null)[];
       const bad = cells.findIndex((c) => c !== null && !NUMBER.test(c));
       const example = bad >= 0 ? ` (row ${bad + 1}, line ${bad + 2}, holds ${JSON.stringify(cells[bad])})` : '';
-      throw new DataFormatError(`loadCsvSeries ${file}: column ${name} must be numeric, found ${dtype}${example}.`, file);
+      throw new DataFormatError(
+        `loadCsvSeries ${file}: column ${name} must be numeric, found ${dtype}${example}.`,
+        file,
+      );
     }
     const data = column.cast(pl.Float64).toTypedArray() as Float64Array;
     for (let i = 0; i < n; i++) values[i * options.columns.length + f] = data[i];

@@ -20,7 +20,9 @@ export function checkIndices(indices: ArrayLike<number>, length: number, name: s
   for (let i = 0; i < indices.length; i++) {
     const v = indices[i];
     if (!Number.isInteger(v) || v < 0 || v >= length) {
-      throw new RangeError(`${name}: index ${v} (at position ${i}) is out of range; expected an integer in [0, ${length}).`);
+      throw new RangeError(
+        `${name}: index ${v} (at position ${i}) is out of range; expected an integer in [0, ${length}).`,
+      );
     }
     out[i] = v;
   }

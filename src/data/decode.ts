@@ -16,7 +16,12 @@ export function sniffImageKind(bytes: Uint8Array): 'JPEG' | 'PNG' | 'GIF' | 'BMP
 }
 
 interface NodeNamespace {
-  decodeImage(contents: Uint8Array, channels?: number, dtype?: string, expandAnimations?: boolean): tf.Tensor3D | tf.Tensor4D;
+  decodeImage(
+    contents: Uint8Array,
+    channels?: number,
+    dtype?: string,
+    expandAnimations?: boolean,
+  ): tf.Tensor3D | tf.Tensor4D;
 }
 
 let nodeOps: NodeNamespace | undefined;
@@ -43,7 +48,12 @@ export interface DecodedImage {
  * Decodes one image file's bytes to `channels` channels (3: RGB, grayscale is replicated; 1: grayscale).
  * When `size` is given the image is resized (bilinear, half-pixel centres) to `[height, width]` on the native backend.
  */
-export function decodeImageBytes(bytes: Uint8Array, file: string, channels: 1 | 3, size?: [number, number]): DecodedImage {
+export function decodeImageBytes(
+  bytes: Uint8Array,
+  file: string,
+  channels: 1 | 3,
+  size?: [number, number],
+): DecodedImage {
   let decoded: tf.Tensor3D;
   try {
     decoded = native().decodeImage(bytes, channels, 'int32', false) as tf.Tensor3D;
@@ -52,12 +62,18 @@ export function decodeImageBytes(bytes: Uint8Array, file: string, channels: 1 | 
     const message = (err as Error).message;
     const reason = /^Message: (.*)$/m.exec(message)?.[1] ?? message.split('\n')[0];
     const kind = sniffImageKind(bytes);
-    const found = kind ? `a damaged or truncated ${kind} file (${bytes.length} bytes)` : `data that is not a known image format (${bytes.length} bytes)`;
-    throw new DataFormatError(`${file}: expected an image (JPEG, PNG, BMP or GIF), found ${found}: ${reason}`, file, { cause: err });
+    const found = kind
+      ? `a damaged or truncated ${kind} file (${bytes.length} bytes)`
+      : `data that is not a known image format (${bytes.length} bytes)`;
+    throw new DataFormatError(`${file}: expected an image (JPEG, PNG, BMP or GIF), found ${found}: ${reason}`, file, {
+      cause: err,
+    });
   }
   let result = decoded;
   if (size && (decoded.shape[0] !== size[0] || decoded.shape[1] !== size[1])) {
-    result = tf.tidy(() => tf.image.resizeBilinear(decoded, size, false, true).round().clipByValue(0, 255).toInt() as tf.Tensor3D);
+    result = tf.tidy(
+      () => tf.image.resizeBilinear(decoded, size, false, true).round().clipByValue(0, 255).toInt() as tf.Tensor3D,
+    );
     decoded.dispose();
   }
   const [height, width] = result.shape;

@@ -44,7 +44,11 @@ export function fingerprintOf(stamps: FileStamp[], options: unknown): string {
 
 /** The cache folder of one source folder and option set. */
 export function cacheEntryDir(cacheDir: string, source: string, options: unknown): string {
-  const key = crypto.createHash('sha256').update(JSON.stringify([path.resolve(source), options])).digest('hex').slice(0, 20);
+  const key = crypto
+    .createHash('sha256')
+    .update(JSON.stringify([path.resolve(source), options]))
+    .digest('hex')
+    .slice(0, 20);
   return path.join(cacheDir, `imagefolder-${path.basename(source)}-${key}`);
 }
 

@@ -97,7 +97,10 @@ export class ImageDataset implements Dataset {
   /** A view on the samples at `indices` (positions in this view). Out-of-range positions throw. */
   subset(indices: ArrayLike<number>): ImageDataset {
     const own = checkIndices(indices, this.length, `ImageDataset ${this.store.source} subset`);
-    return new ImageDataset(this.store, own.map((i) => this.storeIndices[i]));
+    return new ImageDataset(
+      this.store,
+      own.map((i) => this.storeIndices[i]),
+    );
   }
 
   /** The first `n` samples (all if fewer). */
@@ -141,7 +144,10 @@ export class ImageDataset implements Dataset {
     ensureEngine();
     const [h, w, c] = this.imageShape;
     const x = tf.tensor4d(Float32Array.from(this.gatherPixels(indices)), [indices.length, h, w, c], 'float32');
-    const y = tf.tensor1d(Int32Array.from(indices, (i) => this.store.labels[this.storeIndices[i]]), 'int32');
+    const y = tf.tensor1d(
+      Int32Array.from(indices, (i) => this.store.labels[this.storeIndices[i]]),
+      'int32',
+    );
     return { x, y };
   }
 
@@ -151,7 +157,9 @@ export class ImageDataset implements Dataset {
     const dtype = options.dtype ?? 'int32';
     const [h, w, c] = this.imageShape;
     const identity = this.length === this.store.labels.length && this.storeIndices.every((s, i) => s === i);
-    const bytes = identity ? this.store.pixels : this.gatherPixels(Int32Array.from({ length: this.length }, (_, i) => i));
+    const bytes = identity
+      ? this.store.pixels
+      : this.gatherPixels(Int32Array.from({ length: this.length }, (_, i) => i));
     const values = dtype === 'int32' ? Int32Array.from(bytes) : Float32Array.from(bytes);
     return { x: tf.tensor4d(values, [this.length, h, w, c], dtype), y: tf.tensor1d(this.labels(), 'int32') };
   }

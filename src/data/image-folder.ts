@@ -41,14 +41,17 @@ interface Listing {
 }
 
 function listImageFolder(root: string, limitPerClass: number): Listing {
-  if (!fs.existsSync(root)) throw new OptionError(`Image folder ${root} does not exist; expected a folder with one sub-folder per class.`);
-  if (!fs.statSync(root).isDirectory()) throw new OptionError(`Image folder ${root} is a file; expected a folder with one sub-folder per class.`);
+  if (!fs.existsSync(root))
+    throw new OptionError(`Image folder ${root} does not exist; expected a folder with one sub-folder per class.`);
+  if (!fs.statSync(root).isDirectory())
+    throw new OptionError(`Image folder ${root} is a file; expected a folder with one sub-folder per class.`);
   const classes = fs
     .readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory() && !d.name.startsWith('.'))
     .map((d) => d.name)
     .sort();
-  if (classes.length === 0) throw new DataFormatError(`Image folder ${root}: expected one sub-folder per class, found none.`);
+  if (classes.length === 0)
+    throw new DataFormatError(`Image folder ${root}: expected one sub-folder per class, found none.`);
   const listing: Listing = { classes, files: [], labels: [], stamps: [] };
   classes.forEach((cls, label) => {
     const dir = path.join(root, cls);
@@ -58,7 +61,9 @@ function listImageFolder(root: string, limitPerClass: number): Listing {
       .sort()
       .slice(0, limitPerClass);
     if (names.length === 0) {
-      throw new DataFormatError(`Image folder ${root}: class folder ${dir} is empty; expected at least one .jpg, .jpeg or .png image.`);
+      throw new DataFormatError(
+        `Image folder ${root}: class folder ${dir} is empty; expected at least one .jpg, .jpeg or .png image.`,
+      );
     }
     for (const name of names) {
       const file = path.join(dir, name);
@@ -116,8 +121,13 @@ export async function loadImageFolderWithInfo(
   const cacheDir = options.cacheDir ?? decodedCacheDir();
   const resolved = path.resolve(root);
   const listing = listImageFolder(resolved, limitPerClass);
-  const decodeOptions = { channels, size: size ?? null, limitPerClass: Number.isFinite(limitPerClass) ? limitPerClass : null };
-  if (!useCache) return { dataset: new ImageDataset(decodeAll(resolved, listing, channels, size)), info: { fromCache: false } };
+  const decodeOptions = {
+    channels,
+    size: size ?? null,
+    limitPerClass: Number.isFinite(limitPerClass) ? limitPerClass : null,
+  };
+  if (!useCache)
+    return { dataset: new ImageDataset(decodeAll(resolved, listing, channels, size)), info: { fromCache: false } };
   const fingerprint = fingerprintOf(listing.stamps, decodeOptions);
   const entry = cacheEntryDir(cacheDir, resolved, decodeOptions);
   const cached = readCachedStore(entry, fingerprint);

@@ -12,7 +12,15 @@ export { ImageDataset } from './image-dataset';
 export type { ImageStore, ToTensorsOptions } from './image-dataset';
 export { stratifiedSplit } from './split';
 export type { SplitIndices, StratifiedSplitOptions } from './split';
-export { loadMnist, mnistPackageDir, readMnistPart, verifyMnistFiles, MNIST_CLASSES, MNIST_DEFAULT_MIRROR, MNIST_FILES } from './mnist';
+export {
+  loadMnist,
+  mnistPackageDir,
+  readMnistPart,
+  verifyMnistFiles,
+  MNIST_CLASSES,
+  MNIST_DEFAULT_MIRROR,
+  MNIST_FILES,
+} from './mnist';
 export type { LoadMnistOptions, Mnist, MnistPart } from './mnist';
 export {
   loadCifar10,
@@ -33,7 +41,16 @@ export type { ImageFolderLoadInfo, ImageFolderOptions } from './image-folder';
 export { cacheEntryDir, fingerprintOf } from './decoded-cache';
 export { extractCifar10Jpeg, findCifar10JpegArchive, loadCifar10Jpeg, CIFAR10_JPEG_ARCHIVE } from './cifar10-jpeg';
 export type { Cifar10Jpeg, LoadCifar10JpegOptions } from './cifar10-jpeg';
-export { centerCrop, compose, grayscaleTo3, normalize, resize, scaleTo01, IMAGENET_MEAN, IMAGENET_STD } from './transforms';
+export {
+  centerCrop,
+  compose,
+  grayscaleTo3,
+  normalize,
+  resize,
+  scaleTo01,
+  IMAGENET_MEAN,
+  IMAGENET_STD,
+} from './transforms';
 export type { Transform } from './transforms';
 export { randomCrop, randomHorizontalFlip } from './augment';
 export type { RandomCropOptions, RandomHorizontalFlipOptions } from './augment';
@@ -48,6 +65,12 @@ export type { WindowOptions } from './windows';
 export { chronologicalSplit, timeSeriesDatasets } from './time-series';
 export type { ChronologicalSplitOptions, TimeSeriesOptions, TimeSeriesSplits } from './time-series';
 export { asRowSequences, RowSequenceDataset } from './row-sequences';
-export { TensorDataset } from './tensor-dataset';
-export { CIFAR10_SAMPLE, cifar10SamplePath, classSlice, extractCifar10Sample, loadLessonCifar10 } from './cifar10-source';
+export { nonFiniteSamples, TensorDataset } from './tensor-dataset';
+export {
+  CIFAR10_SAMPLE,
+  cifar10SamplePath,
+  classSlice,
+  extractCifar10Sample,
+  loadLessonCifar10,
+} from './cifar10-source';
 export type { Cifar10SourceKind, LessonCifar10, LoadLessonCifar10Options } from './cifar10-source';

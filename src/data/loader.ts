@@ -83,9 +83,9 @@ export class DataLoader implements AsyncIterable<Batch> {
     // (never as an unhandled rejection while the consumer is still busy).
     type Settled = { batch: Batch } | { error: unknown };
     const schedule = (k: number): Promise<Settled> =>
-      new Promise<void>((resolve) => setImmediate(resolve)).then(
-        () => ({ batch: this.build(order, k) }),
-      ).catch((error: unknown) => ({ error }));
+      new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => ({ batch: this.build(order, k) }))
+        .catch((error: unknown) => ({ error }));
     const take = async (p: Promise<Settled>): Promise<Batch> => {
       const s = await p;
       if ('error' in s) throw s.error;

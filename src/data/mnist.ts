@@ -76,7 +76,9 @@ function findIdx(dir: string, name: string): string {
     const file = path.join(dir, candidate);
     if (fs.existsSync(file)) return file;
   }
-  throw new DataFormatError(`loadMnist: expected ${name} (or ${name}.gz) in ${dir}, found neither. Pass { download: true } to fetch it.`);
+  throw new DataFormatError(
+    `loadMnist: expected ${name} (or ${name}.gz) in ${dir}, found neither. Pass { download: true } to fetch it.`,
+  );
 }
 
 async function downloadMnist(dir: string, mirror: string): Promise<void> {
@@ -122,7 +124,8 @@ export async function loadMnist(options: LoadMnistOptions = {}): Promise<Mnist> 
   const mirror = options.mirror ?? MNIST_DEFAULT_MIRROR;
   const dir = options.dir ?? (download ? datasetCacheDir('mnist') : mnistPackageDir());
   if (download) await downloadMnist(dir, mirror);
-  else if (!fs.existsSync(dir)) throw new OptionError(`loadMnist: folder ${dir} does not exist; expected the four MNIST IDX files there.`);
+  else if (!fs.existsSync(dir))
+    throw new OptionError(`loadMnist: folder ${dir} does not exist; expected the four MNIST IDX files there.`);
   const file = (name: string) => findIdx(dir, name);
   const f = MNIST_FILES;
   return {
@@ -136,6 +139,7 @@ export async function verifyMnistFiles(dir: string = mnistPackageDir()): Promise
   for (const f of Object.values(MNIST_FILES)) {
     const file = path.join(dir, f.name);
     const actual = await sha256File(file);
-    if (actual !== f.sha256) throw new DataFormatError(`${file}: sha256 mismatch: expected ${f.sha256} (original MNIST), found ${actual}.`);
+    if (actual !== f.sha256)
+      throw new DataFormatError(`${file}: sha256 mismatch: expected ${f.sha256} (original MNIST), found ${actual}.`);
   }
 }

@@ -30,7 +30,10 @@ export class RowSequenceDataset implements Dataset {
     const [steps, features] = this.sequenceShape;
     const bytes = this.images.gatherPixels(indices);
     const x = Float32Array.from(bytes, (v) => v / 255);
-    const y = tf.tensor1d(Int32Array.from(indices, (i) => this.images.label(i)), 'int32');
+    const y = tf.tensor1d(
+      Int32Array.from(indices, (i) => this.images.label(i)),
+      'int32',
+    );
     return { x: tf.tensor3d(x, [indices.length, steps, features]), y };
   }
 }

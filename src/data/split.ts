@@ -30,7 +30,10 @@ export function stratifiedSplit(labels: ArrayLike<number>, options: StratifiedSp
   const fraction = options.validationFraction ?? 0.2;
   const seed = options.seed ?? 42;
   if (!(fraction > 0 && fraction < 1)) {
-    throw new OptionError(`stratifiedSplit: validationFraction must be in (0, 1), got ${fraction}.`, 'validationFraction');
+    throw new OptionError(
+      `stratifiedSplit: validationFraction must be in (0, 1), got ${fraction}.`,
+      'validationFraction',
+    );
   }
   const total = Math.round(labels.length * fraction);
   if (total < 1 || total > labels.length - 1) {
@@ -38,7 +41,9 @@ export function stratifiedSplit(labels: ArrayLike<number>, options: StratifiedSp
     throw new OptionError(
       `stratifiedSplit: validationFraction ${fraction} of ${labels.length} samples gives ${total < 1 ? 0 : total} validation and ` +
         `${labels.length - total} training samples; expected at least 1 in each part (the ${part} part is empty). ` +
-        (labels.length < 2 ? 'Two samples at least are needed to split.' : `Use a fraction in [${(0.5 / labels.length).toPrecision(2)}, ${(1 - 0.5 / labels.length).toPrecision(3)}] for ${labels.length} samples.`),
+        (labels.length < 2
+          ? 'Two samples at least are needed to split.'
+          : `Use a fraction in [${(0.5 / labels.length).toPrecision(2)}, ${(1 - 0.5 / labels.length).toPrecision(3)}] for ${labels.length} samples.`),
       'validationFraction',
     );
   }

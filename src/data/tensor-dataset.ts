@@ -29,9 +29,14 @@ export class TensorDataset implements Dataset {
 
   constructor(x: tf.Tensor, y: tf.Tensor) {
     if (x.shape[0] !== y.shape[0]) {
-      throw new Error(`TensorDataset: x has ${x.shape[0]} samples (shape [${x.shape}]) but y has ${y.shape[0]} (shape [${y.shape}]).`);
+      throw new Error(
+        `TensorDataset: x has ${x.shape[0]} samples (shape [${x.shape}]) but y has ${y.shape[0]} (shape [${y.shape}]).`,
+      );
     }
-    for (const [name, t] of [['x', x], ['y', y]] as const) {
+    for (const [name, t] of [
+      ['x', x],
+      ['y', y],
+    ] as const) {
       const bad = firstNonFiniteSample(t);
       if (bad >= 0) {
         throw new DataFormatError(

@@ -16,7 +16,8 @@ export interface TimeBudgetSource extends AsyncIterable<Batch> {
 
 /** `source`, repeated as needed, until `seconds` of wall-clock time have passed (at least one batch is handed on). */
 export function withTimeBudget(source: BatchSource, seconds: number): TimeBudgetSource {
-  if (!(Number.isFinite(seconds) && seconds > 0)) throw new OptionError(`withTimeBudget: seconds must be a positive number; found ${seconds}.`);
+  if (!(Number.isFinite(seconds) && seconds > 0))
+    throw new OptionError(`withTimeBudget: seconds must be a positive number; found ${seconds}.`);
   let handedOn = 0;
   return {
     seconds,

@@ -16,7 +16,10 @@ export interface ChronologicalSplitOptions {
 }
 
 /** Row ranges `[start, end)` of the three parts, in time order. */
-export function chronologicalSplit(rows: number, options: ChronologicalSplitOptions = {}): {
+export function chronologicalSplit(
+  rows: number,
+  options: ChronologicalSplitOptions = {},
+): {
   train: [number, number];
   validation: [number, number];
   test: [number, number];
@@ -30,11 +33,13 @@ export function chronologicalSplit(rows: number, options: ChronologicalSplitOpti
   }
   const a = Math.round(rows * trainShare);
   const b = Math.round(rows * (trainShare + validationShare));
-  const empty = ([
-    ['train', trainShare, a],
-    ['validation', validationShare, b - a],
-    ['test', 1 - trainShare - validationShare, rows - b],
-  ] as const).find(([, share, count]) => share > 0 && count < 1);
+  const empty = (
+    [
+      ['train', trainShare, a],
+      ['validation', validationShare, b - a],
+      ['test', 1 - trainShare - validationShare, rows - b],
+    ] as const
+  ).find(([, share, count]) => share > 0 && count < 1);
   if (empty) {
     throw new OptionError(
       `chronologicalSplit: the ${empty[0]} share ${empty[0] === 'test' ? `(1 - train - validation = ${+empty[1].toPrecision(6)})` : empty[1]} ` +
@@ -72,7 +77,13 @@ export function timeSeriesDatasets(series: CsvSeries, options: TimeSeriesOptions
     const ds = new WindowDataset(values, features, options, range[0]);
     return ds;
   };
-  const splits = { train: part(ranges.train), validation: part(ranges.validation), test: part(ranges.test), scaler, columns: series.columns };
+  const splits = {
+    train: part(ranges.train),
+    validation: part(ranges.validation),
+    test: part(ranges.test),
+    scaler,
+    columns: series.columns,
+  };
   for (const name of ['train', 'validation', 'test'] as const) {
     if (splits[name].length === 0 && ranges[name][1] > ranges[name][0]) {
       throw new Error(

@@ -36,7 +36,8 @@ export function grayscaleTo3(): Transform {
     apply: (x) => {
       const c = x.shape[3];
       if (c === 1) return tf.tile(x, [1, 1, 1, 3]);
-      if (c === 3) return tf.tile(tf.sum<tf.Tensor4D>(tf.mul(x, tf.tensor1d([0.299, 0.587, 0.114])), 3, true), [1, 1, 1, 3]);
+      if (c === 3)
+        return tf.tile(tf.sum<tf.Tensor4D>(tf.mul(x, tf.tensor1d([0.299, 0.587, 0.114])), 3, true), [1, 1, 1, 3]);
       throw new Error(`grayscaleTo3: expected 1 or 3 channels, found ${c} (input shape [${x.shape.join(', ')}]).`);
     },
   };
@@ -53,7 +54,8 @@ export function resize(size: number | [number, number]): Transform {
   }
   return {
     name: `resize(${h}x${w})`,
-    apply: (x) => (x.shape[1] === h && x.shape[2] === w ? tf.clone(x) : tf.image.resizeBilinear(x, [h, w], false, true)),
+    apply: (x) =>
+      x.shape[1] === h && x.shape[2] === w ? tf.clone(x) : tf.image.resizeBilinear(x, [h, w], false, true),
   };
 }
 
@@ -65,14 +67,18 @@ export function scaleTo01(): Transform {
 /** `(x - mean) / std` per channel, e.g. `normalize([0.5, 0.5, 0.5], [0.5, 0.5, 0.5])` or the ImageNet constants. */
 export function normalize(mean: readonly number[], std: readonly number[]): Transform {
   if (mean.length !== std.length || mean.length === 0) {
-    throw new Error(`normalize: mean and std need one value per channel; got ${mean.length} means and ${std.length} stds.`);
+    throw new Error(
+      `normalize: mean and std need one value per channel; got ${mean.length} means and ${std.length} stds.`,
+    );
   }
   if (std.some((s) => !(s > 0))) throw new RangeError(`normalize: every std must be > 0, got [${std.join(', ')}].`);
   return {
     name: `normalize(mean=[${mean.join(', ')}], std=[${std.join(', ')}])`,
     apply: (x) => {
       if (x.shape[3] !== mean.length) {
-        throw new Error(`normalize: expected ${mean.length} channels, found ${x.shape[3]} (input shape [${x.shape.join(', ')}]).`);
+        throw new Error(
+          `normalize: expected ${mean.length} channels, found ${x.shape[3]} (input shape [${x.shape.join(', ')}]).`,
+        );
       }
       return tf.div(tf.sub(x, tf.tensor1d(mean as number[])), tf.tensor1d(std as number[]));
     },
@@ -95,7 +101,8 @@ export function centerCrop(size: number | [number, number]): Transform {
       const [, H, W] = x.shape;
       if (H < h || W < w) throw new Error(`centerCrop: the crop ${h}x${w} is larger than the image ${H}x${W}.`);
       // torchvision's offset is int(round((H - h) / 2)), and Python rounds halves to even.
-      const roundHalfEven = (v: number) => (v % 1 === 0.5 ? (Math.floor(v) % 2 === 0 ? Math.floor(v) : Math.ceil(v)) : Math.round(v));
+      const roundHalfEven = (v: number) =>
+        v % 1 === 0.5 ? (Math.floor(v) % 2 === 0 ? Math.floor(v) : Math.ceil(v)) : Math.round(v);
       const top = roundHalfEven((H - h) / 2);
       const left = roundHalfEven((W - w) / 2);
       return tf.slice(x, [0, top, left, 0], [-1, h, w, -1]);

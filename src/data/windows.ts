@@ -37,11 +37,17 @@ export class WindowDataset implements Dataset {
     this.targets = options.targets ?? Array.from({ length: features }, (_, f) => f);
     this.stride = options.stride ?? 1;
     this.startRow = startRow;
-    for (const [name, v] of [['window', this.window], ['horizon', this.horizon], ['stride', this.stride]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new RangeError(`WindowDataset: ${name} must be a positive integer, got ${v}.`);
+    for (const [name, v] of [
+      ['window', this.window],
+      ['horizon', this.horizon],
+      ['stride', this.stride],
+    ] as const) {
+      if (!Number.isInteger(v) || v < 1)
+        throw new RangeError(`WindowDataset: ${name} must be a positive integer, got ${v}.`);
     }
     const bad = this.targets.find((t) => !Number.isInteger(t) || t < 0 || t >= features);
-    if (bad !== undefined) throw new RangeError(`WindowDataset: target feature ${bad} is out of range [0, ${features}).`);
+    if (bad !== undefined)
+      throw new RangeError(`WindowDataset: target feature ${bad} is out of range [0, ${features}).`);
     const nonFinite = values.findIndex((v) => !Number.isFinite(v));
     if (nonFinite >= 0) {
       const row = startRow + Math.floor(nonFinite / features);

@@ -5,5 +5,5 @@ export type { MimeAdapter } from './registry';
 export { activeSink, display, DisplayHandle, setDisplaySink } from './bridge';
 export { escapeHtml } from './adapters/html';
 export type { DisplayOptions, DisplaySink } from './bridge';
-export { registerDefaultAdapters } from './adapters';
+export { dataFrameBundle, registerDefaultAdapters } from './adapters';
 export { memoryReport, MemoryReport } from './memory';

@@ -19,8 +19,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../io/atomic';
-import { cacheRoot } from '../io/paths';
+import { cacheRoot, writeFileAtomic } from '../io';
 import type { EnginePackage } from './select';
 import { canReroute, parseConvRouteKey } from './conv-reroute';
 

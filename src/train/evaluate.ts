@@ -4,17 +4,15 @@
  */
 import * as pl from 'nodejs-polars';
 import * as tf from '@tensorflow/tfjs';
-import type { BatchSource } from '../data/batch';
-import type { MimeBundle } from '../display';
+import type { BatchSource } from '../data';
 import { ensureEngine } from '../engine';
 import { throwIfInterrupted } from '../runtime';
-import { dataFrameBundle } from '../display/adapters/dataframe';
-import { escapeHtml } from '../display';
+import { dataFrameBundle, escapeHtml, type MimeBundle } from '../display';
 import { LossAccumulator } from './accumulator';
 import { ConfusionMatrix } from './confusion';
 import { checkLossName, computeLoss, isClassificationLoss, type LossName } from './losses';
 import { OptionError } from '../errors';
-import { graphForward } from '../engine/graph'; // graph path (issue 15)
+import { graphForward } from '../engine/graph'; // graph path
 
 export interface EvaluateOptions {
   /** Names for class indices (e.g. CIFAR-10's). Default: '0', '1', ... */
@@ -42,18 +40,37 @@ export interface EvaluationResult {
   toMimeBundle(): MimeBundle;
 }
 
-interface Wrong {
+/** One misclassified prediction. */
+export interface Misclassification {
+  /** The sample's index in the source (`batch.indices`), or -1 when the source gives none. */
   index: number;
   predicted: number;
   actual: number;
+  /** The predicted class's probability. */
   confidence: number;
 }
 
-export async function evaluate(
+/** What the test loop measures, before any table or display (`computeEvaluation`). */
+export interface EvaluationCounts {
+  /** Mean loss per prediction. */
+  loss: number;
+  samples: number;
+  confusion: ConfusionMatrix;
+  /** In source order. */
+  misclassified: Misclassification[];
+  /** `[k, ...]` inputs of the first `keepMisclassified` wrong samples, or undefined. */
+  images?: tf.Tensor;
+}
+
+/**
+ * The test loop of `evaluate`: loss, the confusion matrix, the misclassified predictions (and the first images of
+ * them, on request). No tables, no display.
+ */
+export async function computeEvaluation(
   model: tf.LayersModel,
   source: BatchSource,
   options: EvaluateOptions = {},
-): Promise<EvaluationResult> {
+): Promise<EvaluationCounts> {
   ensureEngine();
   const loss = checkLossName(options.loss ?? 'cross-entropy', 'evaluate options.loss');
   if (!isClassificationLoss(loss))
@@ -62,10 +79,10 @@ export async function evaluate(
     );
   const keep = options.keepMisclassified ?? 0;
   let confusion: ConfusionMatrix | undefined;
-  const wrong: Wrong[] = [];
+  const wrong: Misclassification[] = [];
   const kept: tf.Tensor[] = [];
   const losses = new LossAccumulator();
-  const forward = graphForward((x) => model.apply(x, { training: false }) as tf.Tensor); // graph path (issue 15)
+  const forward = graphForward((x) => model.apply(x, { training: false }) as tf.Tensor); // graph path
   try {
     for await (const b of source) {
       let classes = 0;
@@ -100,11 +117,17 @@ export async function evaluate(
     tf.dispose(kept);
     throw err;
   } finally {
-    forward.dispose(); // graph path (issue 15)
+    forward.dispose(); // graph path
   }
   if (!confusion) throw new Error('evaluate: the source yielded no batches');
-  const names = confusion.classNames;
-  const misclassified = pl.DataFrame([
+  const images = kept.length > 0 ? tf.stack(kept) : undefined;
+  tf.dispose(kept);
+  return { loss: losses.loss, samples: losses.samples, confusion, misclassified: wrong, images };
+}
+
+/** The misclassified predictions as a DataFrame: index, predicted, actual, predicted_name, actual_name, confidence. */
+function misclassifiedFrame(wrong: readonly Misclassification[], names: readonly string[]): pl.DataFrame {
+  return pl.DataFrame([
     pl.Series(
       'index',
       wrong.map((w) => w.index),
@@ -136,20 +159,27 @@ export async function evaluate(
       pl.Float64,
     ),
   ]);
-  const images = kept.length > 0 ? tf.stack(kept) : undefined;
-  tf.dispose(kept);
-  const cm = confusion;
+}
+
+/**
+ * `evaluate`'s presentation of the counts: the per-class and misclassified tables, and the display (a summary line,
+ * per-class accuracy and the confusion matrix). The result owns `counts.images`.
+ */
+export function presentEvaluation(counts: EvaluationCounts): EvaluationResult {
+  const cm = counts.confusion;
+  const images = counts.images;
+  const wrongCount = counts.misclassified.length;
   const result: EvaluationResult = {
-    loss: losses.loss,
+    loss: counts.loss,
     accuracy: cm.accuracy,
-    samples: losses.samples,
+    samples: counts.samples,
     confusion: cm,
     perClass: cm.perClassFrame(),
-    misclassified,
+    misclassified: misclassifiedFrame(counts.misclassified, cm.classNames),
     misclassifiedImages: images,
     dispose: () => images?.dispose(),
     toMimeBundle: () => {
-      const head = `Evaluation: ${result.samples} predictions, loss ${result.loss.toFixed(4)}, accuracy ${(result.accuracy * 100).toFixed(2)}%, ${wrong.length} misclassified`;
+      const head = `Evaluation: ${result.samples} predictions, loss ${result.loss.toFixed(4)}, accuracy ${(result.accuracy * 100).toFixed(2)}%, ${wrongCount} misclassified`;
       const cmBundle = cm.toMimeBundle();
       const perClass = dataFrameBundle(result.perClass);
       return {
@@ -159,4 +189,16 @@ export async function evaluate(
     },
   };
   return result;
+}
+
+/**
+ * Evaluates a classifier on a batch source: `computeEvaluation` (the loop) then `presentEvaluation` (tables and
+ * display).
+ */
+export async function evaluate(
+  model: tf.LayersModel,
+  source: BatchSource,
+  options: EvaluateOptions = {},
+): Promise<EvaluationResult> {
+  return presentEvaluation(await computeEvaluation(model, source, options));
 }

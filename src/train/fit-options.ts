@@ -1,6 +1,6 @@
 /** `fit`'s options, and `resolveOptions`: every default and every option check, applied once before training. */
 import * as path from 'node:path';
-import type { BatchSource } from '../data/batch';
+import type { BatchSource } from '../data';
 import { activeSink } from '../display';
 import { OptionError } from '../errors';
 import type { FitCallbacks } from './callbacks/hooks';

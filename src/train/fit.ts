@@ -15,7 +15,7 @@
  * the last bits between runs; and the `seconds` column is wall time.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { BatchSource } from '../data/batch';
+import type { BatchSource } from '../data';
 import { ensureEngine } from '../engine';
 import { settleRetiredVersions } from '../io';
 import { clearInterrupt, interruptRequested } from '../runtime';

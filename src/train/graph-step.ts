@@ -1,5 +1,5 @@
 /**
- * The graph path's training step (issue 15): the same halves as `makeTrainStep` (train-step.ts), run through
+ * The graph path's training step: the same halves as `makeTrainStep` (train-step.ts), run through
  * engine/graph's `FitGraphStep`. The first step per input shape (and learning rates) runs eagerly while being
  * recorded; later ones run as ONE native call. The halves stay apart as in the eager step: the compiled function
  * computes the loss and the new values, `check(loss)` sees the loss, and only then are the new values assigned, so a

@@ -4,7 +4,7 @@
  */
 import * as pl from 'nodejs-polars';
 import type { MimeBundle } from '../display';
-import { dataFrameBundle } from '../display/adapters/dataframe';
+import { dataFrameBundle } from '../display';
 
 /** One epoch's numbers. Accuracies are null for regression; validation numbers are null without validation. */
 export interface EpochRecord {

@@ -13,8 +13,8 @@ export { LOCK_FILE, lockRunFolder } from './run-lock';
 export type { LockHolder, RunFolderLock } from './run-lock';
 export { clipByGlobalNorm, globalNorm } from './clip';
 export { ConfusionMatrix } from './confusion';
-export { evaluate } from './evaluate';
-export type { EvaluateOptions, EvaluationResult } from './evaluate';
+export { computeEvaluation, evaluate, presentEvaluation } from './evaluate';
+export type { EvaluateOptions, EvaluationCounts, EvaluationResult, Misclassification } from './evaluate';
 export { fit, FitInterruptedError } from './fit';
 export type { CheckpointOptions, FitOptions, FitResult } from './fit';
 export { History, HISTORY_COLUMNS } from './history';
@@ -30,48 +30,7 @@ export { resolveGroups } from './param-groups';
 export type { ParameterGroup, VariableLike } from './param-groups';
 export { barText, checkProgressMode, formatDuration, PROGRESS_MODES, ProgressBar, ProgressSnapshot } from './progress';
 export type { ProgressMode, ProgressOptions } from './progress';
-export {
-  accuracyNoise,
-  accuracyVerdict,
-  forecastSummary,
-  forecastVerdict,
-  GRADIENT_REACH_LIMITS,
-  gradientFlowSummary,
-  gradientFlowVerdict,
-  gradientReach,
-  recurrentAccuracySummary,
-  sequentialTimingSummary,
-  wrapText,
-} from './rnn-verdicts';
-export type { GradientReach, RecurrentAccuracyContext, RecurrentAccuracyRow } from './rnn-verdicts';
 export { scheduledLearningRate } from './schedule';
 export type { CosineSchedule, LearningRateSchedule, StepSchedule } from './schedule';
-export {
-  clusterLabelledImages,
-  datasetFingerprint,
-  describePretrained,
-  fourRotations,
-  pretrainBackbone,
-  pretrainRecipe,
-  PRETRAIN_PROCEDURE,
-  recipeKey,
-  rotationBatches,
-  targetBatches,
-} from './pretrain';
-export { kmeans } from './kmeans';
-export type { KMeansOptions, KMeansResult } from './kmeans';
-export { PATCH_FEATURE_CONSTANTS, patchFeatureTargets, symmetricEigen } from './patch-features';
-export type { PatchFeatureOptions, PatchFeatureTargets } from './patch-features';
-export type {
-  PretrainBackboneOptions,
-  PretrainedBackbone,
-  PretrainRecipe,
-  PretrainSidecar,
-  PretrainTask,
-} from './pretrain';
 export { predictImageFile } from './predict-file';
 export type { FilePrediction, PredictImageFileOptions } from './predict-file';
-export { binomialStandardError, compareAccuracy, transferSummary, verdictTable } from './verdict';
-export type { AccuracyVerdict, MeasuredAccuracy, VerdictWord } from './verdict';
-export { lessonBackbone, mnistOutsideLessonSubset } from './lesson-backbones';
-export type { LessonBackbone, LessonBackboneName } from './lesson-backbones';

@@ -69,8 +69,3 @@ export function countCorrect(output: tf.Tensor, target: tf.Tensor): tf.Scalar {
     return tf.sum(tf.cast(tf.equal(tf.argMax(scores, 1), labels), 'int32')) as tf.Scalar;
   });
 }
-
-/** Number of predictions a batch contributes to accuracy (samples x time steps). */
-export function countTargets(loss: LossName, output: tf.Tensor, target: tf.Tensor): number {
-  return isClassificationLoss(loss) ? target.size : (output.shape[0] ?? 0);
-}

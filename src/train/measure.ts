@@ -1,6 +1,6 @@
 /** Loss and accuracy of a model over a batch source, in inference mode (the validation pass of `fit`). */
 import * as tf from '@tensorflow/tfjs';
-import type { BatchSource } from '../data/batch';
+import type { BatchSource } from '../data';
 import { LossAccumulator } from './accumulator';
 import { computeLoss, countCorrect, isClassificationLoss, type LossName } from './losses';
 

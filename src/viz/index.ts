@@ -24,5 +24,3 @@ export { classSamplesGrid, misclassifiedGrid } from './sample-grids';
 export type { ClassSamplesOptions, MisclassifiedGridOptions } from './sample-grids';
 export { strategyComparison } from './strategy-comparison';
 export type { StrategyComparisonOptions, StrategyResult } from './strategy-comparison';
-export * from './diagrams';
-export { formatCount, withArticle } from './prose';

@@ -4,7 +4,13 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { CIFAR10_CLASSES, CIFAR10_TEST_FILES, CIFAR10_TRAIN_FILES, loadCifar10, readCifar10Binary } from '../../src/data';
+import {
+  CIFAR10_CLASSES,
+  CIFAR10_TEST_FILES,
+  CIFAR10_TRAIN_FILES,
+  loadCifar10,
+  readCifar10Binary,
+} from '../../src/data';
 import { cifarPixel, cifarRecords, serveFiles, tempDir } from './helpers';
 
 /** A fixture in the official layout: cifar-10-batches-bin/data_batch_1..5.bin (3 records each) + test_batch.bin (2). */
@@ -26,8 +32,14 @@ test('CIFAR-10 binary records: label byte, then R, G, B planes become channels-l
   assert.deepEqual(ds.classes, CIFAR10_CLASSES);
   for (const i of [0, 1]) {
     const img = ds.image(i);
-    for (const [y, x] of [[0, 0], [0, 31], [5, 7], [31, 31]]) {
-      for (let c = 0; c < 3; c++) assert.equal(img[(y * 32 + x) * 3 + c], cifarPixel(i, y, x, c), `image ${i} (${y},${x},${c})`);
+    for (const [y, x] of [
+      [0, 0],
+      [0, 31],
+      [5, 7],
+      [31, 31],
+    ]) {
+      for (let c = 0; c < 3; c++)
+        assert.equal(img[(y * 32 + x) * 3 + c], cifarPixel(i, y, x, c), `image ${i} (${y},${x},${c})`);
     }
   }
   fs.rmSync(root, { recursive: true, force: true });
@@ -47,12 +59,18 @@ test('truncated CIFAR-10 file: error names the file and the byte count', () => {
   const root = tempDir('cifar-trunc');
   const file = path.join(root, 'data_batch_1.bin');
   fs.writeFileSync(file, cifarRecords([1, 2]).subarray(0, 3073 + 100));
-  assert.throws(() => readCifar10Binary([file]), /data_batch_1\.bin: expected a whole number of 3073-byte records, found 3173 bytes \(1 records and 100 extra bytes/);
+  assert.throws(
+    () => readCifar10Binary([file]),
+    /data_batch_1\.bin: expected a whole number of 3073-byte records, found 3173 bytes \(1 records and 100 extra bytes/,
+  );
   fs.rmSync(root, { recursive: true, force: true });
 });
 
 test('missing CIFAR-10 files without download: error lists what was expected', async () => {
-  await assert.rejects(loadCifar10({ dir: '/nonexistent/cifar' }), /expected data_batch_1\.bin.* in \/nonexistent\/cifar, found no such folder/);
+  await assert.rejects(
+    loadCifar10({ dir: '/nonexistent/cifar' }),
+    /expected data_batch_1\.bin.* in \/nonexistent\/cifar, found no such folder/,
+  );
 });
 
 test('loadCifar10({ download }) fetches an archive, checks its hash, extracts it atomically into the cache', async () => {
@@ -73,7 +91,10 @@ test('loadCifar10({ download }) fetches an archive, checks its hash, extracts it
     folder: 'cifar-10-batches-bin',
   };
   try {
-    await assert.rejects(loadCifar10({ download: true, archive: { ...spec, sha256: '0'.repeat(64) } }), /failed verification: .*sha256 mismatch/);
+    await assert.rejects(
+      loadCifar10({ download: true, archive: { ...spec, sha256: '0'.repeat(64) } }),
+      /failed verification: .*sha256 mismatch/,
+    );
     const { train, test: testSet } = await loadCifar10({ download: true, archive: spec });
     assert.equal(train.length, 15);
     assert.equal(testSet.length, 2);

@@ -31,7 +31,10 @@ test('the shipped sample gives the first images of each class, and says so', asy
   assert.deepEqual(classCounts(c.test.labels()), new Array(10).fill(50));
   assert.deepEqual(c.train.classes, CIFAR10_CLASSES);
   assert.deepEqual(c.train.imageShape, [32, 32, 3]);
-  assert.match(c.description, /shipped in the repository .* the first 100 training and the first 50 test images of each class/);
+  assert.match(
+    c.description,
+    /shipped in the repository .* the first 100 training and the first 50 test images of each class/,
+  );
   // The first image of each class is 0000.jpg, the 100th is 0099.jpg.
   assert.match(c.train.file(0) ?? '', /airplane[/\\]0000\.jpg$/);
   assert.match(c.train.file(99) ?? '', /airplane[/\\]0099\.jpg$/);
@@ -43,7 +46,10 @@ test('a request larger than the sample is refused by name when no other source h
     loadLessonCifar10({ sources: ['shipped-sample'], trainPerClass: 2000 }),
     /no CIFAR-10 source has the first 2000 training and all 1000 test images of each class\. the sample shipped .* holds the first 1000 training and 100 test images/,
   );
-  await assert.rejects(loadLessonCifar10({ trainPerClass: 0 }), /trainPerClass must be an integer from 1 to 5000; found 0/);
+  await assert.rejects(
+    loadLessonCifar10({ trainPerClass: 0 }),
+    /trainPerClass must be an integer from 1 to 5000; found 0/,
+  );
 });
 
 test('without an offline copy and with downloads off, the sample is used and the others are named as not used', async () => {
@@ -52,7 +58,10 @@ test('without an offline copy and with downloads off, the sample is used and the
   try {
     const c = await loadLessonCifar10({ trainPerClass: 10, testPerClass: 10, download: false });
     assert.equal(c.source, 'shipped-sample');
-    assert.match(c.description, /Not used: the full offline JPEG copy: LESSON_DATA_DIR=.* holds no cifar10-jpeg\.tar\.gz/);
+    assert.match(
+      c.description,
+      /Not used: the full offline JPEG copy: LESSON_DATA_DIR=.* holds no cifar10-jpeg\.tar\.gz/,
+    );
   } finally {
     if (saved === undefined) delete process.env.LESSON_DATA_DIR;
     else process.env.LESSON_DATA_DIR = saved;

@@ -52,7 +52,10 @@ test('loadMnist({ download }) checks the original gzip hashes: a re-compressed c
   const server = await serveFiles(files);
   const dir = tempDir('dl-mnist');
   try {
-    await assert.rejects(loadMnist({ dir, download: true, mirror: `${server.url}/mnist/` }), /train-images-idx3-ubyte\.gz.*(expected 9912422 bytes|sha256 mismatch)/);
+    await assert.rejects(
+      loadMnist({ dir, download: true, mirror: `${server.url}/mnist/` }),
+      /train-images-idx3-ubyte\.gz.*(expected 9912422 bytes|sha256 mismatch)/,
+    );
     assert.deepEqual(fs.readdirSync(dir), []);
     assert.deepEqual(server.requests, ['/mnist/train-images-idx3-ubyte.gz']);
   } finally {
@@ -64,7 +67,12 @@ test('loadMnist({ download }) checks the original gzip hashes: a re-compressed c
 test('a download from an unreachable host gives the offline hint', async () => {
   const dir = tempDir('dl-offline');
   await assert.rejects(
-    downloadVerified({ url: 'http://127.0.0.1:9/x', dest: path.join(dir, 'x'), sha256: 'b'.repeat(64), offlineHint: 'Copy it by hand.' }),
+    downloadVerified({
+      url: 'http://127.0.0.1:9/x',
+      dest: path.join(dir, 'x'),
+      sha256: 'b'.repeat(64),
+      offlineHint: 'Copy it by hand.',
+    }),
     /Could not download http:\/\/127\.0\.0\.1:9\/x .*Copy it by hand\./,
   );
   fs.rmSync(dir, { recursive: true, force: true });

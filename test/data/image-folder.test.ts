@@ -97,17 +97,24 @@ test('JPEG and grayscale PNG: decoded to 3 channels; size option resizes on load
   fs.writeFileSync(path.join(root, 'b', 'photo.JPG'), await encoders().encodeJpeg(rgb, 'rgb', 95));
   rgb.dispose();
   await withCache(async (cacheDir) => {
-    await assert.rejects(loadImageFolder(root, { cacheDir }), /photo\.JPG is 12x20, expected 16x16 like .*gray\.png\. Pass \{ size/);
+    await assert.rejects(
+      loadImageFolder(root, { cacheDir }),
+      /photo\.JPG is 12x20, expected 16x16 like .*gray\.png\. Pass \{ size/,
+    );
     const ds = await loadImageFolder(root, { cacheDir, size: [8, 8] });
     assert.deepEqual(ds.imageShape, [8, 8, 3]);
     const g = ds.image(0);
-    for (let p = 0; p < 64; p++) assert.ok(g[3 * p] === g[3 * p + 1] && g[3 * p] === g[3 * p + 2], 'grayscale replicated');
+    for (let p = 0; p < 64; p++)
+      assert.ok(g[3 * p] === g[3 * p + 1] && g[3 * p] === g[3 * p + 2], 'grayscale replicated');
   });
   fs.rmSync(root, { recursive: true, force: true });
 });
 
 test('missing folder, folder without classes, empty class folder: errors name the folder', async () => {
-  await assert.rejects(loadImageFolder('/nonexistent/photos', { cache: false }), /Image folder \/nonexistent\/photos does not exist; expected a folder with one sub-folder per class/);
+  await assert.rejects(
+    loadImageFolder('/nonexistent/photos', { cache: false }),
+    /Image folder \/nonexistent\/photos does not exist; expected a folder with one sub-folder per class/,
+  );
   const root = tempDir('imgfolder-empty');
   await assert.rejects(loadImageFolder(root, { cache: false }), /expected one sub-folder per class, found none/);
   await writePng(path.join(root, 'full', '0.png'), pattern(0, 4, 4, 3), 4, 4, 3);
@@ -115,7 +122,9 @@ test('missing folder, folder without classes, empty class folder: errors name th
   fs.writeFileSync(path.join(root, 'empty', 'readme.txt'), 'no images here');
   await assert.rejects(
     loadImageFolder(root, { cache: false }),
-    new RegExp(`class folder ${path.join(root, 'empty')} is empty; expected at least one \\.jpg, \\.jpeg or \\.png image`),
+    new RegExp(
+      `class folder ${path.join(root, 'empty')} is empty; expected at least one \\.jpg, \\.jpeg or \\.png image`,
+    ),
   );
   fs.rmSync(root, { recursive: true, force: true });
 });
@@ -126,7 +135,9 @@ test('a file named like an image that is not one: error names the file; no cache
   await withCache(async (cacheDir) => {
     await assert.rejects(
       loadImageFolder(root, { cacheDir }),
-      new RegExp(`${path.join(root, 'cat', 'broken.jpg')}: expected an image \\(JPEG, PNG, BMP or GIF\\), found data that is not a known image format \\(24 bytes\\)`),
+      new RegExp(
+        `${path.join(root, 'cat', 'broken.jpg')}: expected an image \\(JPEG, PNG, BMP or GIF\\), found data that is not a known image format \\(24 bytes\\)`,
+      ),
     );
     assert.deepEqual(fs.existsSync(cacheDir) ? fs.readdirSync(cacheDir) : [], []);
   });
@@ -146,7 +157,12 @@ test("a damaged JPEG: a DataFormatError naming the file and TensorFlow's reason,
   await assert.rejects(loadImageFolder(root, { cache: false }), (err: Error) => {
     assert.ok(err instanceof DataFormatError, `${err.name}: ${err.message}`);
     assert.equal(err.file, file);
-    assert.match(err.message, new RegExp(`^${file}: expected an image \\(JPEG, PNG, BMP or GIF\\), found a damaged or truncated JPEG file \\(${bad.length} bytes\\): \\S`));
+    assert.match(
+      err.message,
+      new RegExp(
+        `^${file}: expected an image \\(JPEG, PNG, BMP or GIF\\), found a damaged or truncated JPEG file \\(${bad.length} bytes\\): \\S`,
+      ),
+    );
     assert.doesNotMatch(err.message, /TF_Status/);
     return true;
   });

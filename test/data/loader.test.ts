@@ -1,7 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { compose, DataLoader, grayscaleTo3, loadMnist, normalize, randomHorizontalFlip, resize, scaleTo01 } from '../../src/data';
+import {
+  compose,
+  DataLoader,
+  grayscaleTo3,
+  loadMnist,
+  normalize,
+  randomHorizontalFlip,
+  resize,
+  scaleTo01,
+} from '../../src/data';
 import type { Batch } from '../../src/data';
 import { ensureEngine } from '../../src/engine';
 
@@ -15,10 +24,20 @@ test('batch counts: keep or drop the last partial batch', async () => {
   const { test: testSet } = await loadMnist();
   const ds = testSet.take(300);
   const keep = await epochIndices(new DataLoader(ds, { batchSize: 128 }));
-  assert.deepEqual(keep.map((b) => b.length), [128, 128, 44]);
-  assert.deepEqual(keep.flat(), Array.from({ length: 300 }, (_, i) => i), 'without shuffle: dataset order');
+  assert.deepEqual(
+    keep.map((b) => b.length),
+    [128, 128, 44],
+  );
+  assert.deepEqual(
+    keep.flat(),
+    Array.from({ length: 300 }, (_, i) => i),
+    'without shuffle: dataset order',
+  );
   const drop = await epochIndices(new DataLoader(ds, { batchSize: 128, dropLast: true }));
-  assert.deepEqual(drop.map((b) => b.length), [128, 128]);
+  assert.deepEqual(
+    drop.map((b) => b.length),
+    [128, 128],
+  );
   assert.equal(new DataLoader(ds, { batchSize: 128, dropLast: true }).length, 2);
 });
 
@@ -28,7 +47,10 @@ test('seeded shuffle: each epoch is a permutation, epochs differ, and the same s
   const loader = new DataLoader(ds, { batchSize: 64, shuffle: true, seed: 5 });
   const e1 = (await epochIndices(loader)).flat();
   const e2 = (await epochIndices(loader)).flat();
-  assert.deepEqual([...e1].sort((a, b) => a - b), Array.from({ length: 200 }, (_, i) => i));
+  assert.deepEqual(
+    [...e1].sort((a, b) => a - b),
+    Array.from({ length: 200 }, (_, i) => i),
+  );
   assert.notDeepEqual(e1, e2);
   const again = new DataLoader(ds, { batchSize: 64, shuffle: true, seed: 5 });
   assert.deepEqual((await epochIndices(again)).flat(), e1);
@@ -42,7 +64,10 @@ test('a batch holds the images and labels at its indices', async () => {
   for await (const { x, y, indices } of loader) {
     assert.deepEqual(x.shape, [10, 28, 28, 1]);
     assert.equal(y.dtype, 'int32');
-    assert.deepEqual(Array.from(y.dataSync()), Array.from(indices, (i) => testSet.label(i)));
+    assert.deepEqual(
+      Array.from(y.dataSync()),
+      Array.from(indices, (i) => testSet.label(i)),
+    );
     assert.deepEqual(Array.from(x.dataSync().subarray(0, 784)), Array.from(testSet.image(indices[0])));
     break;
   }
@@ -54,7 +79,13 @@ test('tensor count stays flat over an epoch and across epochs, with a 224x224 tr
   const loader = new DataLoader(train.take(640), {
     batchSize: 64,
     shuffle: true,
-    transform: compose(grayscaleTo3(), resize(224), scaleTo01(), normalize([0.5, 0.5, 0.5], [0.5, 0.5, 0.5]), randomHorizontalFlip({ seed: 1 })),
+    transform: compose(
+      grayscaleTo3(),
+      resize(224),
+      scaleTo01(),
+      normalize([0.5, 0.5, 0.5], [0.5, 0.5, 0.5]),
+      randomHorizontalFlip({ seed: 1 }),
+    ),
   });
   const before = tf.memory().numTensors;
   const during: number[] = [];

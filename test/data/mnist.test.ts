@@ -4,7 +4,16 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import * as zlib from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
-import { IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, loadMnist, mnistPackageDir, MNIST_FILES, readIdxImages, readMnistPart, verifyMnistFiles } from '../../src/data';
+import {
+  IDX_IMAGES_MAGIC,
+  IDX_LABELS_MAGIC,
+  loadMnist,
+  mnistPackageDir,
+  MNIST_FILES,
+  readIdxImages,
+  readMnistPart,
+  verifyMnistFiles,
+} from '../../src/data';
 import { ensureEngine } from '../../src/engine';
 import { idxBytes, tempDir } from './helpers';
 
@@ -48,7 +57,10 @@ test('a folder of gzipped IDX files reads the same as the plain files', async ()
   const dir = tempDir('mnist-gz');
   const src = mnistPackageDir();
   for (const f of Object.values(MNIST_FILES)) {
-    fs.writeFileSync(path.join(dir, `${f.name}.gz`), zlib.gzipSync(fs.readFileSync(path.join(src, f.name)), { level: 1 }));
+    fs.writeFileSync(
+      path.join(dir, `${f.name}.gz`),
+      zlib.gzipSync(fs.readFileSync(path.join(src, f.name)), { level: 1 }),
+    );
   }
   const gz = await loadMnist({ dir });
   const plain = await loadMnist();
@@ -62,10 +74,13 @@ test('IDX with a wrong magic number: error names the file, expected and found ma
   const dir = tempDir('idx-magic');
   const file = path.join(dir, 'train-images-idx3-ubyte');
   fs.writeFileSync(file, idxBytes(IDX_LABELS_MAGIC, [4], new Uint8Array(4)));
-  assert.throws(() => readIdxImages(file), (err: Error) => {
-    assert.match(err.message, new RegExp(`${file}.*expected magic 2051, got 2049`));
-    return true;
-  });
+  assert.throws(
+    () => readIdxImages(file),
+    (err: Error) => {
+      assert.match(err.message, new RegExp(`${file}.*expected magic 2051, got 2049`));
+      return true;
+    },
+  );
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -73,7 +88,10 @@ test('truncated IDX file: error says how many bytes the header needs and how man
   const dir = tempDir('idx-trunc');
   const file = path.join(dir, 'images');
   fs.writeFileSync(file, idxBytes(IDX_IMAGES_MAGIC, [3, 28, 28], new Uint8Array(2 * 784 + 10)));
-  assert.throws(() => readIdxImages(file), /images: header \[3, 28, 28\] needs 2352 data bytes, found 1578 \(file truncated\)/);
+  assert.throws(
+    () => readIdxImages(file),
+    /images: header \[3, 28, 28\] needs 2352 data bytes, found 1578 \(file truncated\)/,
+  );
   const header = path.join(dir, 'header-only');
   fs.writeFileSync(header, Buffer.from([0, 0, 8, 3, 0, 0]));
   assert.throws(() => readIdxImages(header), /header-only: expected a header of 16 bytes, found a file of 6 bytes/);

@@ -21,19 +21,29 @@ import { DataFormatError } from '../../src/errors';
 test('sp500-2000.csv from vega-datasets: every trading day in date order, numeric columns as float32', () => {
   const file = vegaDatasetPath('sp500-2000.csv');
   const s = loadCsvSeries(file, { columns: ['close', 'volume'], timeColumn: 'date' });
-  const dataLines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').length - 1;
+  const dataLines =
+    fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '').length - 1;
   assert.equal(s.length, dataLines);
   assert.ok(s.length > 5000);
   assert.deepEqual(s.columns, ['close', 'volume']);
   assert.equal(s.times![0], '2000-01-03');
-  assert.ok(s.times!.every((t, i) => i === 0 || t > s.times![i - 1]), 'sorted by date');
+  assert.ok(
+    s.times!.every((t, i) => i === 0 || t > s.times![i - 1]),
+    'sorted by date',
+  );
   assert.ok(Math.abs(s.values[0] - 1455.219971) < 1e-3);
   assert.equal(s.values[1], 931800000);
 });
 
 test('missing or non-numeric CSV columns are refused with the columns found', () => {
   const file = vegaDatasetPath('seattle-weather.csv');
-  assert.throws(() => loadCsvSeries(file, { columns: ['temperature'] }), /expected columns temperature, found only date, precipitation, temp_max, temp_min, wind, weather/);
+  assert.throws(
+    () => loadCsvSeries(file, { columns: ['temperature'] }),
+    /expected columns temperature, found only date, precipitation, temp_max, temp_min, wind, weather/,
+  );
   assert.throws(() => loadCsvSeries(file, { columns: ['weather'] }), /column weather must be numeric, found String/);
 });
 
@@ -45,37 +55,66 @@ test('CSV damage: NaN, empty and text cells, and unparseable lines name the file
     return file;
   };
   const rows = (cell: string) => `date,price,volume\n2000-01-01,1.5,10\n2000-01-02,${cell},11\n2000-01-03,2.5,12\n`;
-  for (const [cell, found] of [['NaN', 'NaN'], ['', 'empty'], ['inf', 'Infinity']] as const) {
+  for (const [cell, found] of [
+    ['NaN', 'NaN'],
+    ['', 'empty'],
+    ['inf', 'Infinity'],
+  ] as const) {
     const file = write(`cell-${found}.csv`, rows(cell));
     assert.throws(
       () => loadCsvSeries(file, { columns: ['volume', 'price'] }),
       (err: Error) =>
-        err instanceof DataFormatError && err.file === file &&
-        err.message.startsWith(`loadCsvSeries ${file}: column price, row 2 (line 3) is ${found}; expected a finite number in every row`),
+        err instanceof DataFormatError &&
+        err.file === file &&
+        err.message.startsWith(
+          `loadCsvSeries ${file}: column price, row 2 (line 3) is ${found}; expected a finite number in every row`,
+        ),
       `cell ${JSON.stringify(cell)}`,
     );
   }
   // A bad value after polars' schema inference window: polars' own error (Python advice, no file) is replaced.
-  const late = write('late.csv', ['date,price', ...Array.from({ length: 200 }, (_, i) => `d${i},${i}.5`), 'd200,oops', ''].join('\n'));
-  assert.throws(() => loadCsvSeries(late, { columns: ['price'] }), (err: Error) => {
-    assert.ok(err instanceof DataFormatError);
-    assert.equal(err.message, `loadCsvSeries ${late}: column price, row 201 (line 202) holds "oops"; expected a number in every row of the series. Fix or remove that row of the file.`);
-    assert.doesNotMatch(err.message, /infer_schema_length|ignore_errors/);
-    return true;
-  });
+  const late = write(
+    'late.csv',
+    ['date,price', ...Array.from({ length: 200 }, (_, i) => `d${i},${i}.5`), 'd200,oops', ''].join('\n'),
+  );
+  assert.throws(
+    () => loadCsvSeries(late, { columns: ['price'] }),
+    (err: Error) => {
+      assert.ok(err instanceof DataFormatError);
+      assert.equal(
+        err.message,
+        `loadCsvSeries ${late}: column price, row 201 (line 202) holds "oops"; expected a number in every row of the series. Fix or remove that row of the file.`,
+      );
+      assert.doesNotMatch(err.message, /infer_schema_length|ignore_errors/);
+      return true;
+    },
+  );
   const quoted = write('quoted.csv', 'a,b\n1,2\n"x,4\n');
-  assert.throws(() => loadCsvSeries(quoted, { columns: ['b'] }), (err: Error) => {
-    assert.ok(err instanceof DataFormatError);
-    assert.match(err.message, new RegExp(`^loadCsvSeries ${quoted}: expected a CSV file with a header row and one value per column in every row; it does not parse: .*not properly escaped.*Check the quoting`));
-    assert.doesNotMatch(err.message, /infer_schema_length|ignore_errors|null_values/);
-    return true;
-  });
+  assert.throws(
+    () => loadCsvSeries(quoted, { columns: ['b'] }),
+    (err: Error) => {
+      assert.ok(err instanceof DataFormatError);
+      assert.match(
+        err.message,
+        new RegExp(
+          `^loadCsvSeries ${quoted}: expected a CSV file with a header row and one value per column in every row; it does not parse: .*not properly escaped.*Check the quoting`,
+        ),
+      );
+      assert.doesNotMatch(err.message, /infer_schema_length|ignore_errors|null_values/);
+      return true;
+    },
+  );
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('a NaN in a series handed to WindowDataset directly is refused with its row', () => {
   const values = Float32Array.from([1, 2, 3, NaN, 5, 6]);
-  assert.throws(() => new WindowDataset(values, 2, { window: 1 }, 100), (err: Error) => err instanceof DataFormatError && /^WindowDataset: row 101 \(feature 1\) of the series is NaN; expected finite numbers/.test(err.message));
+  assert.throws(
+    () => new WindowDataset(values, 2, { window: 1 }, 100),
+    (err: Error) =>
+      err instanceof DataFormatError &&
+      /^WindowDataset: row 101 \(feature 1\) of the series is NaN; expected finite numbers/.test(err.message),
+  );
 });
 
 test('chronological split: train, validation, test in time order, covering every row once', () => {
@@ -88,7 +127,10 @@ test('chronological split: train, validation, test in time order, covering every
 });
 
 test('seattle-weather windows: the scaler is fitted on the training rows only, and no window crosses a split', () => {
-  const series = loadCsvSeries(vegaDatasetPath('seattle-weather.csv'), { columns: ['temp_max', 'temp_min', 'precipitation', 'wind'], timeColumn: 'date' });
+  const series = loadCsvSeries(vegaDatasetPath('seattle-weather.csv'), {
+    columns: ['temp_max', 'temp_min', 'precipitation', 'wind'],
+    timeColumn: 'date',
+  });
   const splits = timeSeriesDatasets(series, { window: 30, horizon: 1, targets: [0], scaler: 'standard' });
   const ranges = chronologicalSplit(series.length);
   const features = 4;
@@ -144,7 +186,10 @@ test('MNIST as sequences: 28 steps of 28 features in [0,1], through the DataLoad
   for await (const { x, y, indices } of new DataLoader(seq, { batchSize: 32 })) {
     assert.deepEqual(x.shape, [32, 28, 28]);
     const row = x.dataSync().subarray(0, 28 * 28);
-    assert.deepEqual(Array.from(row, (v) => Math.round(v * 255)), Array.from(testSet.image(indices[0])));
+    assert.deepEqual(
+      Array.from(row, (v) => Math.round(v * 255)),
+      Array.from(testSet.image(indices[0])),
+    );
     assert.equal(y.dataSync()[0], testSet.label(indices[0]));
   }
   assert.equal(tf.memory().numTensors, before);

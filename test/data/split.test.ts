@@ -17,7 +17,10 @@ test('MNIST 80/20 split: 48,000 + 12,000, disjoint, covering every sample, each 
   const seen = new Uint8Array(full.length);
   for (const s of train.storeIndices) seen[s]++;
   for (const s of validation.storeIndices) seen[s]++;
-  assert.ok(seen.every((v) => v === 1), 'every sample is in exactly one part');
+  assert.ok(
+    seen.every((v) => v === 1),
+    'every sample is in exactly one part',
+  );
   const all = classCounts(full.labels());
   const val = classCounts(validation.labels());
   val.forEach((v, c) => assert.ok(Math.abs(v - all[c] * 0.2) <= 1, `class ${c}: ${v} of ${all[c]} in validation`));
@@ -41,8 +44,14 @@ test("the original lesson's split bug: validation taken from the training subset
   const trainSet = new Set(lessonTrain.storeIndices);
   const overlap = lessonValidation.storeIndices.filter((s) => trainSet.has(s)).length;
   assert.equal(overlap, lessonValidation.length, 'every "validation" sample of the lesson is also a training sample');
-  assert.ok(inRange.length < parts.validation.length, 'and some of its validation indices do not exist in the 48,000 subset');
-  assert.throws(() => lessonTrain.subset(parts.validation), /index \d+ .* out of range; expected an integer in \[0, 48000\)/);
+  assert.ok(
+    inRange.length < parts.validation.length,
+    'and some of its validation indices do not exist in the 48,000 subset',
+  );
+  assert.throws(
+    () => lessonTrain.subset(parts.validation),
+    /index \d+ .* out of range; expected an integer in \[0, 48000\)/,
+  );
 
   const ours = full.split({ validationFraction: 0.2, seed: 42 });
   const ourTrain = new Set(ours.train.storeIndices);
@@ -50,7 +59,10 @@ test("the original lesson's split bug: validation taken from the training subset
 });
 
 test('bad split fractions are refused with the value found', () => {
-  assert.throws(() => stratifiedSplit([0, 1], { validationFraction: 1.2 }), /validationFraction must be in \(0, 1\), got 1\.2/);
+  assert.throws(
+    () => stratifiedSplit([0, 1], { validationFraction: 1.2 }),
+    /validationFraction must be in \(0, 1\), got 1\.2/,
+  );
 });
 
 test('a fraction that leaves a part empty is refused at once, naming the fraction and the sample count', () => {
@@ -60,13 +72,34 @@ test('a fraction that leaves a part empty is refused at once, naming the fractio
     (err: Error) =>
       err instanceof OptionError &&
       err.option === 'validationFraction' &&
-      /^stratifiedSplit: validationFraction 0\.001 of 50 samples gives 0 validation and 50 training samples; expected at least 1 in each part \(the validation part is empty\)\. Use a fraction in \[0\.010, 0\.990\] for 50 samples\.$/.test(err.message),
+      /^stratifiedSplit: validationFraction 0\.001 of 50 samples gives 0 validation and 50 training samples; expected at least 1 in each part \(the validation part is empty\)\. Use a fraction in \[0\.010, 0\.990\] for 50 samples\.$/.test(
+        err.message,
+      ),
   );
-  assert.throws(() => stratifiedSplit(labels, { validationFraction: 0.999 }), /gives 50 validation and 0 training samples; .*\(the training part is empty\)/);
+  assert.throws(
+    () => stratifiedSplit(labels, { validationFraction: 0.999 }),
+    /gives 50 validation and 0 training samples; .*\(the training part is empty\)/,
+  );
   assert.equal(stratifiedSplit(labels, { validationFraction: 0.02 }).validation.length, 1, 'one sample is enough');
-  assert.throws(() => chronologicalSplit(50, { train: 0.7, validation: 0.005 }), (err: Error) => err instanceof OptionError && /^chronologicalSplit: the validation share 0\.005 of 50 rows gives 0 rows; expected at least 1 row/.test(err.message));
-  assert.throws(() => chronologicalSplit(50, { train: 0.005, validation: 0.5 }), /the train share 0\.005 of 50 rows gives 0 rows/);
-  assert.throws(() => chronologicalSplit(50, { train: 0.7, validation: 0.295 }), /the test share \(1 - train - validation = 0\.005\) of 50 rows gives 0 rows/);
-  assert.deepEqual(chronologicalSplit(50, { train: 0.8, validation: 0 }).validation, [40, 40], 'a validation share of 0 asks for no validation part');
+  assert.throws(
+    () => chronologicalSplit(50, { train: 0.7, validation: 0.005 }),
+    (err: Error) =>
+      err instanceof OptionError &&
+      /^chronologicalSplit: the validation share 0\.005 of 50 rows gives 0 rows; expected at least 1 row/.test(
+        err.message,
+      ),
+  );
+  assert.throws(
+    () => chronologicalSplit(50, { train: 0.005, validation: 0.5 }),
+    /the train share 0\.005 of 50 rows gives 0 rows/,
+  );
+  assert.throws(
+    () => chronologicalSplit(50, { train: 0.7, validation: 0.295 }),
+    /the test share \(1 - train - validation = 0\.005\) of 50 rows gives 0 rows/,
+  );
+  assert.deepEqual(
+    chronologicalSplit(50, { train: 0.8, validation: 0 }).validation,
+    [40, 40],
+    'a validation share of 0 asks for no validation part',
+  );
 });
-

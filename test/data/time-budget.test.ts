@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { withTimeBudget, type Batch } from '../../src/data';
 
-const batches = (n: number): Batch[] => Array.from({ length: n }, (_, i) => ({ x: tf.scalar(i), y: tf.scalar(i, 'int32'), indices: Int32Array.from([i]) }));
+const batches = (n: number): Batch[] =>
+  Array.from({ length: n }, (_, i) => ({ x: tf.scalar(i), y: tf.scalar(i, 'int32'), indices: Int32Array.from([i]) }));
 
 test('withTimeBudget repeats its source until the budget is spent, then stops and says how many batches it gave', async () => {
   const source = batches(3);

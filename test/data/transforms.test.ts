@@ -23,7 +23,10 @@ const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5) => {
 test('grayscale -> 3 channels, resize to 224, scale to [0,1]: shapes and values (the MNIST lesson pipeline)', () => {
   ensureEngine();
   const before = tf.memory().numTensors;
-  const x = tf.tensor4d(Float32Array.from({ length: 2 * 28 * 28 }, (_, i) => (i % 2 === 0 ? 255 : 0)), [2, 28, 28, 1]);
+  const x = tf.tensor4d(
+    Float32Array.from({ length: 2 * 28 * 28 }, (_, i) => (i % 2 === 0 ? 255 : 0)),
+    [2, 28, 28, 1],
+  );
   const pipeline = compose(grayscaleTo3(), resize(224), scaleTo01());
   const y = tf.tidy(() => pipeline.apply(x));
   assert.deepEqual(y.shape, [2, 224, 224, 3]);
@@ -62,7 +65,10 @@ test('normalize with (0.5,0.5,0.5) maps [0,1] to [-1,1]; ImageNet constants per 
   const half = normalize([0.5, 0.5, 0.5], [0.5, 0.5, 0.5]).apply(x);
   close(half.dataSync(), [-1, 0, 1, 1, 1, 1]);
   const imagenet = normalize(IMAGENET_MEAN, IMAGENET_STD).apply(x);
-  close(imagenet.dataSync().subarray(3), [0, 1, 2].map((c) => (1 - IMAGENET_MEAN[c]) / IMAGENET_STD[c]));
+  close(
+    imagenet.dataSync().subarray(3),
+    [0, 1, 2].map((c) => (1 - IMAGENET_MEAN[c]) / IMAGENET_STD[c]),
+  );
   assert.deepEqual(IMAGENET_MEAN, [0.485, 0.456, 0.406]);
   assert.deepEqual(IMAGENET_STD, [0.229, 0.224, 0.225]);
   assert.throws(() => normalize([0.5], [0.5]).apply(x), /normalize: expected 1 channels, found 3/);
@@ -72,7 +78,10 @@ test('normalize with (0.5,0.5,0.5) maps [0,1] to [-1,1]; ImageNet constants per 
 test('random horizontal flip: each sample is either itself or its mirror, both happen, and the seed repeats the draws', () => {
   ensureEngine();
   const n = 32;
-  const x = tf.tensor4d(Float32Array.from({ length: n * 2 * 3 }, (_, i) => i), [n, 2, 3, 1]);
+  const x = tf.tensor4d(
+    Float32Array.from({ length: n * 2 * 3 }, (_, i) => i),
+    [n, 2, 3, 1],
+  );
   const run = (seed: number) => {
     const y = randomHorizontalFlip({ seed }).apply(x);
     const out = y.arraySync() as number[][][][];
@@ -98,10 +107,18 @@ test('random horizontal flip: each sample is either itself or its mirror, both h
 test('random crop with padding 4: every output is an exact 32x32 window of the zero-padded input', () => {
   ensureEngine();
   const n = 8;
-  const x = tf.tensor4d(Float32Array.from({ length: n * 32 * 32 * 3 }, (_, i) => 1 + (i % 251)), [n, 32, 32, 3]);
+  const x = tf.tensor4d(
+    Float32Array.from({ length: n * 32 * 32 * 3 }, (_, i) => 1 + (i % 251)),
+    [n, 32, 32, 3],
+  );
   const y = randomCrop(32, { padding: 4, seed: 3 }).apply(x);
   assert.deepEqual(y.shape, [n, 32, 32, 3]);
-  const padded = tf.pad(x, [[0, 0], [4, 4], [4, 4], [0, 0]]);
+  const padded = tf.pad(x, [
+    [0, 0],
+    [4, 4],
+    [4, 4],
+    [0, 0],
+  ]);
   const out = y.arraySync() as number[][][][];
   const pad = padded.arraySync() as number[][][][];
   const offsets = new Set<string>();
@@ -109,7 +126,9 @@ test('random crop with padding 4: every output is an exact 32x32 window of the z
     let found: string | undefined;
     for (let top = 0; top <= 8 && !found; top++) {
       for (let left = 0; left <= 8 && !found; left++) {
-        const ok = img.every((row, r) => row.every((px, c) => px.every((v, ch) => Math.abs(v - pad[i][top + r][left + c][ch]) < 1e-3)));
+        const ok = img.every((row, r) =>
+          row.every((px, c) => px.every((v, ch) => Math.abs(v - pad[i][top + r][left + c][ch]) < 1e-3)),
+        );
         if (ok) found = `${top},${left}`;
       }
     }
@@ -121,7 +140,10 @@ test('random crop with padding 4: every output is an exact 32x32 window of the z
 });
 
 test('centerCrop takes the central window, like torchvision CenterCrop', () => {
-  const x = tf.tensor4d(Array.from({ length: 5 * 5 }, (_, i) => i), [1, 5, 5, 1]);
+  const x = tf.tensor4d(
+    Array.from({ length: 5 * 5 }, (_, i) => i),
+    [1, 5, 5, 1],
+  );
   const c = centerCrop(3).apply(x);
   assert.deepEqual(c.shape, [1, 3, 3, 1]);
   assert.deepEqual(Array.from(c.dataSync()), [6, 7, 8, 11, 12, 13, 16, 17, 18]);

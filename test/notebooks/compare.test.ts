@@ -10,7 +10,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { encodePng, ensureEngine } from '../../src';
+import { ensureEngine } from '../../src';
+import { encodePng } from '../../src/viz';
 import { tools, type Notebook, type Policy } from './tools';
 
 const NAME = '99-sample';

@@ -14,7 +14,7 @@ import {
   rnnFormsDiagram,
   transferStrategiesDiagram,
   unrolledRnnDiagram,
-} from '../../src/viz/diagrams';
+} from '../../src/lessons/diagrams';
 import { chromiumMissing, openBrowser, type OpenBrowser } from './chromium';
 import { jupyter, startLab } from './jupyterlab-server';
 import { ARTIFACTS_DIR, ROOT } from './tools';

@@ -13,10 +13,10 @@ import {
   gradientFlowSummary,
   gradientFlowVerdict,
   recurrentAccuracySummary,
-} from '../../src/train/rnn-verdicts';
+} from '../../src/lessons/rnn-verdicts';
 import { gradientNormChart } from '../../src/viz/gradient-norms';
-import { wrapText } from '../../src/train/rnn-verdicts';
-import { compareAccuracy, transferSummary } from '../../src/train/verdict';
+import { wrapText } from '../../src/lessons/rnn-verdicts';
+import { compareAccuracy, transferSummary } from '../../src/lessons/verdict';
 import { firstTable, rnnVerdictProblems, transferVerdictProblems, type ExecutedNotebook } from './verdicts';
 
 const stream = (text: string) => ({ output_type: 'stream', name: 'stdout', text });

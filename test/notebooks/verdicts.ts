@@ -13,8 +13,8 @@ import {
   gradientFlowSummary,
   gradientFlowVerdict,
   recurrentAccuracySummary,
-} from '../../src/train/rnn-verdicts';
-import { compareAccuracy, transferSummary, type MeasuredAccuracy } from '../../src/train/verdict';
+} from '../../src/lessons/rnn-verdicts';
+import { compareAccuracy, transferSummary, type MeasuredAccuracy } from '../../src/lessons/verdict';
 
 const PLOTLY = 'application/vnd.plotly.v1+json';
 

@@ -11,8 +11,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { FusedRecurrentLayer, type FusedRecurrentArgs } from './fused-recurrent-layer';
 import { attr, nativeBackend, type NativeBackend } from '../ops/native-ops';
-import { isRecordingGraph } from '../../engine/graph/recorder'; // graph path (issue 15)
-import { matmulGru } from './graph-recurrent'; // graph path (issue 15)
+import { isRecordingGraph } from '../../engine/graph'; // graph path
+import { matmulGru } from './graph-recurrent'; // graph path
 
 function requireNative(where: string): NativeBackend {
   const b = nativeBackend();
@@ -147,7 +147,7 @@ export class FusedGRU extends FusedRecurrentLayer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
-      // graph path (issue 15): while a step is recorded, the small-op formulation (faster as one graph).
+      // graph path: while a step is recorded, the small-op formulation (faster as one graph).
       const gru = isRecordingGraph() ? matmulGru : blockGru;
       return this.lastOrAll(
         gru(

@@ -6,9 +6,10 @@
  * Honesty rule: a sha256 or byte size appears here only when it was read from the publisher's file page; otherwise it
  * is `null`, and the loader takes the expected hash from the hub's Git LFS headers at download time (pretrained.ts).
  */
-import type { ResNetArch } from './resnet-spec';
-import { IMAGENET_CATEGORIES } from './imagenet-categories';
+import { IMAGENET_MEAN, IMAGENET_STD } from '../../data';
 import { OptionError } from '../../errors';
+import { IMAGENET_CATEGORIES } from './imagenet-categories';
+import type { ResNetArch } from './resnet-spec';
 
 export type WeightsName = 'resnet18.tv_in1k' | 'resnet34.tv_in1k' | 'resnet50.tv2_in1k';
 
@@ -34,8 +35,8 @@ export interface WeightsEntry {
     resize: number;
     crop: number;
     interpolation: 'bilinear';
-    mean: [number, number, number];
-    std: [number, number, number];
+    mean: readonly [number, number, number];
+    std: readonly [number, number, number];
   };
   /** Category names in class-index order. */
   categories: readonly string[];
@@ -45,59 +46,80 @@ export interface WeightsEntry {
   torchvision: string;
 }
 
-const IMAGENET_MEAN: [number, number, number] = [0.485, 0.456, 0.406];
-const IMAGENET_STD: [number, number, number] = [0.229, 0.224, 0.225];
 const TV_DOCS = 'torchvision 0.28 weights meta (_metrics ImageNet-1K)';
 const UNKNOWN_HASH = 'not known to the kit: no offline copy of the hub page was available when this entry was written';
 
-function hub(name: WeightsName): { url: string; fileName: string } {
-  return { url: `https://huggingface.co/timm/${name}/resolve/main/model.safetensors`, fileName: `${name}.safetensors` };
+/**
+ * What every entry shares, like torchvision's `_COMMON_META`: the ImageNet categories, the preprocessing besides
+ * the resize (224 crop, bilinear, the ImageNet mean and std that data/transforms.ts exports), where the accuracy
+ * figures come from, and no exact byte size.
+ */
+const COMMON_META = {
+  sizeBytes: null,
+  categories: IMAGENET_CATEGORIES,
+  preprocessing: { crop: 224, interpolation: 'bilinear', mean: IMAGENET_MEAN, std: IMAGENET_STD },
+  accuracySource: TV_DOCS,
+} as const;
+
+/** What differs per entry. */
+type EntryMeta = Pick<WeightsEntry, 'sha256' | 'sha256Source' | 'displayedSizeMB' | 'params' | 'torchvision'> & {
+  resize: number;
+  top1: number;
+  top5: number;
+};
+
+/** One entry: its hub location, the common metadata and its own. */
+function entry(name: WeightsName, arch: ResNetArch, meta: EntryMeta): WeightsEntry {
+  const { resize, top1, top5, ...own } = meta;
+  return {
+    name,
+    arch,
+    url: `https://huggingface.co/timm/${name}/resolve/main/model.safetensors`,
+    fileName: `${name}.safetensors`,
+    sha256: own.sha256,
+    sha256Source: own.sha256Source,
+    sizeBytes: COMMON_META.sizeBytes,
+    displayedSizeMB: own.displayedSizeMB,
+    params: own.params,
+    preprocessing: { resize, ...COMMON_META.preprocessing },
+    categories: COMMON_META.categories,
+    accuracy: { top1, top5, source: COMMON_META.accuracySource },
+    torchvision: own.torchvision,
+  };
 }
 
 export const WEIGHTS: Readonly<Record<WeightsName, WeightsEntry>> = {
-  'resnet18.tv_in1k': {
-    name: 'resnet18.tv_in1k',
-    arch: 'resnet18',
-    ...hub('resnet18.tv_in1k'),
+  'resnet18.tv_in1k': entry('resnet18.tv_in1k', 'resnet18', {
     sha256: '694f673df6520a3158624e8a89af086f59923ee4cd7436fe5bc3bc71d295ad81',
     sha256Source:
       'Git LFS details on https://huggingface.co/timm/resnet18.tv_in1k/blob/main/model.safetensors (commit a987fd6)',
-    sizeBytes: null,
     displayedSizeMB: 46.8,
     params: 11_689_512,
-    preprocessing: { resize: 256, crop: 224, interpolation: 'bilinear', mean: IMAGENET_MEAN, std: IMAGENET_STD },
-    categories: IMAGENET_CATEGORIES,
-    accuracy: { top1: 69.758, top5: 89.078, source: TV_DOCS },
+    resize: 256,
+    top1: 69.758,
+    top5: 89.078,
     torchvision: 'ResNet18_Weights.IMAGENET1K_V1',
-  },
-  'resnet34.tv_in1k': {
-    name: 'resnet34.tv_in1k',
-    arch: 'resnet34',
-    ...hub('resnet34.tv_in1k'),
+  }),
+  'resnet34.tv_in1k': entry('resnet34.tv_in1k', 'resnet34', {
     sha256: null,
     sha256Source: UNKNOWN_HASH,
-    sizeBytes: null,
     displayedSizeMB: 87.3,
     params: 21_797_672,
-    preprocessing: { resize: 256, crop: 224, interpolation: 'bilinear', mean: IMAGENET_MEAN, std: IMAGENET_STD },
-    categories: IMAGENET_CATEGORIES,
-    accuracy: { top1: 73.314, top5: 91.42, source: TV_DOCS },
+    resize: 256,
+    top1: 73.314,
+    top5: 91.42,
     torchvision: 'ResNet34_Weights.IMAGENET1K_V1',
-  },
-  'resnet50.tv2_in1k': {
-    name: 'resnet50.tv2_in1k',
-    arch: 'resnet50',
-    ...hub('resnet50.tv2_in1k'),
+  }),
+  'resnet50.tv2_in1k': entry('resnet50.tv2_in1k', 'resnet50', {
     sha256: null,
     sha256Source: UNKNOWN_HASH,
-    sizeBytes: null,
     displayedSizeMB: 102,
     params: 25_557_032,
-    preprocessing: { resize: 232, crop: 224, interpolation: 'bilinear', mean: IMAGENET_MEAN, std: IMAGENET_STD },
-    categories: IMAGENET_CATEGORIES,
-    accuracy: { top1: 80.858, top5: 95.434, source: TV_DOCS },
+    resize: 232,
+    top1: 80.858,
+    top5: 95.434,
     torchvision: 'ResNet50_Weights.IMAGENET1K_V2',
-  },
+  }),
 };
 
 /** What `weights: 'imagenet'` means per architecture: torchvision's `DEFAULT` weights (the lesson's choice). */

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Batch, BatchSource } from '../../data';
 import { featureTensor } from './heads';
-import { graphForward, type GraphForward } from '../../engine/graph'; // graph path (issue 15)
+import { graphForward, type GraphForward } from '../../engine/graph'; // graph path
 
 export interface BackboneAndHead {
   /** Input → pooled features `[n, C]`. Shares layers with the model. */
@@ -63,7 +63,7 @@ export async function cacheFeatures(
   source: BatchSource,
   options: CacheFeaturesOptions = {},
 ): Promise<FeatureCache> {
-  // graph path (issue 15): the default forward runs as one native call per batch shape when covered.
+  // graph path: the default forward runs as one native call per batch shape when covered.
   const graphDefault = options.forward ? undefined : graphForward((x: tf.Tensor) => backbone.predict(x) as tf.Tensor);
   const forward = options.forward ?? (graphDefault as GraphForward);
   const batches: Batch[] = [];
@@ -72,7 +72,7 @@ export async function cacheFeatures(
       batches.push({ x: forward(batch.x), y: tf.clone(batch.y), indices: Int32Array.from(batch.indices) });
     }
   } finally {
-    graphDefault?.dispose(); // graph path (issue 15)
+    graphDefault?.dispose(); // graph path
   }
   return new FeatureCache(batches);
 }

@@ -18,8 +18,3 @@ export function stageOf(layerName: string): StageName {
     `stageOf: layer "${layerName}" follows none of the ResNet layer names (conv1, bn1, layerN.*, avgpool, fc*).`,
   );
 }
-
-/** Whether a layer is part of the backbone (everything before the head). */
-export function isBackboneLayer(layerName: string): boolean {
-  return stageOf(layerName) !== 'head';
-}

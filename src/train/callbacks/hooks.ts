@@ -4,7 +4,7 @@
  * `FitCallbacks` are the public hooks a user passes in `FitOptions.callbacks`. `Callback` adds the hooks only the
  * built-in callbacks of this folder implement (fastai's `after_loss`, `after_train`, `after_validate`, ...).
  */
-import type { Batch } from '../../data/batch';
+import type { Batch } from '../../data';
 import type { EpochRecord, History } from '../history';
 import type { LossAndAccuracy } from '../measure';
 

@@ -1,5 +1,5 @@
 /** The live learning curve of `fit`: one notebook output, redrawn from the history after every epoch. */
-import { LiveLearningCurve } from '../../viz/live-learning-curve';
+import { LiveLearningCurve } from '../../viz';
 import type { FitRun } from '../fit-run';
 import type { Callback } from './hooks';
 

@@ -5,8 +5,8 @@
  * checkpoint ever holds non-finite weights.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Batch } from '../../data/batch';
-import { nonFiniteSamples } from '../../data/tensor-dataset';
+import type { Batch } from '../../data';
+import { nonFiniteSamples } from '../../data';
 import { DataFormatError, NonFiniteLossError } from '../../errors';
 import type { FitRun } from '../fit-run';
 import type { LossAndAccuracy } from '../measure';

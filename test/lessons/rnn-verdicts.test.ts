@@ -1,4 +1,4 @@
-/** The generated verdicts of the recurrent-network lesson (src/train/rnn-verdicts.ts): numbers in, the right words out. */
+/** The generated verdicts of the recurrent-network lesson (src/lessons/rnn-verdicts.ts): numbers in, the right words out. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -12,7 +12,7 @@ import {
   recurrentAccuracySummary,
   sequentialTimingSummary,
   wrapText,
-} from '../../src/train/rnn-verdicts';
+} from '../../src/lessons/rnn-verdicts';
 
 test('gradient reach: 0 is an underflow, tiny ratios vanish, ~1 survives, huge ones explode', () => {
   assert.equal(gradientReach(0), 'underflow');

@@ -3,7 +3,7 @@
  * derivative is at most 1 (at x = 0) and close to 0 outside (−4, 4); backpropagation through time multiplies one such
  * factor per step. A Plotly chart, computed here (no data, no network).
  */
-import { PlotlyFigure, type PlotlyFigureOptions } from '../figure';
+import { PlotlyFigure, type PlotlyFigureOptions } from '../../viz';
 
 export interface TanhDerivativeOptions extends PlotlyFigureOptions {
   /** Half-width of the x range. Default: 6. */

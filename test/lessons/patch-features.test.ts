@@ -13,7 +13,7 @@ import {
   pretrainRecipe,
   symmetricEigen,
   targetBatches,
-} from '../../src/train';
+} from '../../src/lessons';
 
 /** Random symmetric matrix with a spread of eigenvalues (row-major). */
 function symmetric(n: number, seed: number): Float64Array {

@@ -1,5 +1,5 @@
 /**
- * The teaching diagrams (src/viz/diagrams): each is well-formed SVG (parsed by Python's xml.etree, a real XML
+ * The teaching diagrams (src/lessons/diagrams): each is well-formed SVG (parsed by Python's xml.etree, a real XML
  * parser), shows the labels the lesson needs (Korean beside English), is byte-for-byte deterministic, references only
  * markers it defines, and has no two labels whose estimated boxes overlap. The tanh′ chart is checked against the
  * formula. The browser half (real glyph boxes in Chromium) is in diagrams-browser.test.ts.
@@ -24,7 +24,7 @@ import {
   transferStrategiesDiagram,
   transferStrategyLayers,
   unrolledRnnDiagram,
-} from '../../src/viz/diagrams';
+} from '../../src/lessons/diagrams';
 import { PLOTLY_MIME } from '../../src/viz/figure';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');

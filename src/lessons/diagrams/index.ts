@@ -1,4 +1,4 @@
-// Public API of src/viz/diagrams/: the lessons' teaching pictures, drawn by the library (no assets, no network).
+// Public API of src/lessons/diagrams/: the lessons' teaching pictures, drawn by the library (no assets, no network).
 export { gruCellDiagram } from './gru-cell';
 export { lstmCellDiagram } from './lstm-cell';
 export { RNN_FORMS, rnnFormsDiagram } from './rnn-forms';

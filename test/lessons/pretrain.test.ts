@@ -15,7 +15,7 @@ import {
   pretrainRecipe,
   recipeKey,
   rotationBatches,
-} from '../../src/train';
+} from '../../src/lessons';
 
 test('pretrainBackbone trains once, caches a safetensors state_dict, and the ResNet loads it as weights', async () => {
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'lessonkit-pretrain-'));

