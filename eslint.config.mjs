@@ -22,6 +22,7 @@ export const LAYERS = {
   models: 2,
   viz: 2,
   train: 3,
+  export: 3,
   profiles: 3,
   selftest: 4,
 };
