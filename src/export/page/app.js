@@ -313,7 +313,15 @@
       example = [];
       for (var t = 0; t < c.input.shape[0]; t++) example.push(new Array(c.input.shape[1]).fill(0));
     }
-    el('json').value = JSON.stringify(example);
+    // One step per line.
+    el('json').value =
+      '[\n' +
+      example
+        .map(function (row) {
+          return '  ' + JSON.stringify(row);
+        })
+        .join(',\n') +
+      '\n]';
     el('run').addEventListener('click', async function () {
       try {
         await predictSequence(JSON.parse(el('json').value));
@@ -342,7 +350,8 @@
     });
     el('output-kind').textContent =
       c.output === 'values' ? 'Model outputs.' : 'Probabilities (top ' + (c.topK || 3) + ').';
-    state.model = await tf.loadLayersModel('model.json');
+    // An absolute URL: with a bare 'model.json', tfjs looks for the weight shards at the site's root.
+    state.model = await tf.loadLayersModel(new URL('model.json', location.href).href);
     var ui = {};
     if (c.page === 'digits') ui = digitsInput(el('input'), c);
     else if (c.page === 'image') imageInput(el('input'), c);
