@@ -205,6 +205,22 @@ test("exported models in headless Chromium give the kernel's predictions within 
         );
       }
     }
+    // For the record (not asserted): the page with tfjs's own backend choice, which a learner's browser makes.
+    {
+      const c = cases[0];
+      await browser.page.goto(`${server.origin}/${c.name}/index.html`, { waitUntil: 'load' });
+      await browser.page.evaluate('window.lessonkitPage.ready.then(() => true)');
+      let diff = 0;
+      for (const input of c.inputs) {
+        const expected = c.kernel(input);
+        const got = await browser.page.evaluate<{ probabilities: number[] }>(c.pageCall(input));
+        got.probabilities.forEach((p, i) => (diff = Math.max(diff, Math.abs(p - expected[i]))));
+      }
+      const backend = await browser.page.evaluate<string>('window.lessonkitPage.backend()');
+      console.log(
+        `# ${c.name} with the default backend (${backend}): max |page - kernel| = ${diff.toExponential(2)} (not asserted)`,
+      );
+    }
     assert.deepEqual(browser.pageErrors, []);
     assert.deepEqual(browser.refused, []);
   } finally {

@@ -9,7 +9,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { exportForBrowser, preprocessFromTransform, toStandardModel, UnconvertibleLayerError } from '../../src/export';
+import {
+  exportForBrowser,
+  exportLessonPage,
+  preprocessFromTransform,
+  toStandardModel,
+  UnconvertibleLayerError,
+} from '../../src/export';
 import {
   compose,
   grayscaleTo3,
@@ -146,4 +152,44 @@ test("the page's preprocessing is read from the lessons' transforms; random augm
     () => preprocessFromTransform(compose(randomCrop(32, { padding: 4 }), scaleTo01())),
     /cannot run on the page/,
   );
+});
+
+test("exportLessonPage('03-rnn'): the lesson's preset, a standard model.json, the report; a foreign folder is refused", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lessonkit-export-'));
+  const model = fusedSequenceModel({ outputs: 4 });
+  const example = [[1, 2, 3]];
+  const report = await exportLessonPage('03-rnn', model, {
+    dir: path.join(dir, 'page'),
+    classNames: ['a', 'b', 'c', 'd'],
+    example,
+  });
+  const config = JSON.parse(fs.readFileSync(path.join(dir, 'page', 'lessonkit-export.json'), 'utf8'));
+  assert.equal(config.page, 'sequence');
+  assert.deepEqual(config.input, { shape: [7, 3] });
+  assert.equal(config.output, 'logits');
+  assert.deepEqual(config.example, example);
+  const modelJson = JSON.parse(fs.readFileSync(path.join(dir, 'page', 'model.json'), 'utf8'));
+  const classes = (modelJson.modelTopology.config.layers as { class_name: string }[]).map((l) => l.class_name);
+  assert.deepEqual(classes, ['InputLayer', 'LSTM', 'GRU', 'SimpleRNN', 'Dense']);
+  assert.deepEqual(
+    report.files.map((f) => f.name),
+    ['app.js', 'group1-shard1of1.bin', 'index.html', 'lessonkit-export.json', 'model.json', 'tf.min.js'],
+  );
+  assert.equal(
+    report.bytes,
+    report.files.reduce((s, f) => s + f.bytes, 0),
+  );
+  assert.ok(report.parity && report.parity.maxAbsDiff < 1e-5);
+  assert.match(report.toMimeBundle()['text/plain'], /Exported .* 6 files/);
+  // Exporting again into the same folder replaces the earlier export; a folder with other contents is refused.
+  await exportLessonPage('03-rnn', model, { dir: path.join(dir, 'page'), classNames: ['a', 'b', 'c', 'd'] });
+  fs.mkdirSync(path.join(dir, 'other'));
+  fs.writeFileSync(path.join(dir, 'other', 'notes.txt'), 'mine');
+  await assert.rejects(exportLessonPage('03-rnn', model, { dir: path.join(dir, 'other') }), /is not an earlier export/);
+  await assert.rejects(
+    exportLessonPage('03-rnn', model, { dir: path.join(dir, 'x'), classNames: ['a'] }),
+    /1 class names for a model with 4 outputs/,
+  );
+  fs.rmSync(dir, { recursive: true, force: true });
+  model.dispose();
 });
