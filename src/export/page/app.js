@@ -318,7 +318,7 @@
       '[\n' +
       example
         .map(function (row) {
-          return '  ' + JSON.stringify(row);
+          return JSON.stringify(row);
         })
         .join(',\n') +
       '\n]';
