@@ -7,8 +7,9 @@
  *   index.html + app.js + tf.min.js     the page (page/), with plain @tensorflow/tfjs copied from node_modules, so the
  *                                       folder works offline (served over HTTP: browsers refuse fetch() on file://)
  *
- * Before writing, the converted model is run against the original on the same inputs in this process (tfjs-node):
- * the largest difference of the probabilities (or outputs) is in the report, and a difference above 1e-3 is an error.
+ * Before the folder is put in place, the files as written are loaded back in this process (tfjs-node) and run against
+ * the original on the same inputs: the largest difference of the probabilities (or outputs) is in the report, and a
+ * difference above 1e-3 (2e-2 with float16 weights) is an error that leaves nothing written.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -20,6 +21,7 @@ import { ensureEngine } from '../engine';
 import { LessonkitError, OptionError } from '../errors';
 import { writeDirAtomic } from '../io';
 import { STANDARD_LAYER_CLASSES, toStandardModel, topologyClassNames } from './convert';
+import { encodeFloat16 } from './float16';
 import { preprocessFromTransform, preprocessedShape, type PreprocessStep } from './preprocess';
 
 export type PageKind = 'digits' | 'image' | 'sequence';
@@ -51,8 +53,12 @@ export interface ExportForBrowserOptions {
   /** What the output is, when the export cannot tell (a softmax / LogSoftmax output gives 'probabilities'). Default:
    *  'logits' with classNames, else 'values'. */
   output?: OutputKind;
-  /** Run the converted model against the original here before writing. Default: true. */
+  /** Load the written files back here and run them against the original on the same inputs (a difference above
+   *  1e-3, 2e-2 with float16 weights, is an error and nothing is written). Default: true. */
   check?: boolean;
+  /** Weights in model.json's shards: float32, or float16 (half the size; tfjs reads them back as float32). Default:
+   *  'float32'. */
+  weights?: 'float32' | 'float16';
 }
 
 export interface ExportedFile {
@@ -150,11 +156,30 @@ function inferPage(model: tf.LayersModel, options: ExportForBrowserOptions): Pag
   return 'sequence';
 }
 
-/** Writes the model as `model.json` + 4 MiB shards (tfjs-converter's naming) into `dir`. */
-async function saveShards(model: tf.LayersModel, dir: string): Promise<void> {
+/** Writes the model as `model.json` + 4 MiB shards (tfjs-converter's naming) into `dir`; float16 on request. */
+async function saveShards(model: tf.LayersModel, dir: string, precision: 'float32' | 'float16'): Promise<void> {
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
-      const data = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
+      let data = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
+      let specs: tf.io.WeightsManifestEntry[] = artifacts.weightSpecs ?? [];
+      if (precision === 'float16') {
+        // float32 weights as float16 bits, marked so that tfjs's loader turns them back into float32.
+        const parts: Uint8Array[] = [];
+        let offset = 0;
+        specs = specs.map((spec) => {
+          const count = spec.shape.reduce((a, b) => a * b, 1);
+          const bytes = count * (spec.dtype === 'float32' || spec.dtype === 'int32' ? 4 : 1);
+          const chunk = new Uint8Array(data, offset, bytes);
+          offset += bytes;
+          if (spec.dtype !== 'float32') {
+            parts.push(chunk);
+            return spec;
+          }
+          parts.push(encodeFloat16(new Float32Array(data.slice(offset - bytes, offset))));
+          return { ...spec, quantization: { dtype: 'float16' } };
+        });
+        data = tf.io.concatenateArrayBuffers(parts.map((p) => p.slice().buffer));
+      }
       const n = Math.max(1, Math.ceil(data.byteLength / SHARD_BYTES));
       const paths: string[] = [];
       for (let i = 0; i < n; i++) {
@@ -170,7 +195,7 @@ async function saveShards(model: tf.LayersModel, dir: string): Promise<void> {
         generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
         convertedBy: 'lessonkit exportForBrowser',
         modelTopology: artifacts.modelTopology,
-        weightsManifest: [{ paths, weights: artifacts.weightSpecs ?? [] }],
+        weightsManifest: [{ paths, weights: specs }],
       };
       fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(json));
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
@@ -272,32 +297,21 @@ export async function exportForBrowser(
       );
     }
 
+    const precision = options.weights ?? 'float32';
+    if (precision !== 'float32' && precision !== 'float16')
+      throw new OptionError(
+        `exportForBrowser: weights must be 'float32' or 'float16'. Received: ${precision}.`,
+        'weights',
+      );
+    if (precision === 'float16')
+      notes.push(
+        "Weights stored as float16 (half the size); the page's predictions differ from the original by about 1e-3.",
+      );
+    const tolerance = precision === 'float16' ? 2e-2 : 1e-3;
     let parity: ExportReport['parity'];
-    if (options.check ?? true) {
-      const x = checkInput(model, config);
-      const compared = converted.logSoftmaxToSoftmax
-        ? 'probabilities (exp of the original log-probabilities)'
-        : output === 'logits'
-          ? 'probabilities (softmax of the logits)'
-          : 'outputs';
-      const diff = tf.tidy(() => {
-        let a = model.predict(x) as tf.Tensor;
-        let b = converted.model.predict(x) as tf.Tensor;
-        if (converted.logSoftmaxToSoftmax) a = tf.exp(a);
-        if (output === 'logits') [a, b] = [tf.softmax(a), tf.softmax(b)];
-        return tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
-      });
-      parity = { maxAbsDiff: diff, compared, inputShape: x.shape };
-      x.dispose();
-      if (!(diff <= 1e-3)) {
-        throw new LessonkitError(
-          `exportForBrowser: the converted model differs from "${model.name}" by ${diff} (max |difference| of the ${compared}); expected < 1e-3. Nothing was written.`,
-        );
-      }
-    }
 
     await writeDirAtomic(target, async (tmp) => {
-      await saveShards(converted.model, tmp);
+      await saveShards(converted.model, tmp, precision);
       const topology = JSON.parse(fs.readFileSync(path.join(tmp, 'model.json'), 'utf8')).modelTopology;
       const foreign = topologyClassNames(topology).filter(
         (c) => !STANDARD_LAYER_CLASSES.has(c) && c !== 'Model' && c !== 'Sequential' && c !== 'Functional',
@@ -306,6 +320,31 @@ export async function exportForBrowser(
         throw new LessonkitError(
           `exportForBrowser: internal error: model.json names non-standard classes ${foreign.join(', ')}.`,
         );
+      if (options.check ?? true) {
+        // The files as written, loaded back here, against the original on the same inputs.
+        const written = await tf.loadLayersModel(`file://${path.join(tmp, 'model.json')}`);
+        const x = checkInput(model, config);
+        const compared = converted.logSoftmaxToSoftmax
+          ? 'probabilities (exp of the original log-probabilities)'
+          : output === 'logits'
+            ? 'probabilities (softmax of the logits)'
+            : 'outputs';
+        const diff = tf.tidy(() => {
+          let a = model.predict(x) as tf.Tensor;
+          let b = written.predict(x) as tf.Tensor;
+          if (converted.logSoftmaxToSoftmax) a = tf.exp(a);
+          if (output === 'logits') [a, b] = [tf.softmax(a), tf.softmax(b)];
+          return tf.max(tf.abs(tf.sub(a, b))).dataSync()[0];
+        });
+        parity = { maxAbsDiff: diff, compared, inputShape: x.shape };
+        x.dispose();
+        written.dispose();
+        if (!(diff <= tolerance)) {
+          throw new LessonkitError(
+            `exportForBrowser: the exported model differs from "${model.name}" by ${diff} (max |difference| of the ${compared}); expected < ${tolerance}. Nothing was written.`,
+          );
+        }
+      }
       fs.writeFileSync(path.join(tmp, 'lessonkit-export.json'), JSON.stringify(config, null, 2) + '\n');
       fs.copyFileSync(tfjsBundle(), path.join(tmp, 'tf.min.js'));
       for (const name of ['index.html', 'app.js']) fs.copyFileSync(pageAsset(name), path.join(tmp, name));

@@ -28,6 +28,9 @@ import {
   centerCrop,
 } from '../../src/data';
 import { LogSoftmax } from '../../src/models/ops/log-softmax';
+import { halfToFloat } from '../../src/models/weights/float16';
+import { floatToHalf } from '../../src/export/float16';
+import { CIFAR10_CLASSES } from '../../src/data';
 import { classifier, fusedSequenceModel, smallResNet } from './models';
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
@@ -190,6 +193,30 @@ test("exportLessonPage('03-rnn'): the lesson's preset, a standard model.json, th
     exportLessonPage('03-rnn', model, { dir: path.join(dir, 'x'), classNames: ['a'] }),
     /1 class names for a model with 4 outputs/,
   );
+  fs.rmSync(dir, { recursive: true, force: true });
+  model.dispose();
+});
+
+test("weights: 'float16' halves the shards; tfjs reads them back within the float16 tolerance", async () => {
+  for (const v of [0, 1, -2.5, 0.1, 65504, 1e-6, 3.14159, -1e-8]) {
+    assert.ok(Math.abs(halfToFloat(floatToHalf(v)) - v) <= Math.max(Math.abs(v) * 2 ** -11, 2 ** -24), `${v}`);
+  }
+  assert.equal(floatToHalf(1e6), 0x7c00);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lessonkit-export-'));
+  const model = classifier(await smallResNet(4), false);
+  const options = { page: 'image' as const, classNames: CIFAR10_CLASSES };
+  const full = await exportForBrowser(model, path.join(dir, 'f32'), options);
+  const half = await exportForBrowser(model, path.join(dir, 'f16'), { ...options, weights: 'float16' });
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'f16', 'model.json'), 'utf8')).weightsManifest[0];
+  assert.deepEqual(manifest.weights[0].quantization, { dtype: 'float16' });
+  const ratio = half.modelBytes / full.modelBytes;
+  console.log(
+    `# float16: model ${(half.modelBytes / 1e6).toFixed(2)} MB vs ${(full.modelBytes / 1e6).toFixed(2)} MB; ` +
+      `max |difference| ${half.parity?.maxAbsDiff.toExponential(2)} vs ${full.parity?.maxAbsDiff.toExponential(2)}`,
+  );
+  assert.ok(ratio > 0.49 && ratio < 0.52, `ratio ${ratio}`);
+  assert.ok(half.parity!.maxAbsDiff < 2e-2 && full.parity!.maxAbsDiff < 1e-5);
+  assert.ok(half.notes.some((n) => /float16/.test(n)));
   fs.rmSync(dir, { recursive: true, force: true });
   model.dispose();
 });
