@@ -110,7 +110,19 @@ const ROOT_EXPORTS = [
   'withArticle',
 ];
 
-const SUBPATHS = ['data', 'models', 'train', 'viz', 'display', 'engine', 'io', 'runtime', 'profiles', 'errors'];
+const SUBPATHS = [
+  'data',
+  'models',
+  'train',
+  'viz',
+  'display',
+  'engine',
+  'io',
+  'runtime',
+  'profiles',
+  'errors',
+  'export',
+];
 
 /** Internals that once leaked through `export *`; no entry point may export them. */
 const INTERNALS = [
