@@ -29,6 +29,7 @@ export const LAYERS = {
   models: 2,
   viz: 2,
   train: 3,
+  export: 3,
   lessons: 4,
   selftest: 4,
 };

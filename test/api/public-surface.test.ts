@@ -79,7 +79,19 @@ const ROOT_EXPORTS = [
   'strategyComparison',
 ];
 
-const SUBPATHS = ['data', 'models', 'train', 'viz', 'display', 'engine', 'io', 'runtime', 'lessons', 'errors'];
+const SUBPATHS = [
+  'data',
+  'models',
+  'train',
+  'viz',
+  'display',
+  'engine',
+  'io',
+  'runtime',
+  'lessons',
+  'errors',
+  'export',
+];
 
 /** Internals that once leaked through `export *`; no entry point may export them. */
 const INTERNALS = [
