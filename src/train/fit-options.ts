@@ -134,7 +134,20 @@ function checkLearningRates(options: FitOptions): void {
 
 function userCallbacks(callbacks: FitOptions['callbacks']): Callback[] {
   if (callbacks === undefined) return [];
-  return Array.isArray(callbacks) ? callbacks : [callbacks];
+  const list: Callback[] = Array.isArray(callbacks) ? callbacks : [callbacks];
+  list.forEach((cb, i) => {
+    if (typeof cb !== 'object' || cb === null)
+      throw new OptionError(
+        `fit: expected options.callbacks[${i}] to be an object with hooks. Received: ${String(cb)}`,
+        'callbacks',
+      );
+    if (cb.order !== undefined && (typeof cb.order !== 'number' || !Number.isFinite(cb.order)))
+      throw new OptionError(
+        `fit: expected the order of options.callbacks[${i}] (${cb.constructor?.name ?? 'object'}) to be a finite number. Received: ${String(cb.order)}`,
+        'callbacks',
+      );
+  });
+  return list;
 }
 
 /** Defaults, in one place. `train` is the training source (its `length` is the default `batchesPerEpoch`). */

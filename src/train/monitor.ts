@@ -50,5 +50,8 @@ export function checkMetricRecorded(
   if (metric.startsWith('val_') && !fit.hasValidation)
     throw new OptionError(`${option} is ${metric} but the fit has no validation data (options.validation)`, option);
   if (metric.endsWith('_acc') && !fit.classification)
-    throw new OptionError(`${option} is ${metric}, but the fit's loss is not a classification loss (no accuracy)`, option);
+    throw new OptionError(
+      `${option} is ${metric}, but the fit's loss is not a classification loss (no accuracy)`,
+      option,
+    );
 }

@@ -28,7 +28,6 @@ import type * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../../data/batch';
 import type { EpochRecord, History, MetricName } from '../history';
 import type { LossAndAccuracy } from '../measure';
-import { OptionError } from '../../errors';
 
 /**
  * Where each built-in callback runs in every event (fastai's `order`); a callback without `order` runs at `user`.
@@ -223,15 +222,6 @@ export async function disposeAll(callbacks: readonly Callback[], ctx: FitContext
 
 /** The callbacks sorted by `order` (stable: equal orders keep the list's order). */
 export function sortCallbacks(callbacks: readonly Callback[]): Callback[] {
-  callbacks.forEach((cb, i) => {
-    if (typeof cb !== 'object' || cb === null)
-      throw new OptionError(`fit: expected options.callbacks[${i}] to be an object with hooks. Received: ${String(cb)}`, 'callbacks');
-    if (cb.order !== undefined && !Number.isFinite(cb.order))
-      throw new OptionError(
-        `fit: expected the order of options.callbacks[${i}] (${cb.constructor?.name ?? 'object'}) to be a finite number. Received: ${String(cb.order)}`,
-        'callbacks',
-      );
-  });
   return callbacks
     .map((cb, i) => ({ cb, i, order: cb.order ?? CALLBACK_ORDER.user }))
     .sort((a, b) => a.order - b.order || a.i - b.i)

@@ -8,7 +8,14 @@ import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../../data/batch';
 import { nonFiniteSamples } from '../../data/tensor-dataset';
 import { DataFormatError, NonFiniteLossError } from '../../errors';
-import { CALLBACK_ORDER, type Callback, type EpochProgress, type FitContext, type LossLogs, type ValidationLogs } from './hooks';
+import {
+  CALLBACK_ORDER,
+  type Callback,
+  type EpochProgress,
+  type FitContext,
+  type LossLogs,
+  type ValidationLogs,
+} from './hooks';
 
 /** Names of the variables that hold NaN or infinite values (one reduction per weight, one read). */
 export function nonFiniteWeights(variables: readonly tf.Variable[]): string[] {
