@@ -7,7 +7,7 @@ import type { BatchSource } from '../data/batch';
 import { activeSink } from '../display';
 import { OptionError } from '../errors';
 import { ModelCheckpoint, type CheckpointOptions } from './callbacks/checkpoint';
-import { DivergenceGuard, type DivergenceOptions } from './callbacks/divergence';
+import { resolveDivergence, type DivergenceOptions } from './callbacks/divergence';
 import { EarlyStopping, type EarlyStoppingOptions } from './callbacks/early-stopping';
 import type { Callback } from './callbacks/hooks';
 import type { MetricName } from './history';
@@ -174,8 +174,7 @@ export function resolveOptions(options: FitOptions, train: BatchSource): Resolve
   const sugar: Callback[] = [];
   if (ck) sugar.push(new ModelCheckpoint(ck));
   if (es) sugar.push(new EarlyStopping({ ...es, monitor: esMonitor }));
-  const divergence = options.divergence ?? {};
-  if (divergence !== false) new DivergenceGuard(divergence); // checks the options now
+  const divergence = options.divergence === false ? false : resolveDivergence(options.divergence);
   return {
     epochs,
     validation: options.validation,

@@ -17,6 +17,25 @@ export interface DivergenceOptions {
   maxLoss?: number;
 }
 
+/** The options with their defaults, checked: `factor` a finite number > 1, `maxLoss` a number or absent. */
+export function resolveDivergence(
+  options: DivergenceOptions = {},
+): Required<Pick<DivergenceOptions, 'factor'>> & DivergenceOptions {
+  const factor = options.factor ?? 1000;
+  if (typeof factor !== 'number' || !Number.isFinite(factor) || !(factor > 1))
+    throw new OptionError(
+      `fit: expected options.divergence.factor to be a finite number > 1. Received: ${String(options.factor)}`,
+      'divergence.factor',
+    );
+  const maxLoss = options.maxLoss;
+  if (maxLoss !== undefined && (typeof maxLoss !== 'number' || Number.isNaN(maxLoss)))
+    throw new OptionError(
+      `fit: expected options.divergence.maxLoss to be a number. Received: ${String(maxLoss)}`,
+      'divergence.maxLoss',
+    );
+  return maxLoss === undefined ? { factor } : { factor, maxLoss };
+}
+
 export class DivergenceGuard implements Callback {
   readonly order: number = CALLBACK_ORDER.divergence;
   readonly factor: number;
@@ -25,18 +44,9 @@ export class DivergenceGuard implements Callback {
   private best = Infinity;
 
   constructor(options: DivergenceOptions = {}) {
-    this.factor = options.factor ?? 1000;
-    if (typeof this.factor !== 'number' || !(this.factor > 1) || !Number.isFinite(this.factor))
-      throw new OptionError(
-        `fit: expected options.divergence.factor to be a finite number > 1. Received: ${String(options.factor)}`,
-        'divergence.factor',
-      );
-    this.maxLoss = options.maxLoss;
-    if (this.maxLoss !== undefined && (typeof this.maxLoss !== 'number' || Number.isNaN(this.maxLoss)))
-      throw new OptionError(
-        `fit: expected options.divergence.maxLoss to be a number. Received: ${String(options.maxLoss)}`,
-        'divergence.maxLoss',
-      );
+    const resolved = resolveDivergence(options);
+    this.factor = resolved.factor;
+    this.maxLoss = resolved.maxLoss;
   }
 
   /** A non-finite loss is the non-finite guard's (it runs first); this one judges finite losses only. */
