@@ -295,3 +295,16 @@ test('bad callbacks and callback options are OptionErrors naming what was receiv
   assert.equal(tf.memory().numTensors, tensors, 'EarlyStopping frees its copy of the best weights');
   model.dispose();
 });
+
+test('one EarlyStopping object serves two fits alike (it starts over at onTrainBegin)', async () => {
+  const stopper = new EarlyStopping({ monitor: 'train_loss', patience: 1, minDelta: 1e9 });
+  const reasons: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const model = denseModel({ prefix: `reuse${i}` });
+    const result = await fit(model, blobs(32, 10), { epochs: 5, progress: 'none', callbacks: stopper });
+    reasons.push(`${result.history.length} ${result.stopReason}`);
+    model.dispose();
+  }
+  assert.match(reasons[0], /^2 early stopping: train_loss did not improve for 1 epochs \(best [\d.]+ at epoch 1\)$/);
+  assert.equal(reasons[1], reasons[0]);
+});

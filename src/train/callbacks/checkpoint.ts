@@ -8,7 +8,6 @@
  *   and epoch-NNN/ are copies of this very save (the version folder it wrote), not of whatever last/ is by then.
  * - At an interrupt: `last/`, marked interrupted, with the batches done in the unfinished epoch.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { OptionError } from '../../errors';

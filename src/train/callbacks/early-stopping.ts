@@ -54,10 +54,15 @@ export class EarlyStopping extends TrackerCallback {
     this.restoreBestWeights = options.restoreBestWeights ?? false;
   }
 
-  /** Takes the fit's monitor when none was given, checks that the metric is recorded, catches up on a resume. */
+  /**
+   * Starts over (an object can serve several fits), with the fit's monitor when none was given; checks that the
+   * metric is recorded; catches up on a resume's history.
+   */
   onTrainBegin(ctx: FitContext): void {
-    if (!this.ownMonitor) this.reset(ctx.monitor.metric);
-    else checkMetricRecorded(this.state.metric, ctx, 'EarlyStopping options.monitor');
+    if (this.ownMonitor) checkMetricRecorded(this.state.metric, ctx, 'EarlyStopping options.monitor');
+    this.reset(this.ownMonitor ? this.state.metric : ctx.monitor.metric);
+    tf.dispose(this.bestWeights ?? []);
+    this.bestWeights = undefined;
     this.startEpoch = ctx.startEpoch;
     this.replay(ctx.history);
   }

@@ -5,7 +5,6 @@
  * checkpoint ever holds non-finite weights.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Batch } from '../../data/batch';
 import { nonFiniteSamples } from '../../data/tensor-dataset';
 import { DataFormatError, NonFiniteLossError } from '../../errors';
 import {
