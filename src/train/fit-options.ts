@@ -109,26 +109,32 @@ function sourceLength(source: BatchSource): number | undefined {
   return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
-/** A learning rate must be a finite number >= 0 (0 freezes: tests and frozen parameter groups use it). */
-export function checkLearningRate(rate: unknown, option: string): number {
+/**
+ * A learning rate must be a finite number >= 0: a negative one trains "upward" without a word. 0 stays legal (it
+ * freezes: tests and frozen parameter groups use it). `where` names it in the message, `option` is `err.option`.
+ */
+function checkLearningRate(rate: unknown, where: string, option: string): void {
   if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0)
     throw new OptionError(
-      `fit: expected ${option} to be a finite number >= 0. Received: ${typeof rate === 'string' ? JSON.stringify(rate) : String(rate)}`,
-      option.replace(/^options\./, ''),
+      `fit: expected ${where} to be a finite number >= 0. Received: ${typeof rate === 'string' ? JSON.stringify(rate) : String(rate)}`,
+      option,
     );
-  return rate;
 }
 
 function checkLearningRates(options: FitOptions): void {
-  if (options.learningRate !== undefined) checkLearningRate(options.learningRate, 'options.learningRate');
+  if (options.learningRate !== undefined)
+    checkLearningRate(options.learningRate, 'options.learningRate', 'learningRate');
   const choice = options.optimizer;
-  if (isOptimizerInstance(choice)) checkLearningRate(getLearningRate(choice), "options.optimizer's learning rate");
+  if (isOptimizerInstance(choice))
+    checkLearningRate(getLearningRate(choice), "options.optimizer's learning rate", 'optimizer');
   else if (typeof choice === 'object' && choice !== null && choice.learningRate !== undefined)
-    checkLearningRate(choice.learningRate, 'options.optimizer.learningRate');
+    checkLearningRate(choice.learningRate, 'options.optimizer.learningRate', 'optimizer.learningRate');
   options.paramGroups?.forEach((g, i) => {
-    if (g.learningRate !== undefined) checkLearningRate(g.learningRate, `options.paramGroups[${i}].learningRate`);
+    const where = `options.paramGroups[${i}]`;
+    if (g.learningRate !== undefined)
+      checkLearningRate(g.learningRate, `${where}.learningRate`, `paramGroups[${i}].learningRate`);
     if (g.learningRateScale !== undefined)
-      checkLearningRate(g.learningRateScale, `options.paramGroups[${i}].learningRateScale`);
+      checkLearningRate(g.learningRateScale, `${where}.learningRateScale`, `paramGroups[${i}].learningRateScale`);
   });
 }
 

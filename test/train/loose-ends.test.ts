@@ -33,6 +33,7 @@ test('a learning rate that is not a finite number >= 0 is an OptionError naming 
   for (const [options, option, found] of cases) {
     await assert.rejects(fit(model, blobs(16, 1), { progress: 'none', ...options }), (err: Error) => {
       assert.ok(err instanceof OptionError, `${option}: expected an OptionError, got ${err}`);
+      if (option === 'options.learningRate') assert.equal(err.option, 'learningRate');
       assert.ok(err.message.includes(option), err.message);
       assert.ok(err.message.endsWith(`Received: ${found}`), err.message);
       assert.match(err.message, /expected .* to be a finite number >= 0/);
