@@ -93,3 +93,21 @@ export class OptionError extends LessonkitError {
     super(message);
   }
 }
+
+/**
+ * `fit` saw a finite loss run away: more than a set factor over the best batch loss of the run, or above a set bound
+ * (`FitOptions.divergence`). Training stopped before that batch was applied.
+ */
+export class DivergingLossError extends LessonkitError {
+  constructor(
+    message: string,
+    readonly epoch: number,
+    readonly batch: number,
+    readonly learningRate: number,
+    readonly loss: number,
+    /** The best (lowest) batch loss of the run before this batch. */
+    readonly bestLoss: number,
+  ) {
+    super(message);
+  }
+}

@@ -1,26 +1,24 @@
-/** `fit`'s options, and `resolveOptions`: every default and every option check, applied once before training. */
+/**
+ * `fit`'s options, and `resolveOptions`: every default and every option check, applied once before training. The
+ * shortcuts `checkpoint` and `earlyStopping` become `ModelCheckpoint` and `EarlyStopping` callbacks here.
+ */
 import * as path from 'node:path';
 import type { BatchSource } from '../data';
 import { activeSink } from '../display';
 import { OptionError } from '../errors';
-import type { FitCallbacks } from './callbacks/hooks';
-import type { EarlyStoppingOptions } from './callbacks/early-stopping';
+import { ModelCheckpoint, type CheckpointOptions } from './callbacks/checkpoint';
+import { resolveDivergence, type DivergenceOptions } from './callbacks/divergence';
+import { EarlyStopping, type EarlyStoppingOptions } from './callbacks/early-stopping';
+import type { Callback } from './callbacks/hooks';
 import type { MetricName } from './history';
 import { checkLossName, isClassificationLoss, type LossName } from './losses';
 import { checkMetricName, defaultMonitor } from './monitor';
-import type { OptimizerChoice } from './optimizer';
+import { getLearningRate, isOptimizerInstance, type OptimizerChoice } from './optimizer';
 import type { ParameterGroup } from './param-groups';
 import { checkProgressMode, type ProgressMode } from './progress';
 import type { LearningRateSchedule } from './schedule';
 
-export interface CheckpointOptions {
-  /** This run's folder; `checkpointDir(run)` from the io area gives the standard place. Required. */
-  dir: string;
-  /** Also keep one folder per epoch (`epoch-001/`, ...) besides `last/` and `best/`. Default: false. */
-  keepEveryEpoch?: boolean;
-  /** Save the optimizer state (Adam moments, momentum) so that a resume continues exactly. Default: true. */
-  saveOptimizer?: boolean;
-}
+export type { CheckpointOptions } from './callbacks/checkpoint';
 
 export interface FitOptions {
   /** Epochs to train in total (a resumed run continues up to this number). Default: 1. */
@@ -41,12 +39,21 @@ export interface FitOptions {
   paramGroups?: ParameterGroup[];
   /** The metric for `best/` and early stopping. Default: val_acc (classification) or val_loss, train_* without validation. */
   monitor?: MetricName;
-  /** Stop when the monitor stalls. Default: off. */
+  /** Stop when the monitor stalls: sugar for `new EarlyStopping(...)` in `callbacks`. Default: off. */
   earlyStopping?: EarlyStoppingOptions;
-  /** Hooks. Default: none. */
-  callbacks?: FitCallbacks | FitCallbacks[];
-  /** Where to write checkpoints (a folder or options). Default: no checkpoints. */
+  /**
+   * Callbacks (`EarlyStopping`, `ModelCheckpoint`, `TensorBoard`, or any object with hooks, see callbacks/hooks.ts),
+   * called by their `order`. Default: none.
+   */
+  callbacks?: Callback | Callback[];
+  /** Where to write checkpoints (a folder or options): sugar for `new ModelCheckpoint(...)`. Default: none. */
   checkpoint?: string | CheckpointOptions;
+  /**
+   * Stop with a `DivergingLossError` when a batch loss is more than `factor` times the best batch loss of the run (and
+   * above the run's first one), or above `maxLoss`; before that batch is applied. `false` turns the check off.
+   * Default: `{ factor: 1000 }`.
+   */
+  divergence?: DivergenceOptions | false;
   /**
    * Resume: `true` continues from `<checkpoint dir>/last` when it exists (else starts fresh); a folder path resumes
    * from that checkpoint (it must exist). Default: false.
@@ -72,11 +79,11 @@ export interface ResolvedOptions {
   clipNorm?: number;
   paramGroups?: ParameterGroup[];
   monitor: MetricName;
-  earlyStopping?: Required<EarlyStoppingOptions>;
-  callbacks: FitCallbacks[];
-  checkpoint?: Required<CheckpointOptions>;
-  /** The checkpoint folder to resume from; `mustExist` when the caller named it. */
-  resume?: { from: string; mustExist: boolean };
+  /** The sugar's callbacks (checkpoint, early stopping), then the caller's, in the caller's order. */
+  callbacks: Callback[];
+  divergence: DivergenceOptions | false;
+  /** Resume: from the folder the caller named, else (`from` undefined) from `last/` of the first checkpoint folder. */
+  resume?: { from?: string };
   progress: Exclude<ProgressMode, 'off'>;
   liveChart: boolean;
   batchesPerEpoch?: number;
@@ -102,6 +109,53 @@ function sourceLength(source: BatchSource): number | undefined {
   return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
+/**
+ * A learning rate must be a finite number >= 0: a negative one trains "upward" without a word. 0 stays legal (it
+ * freezes: tests and frozen parameter groups use it). `where` names it in the message, `option` is `err.option`.
+ */
+function checkLearningRate(rate: unknown, where: string, option: string): void {
+  if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0)
+    throw new OptionError(
+      `fit: expected ${where} to be a finite number >= 0. Received: ${typeof rate === 'string' ? JSON.stringify(rate) : String(rate)}`,
+      option,
+    );
+}
+
+function checkLearningRates(options: FitOptions): void {
+  if (options.learningRate !== undefined)
+    checkLearningRate(options.learningRate, 'options.learningRate', 'learningRate');
+  const choice = options.optimizer;
+  if (isOptimizerInstance(choice))
+    checkLearningRate(getLearningRate(choice), "options.optimizer's learning rate", 'optimizer');
+  else if (typeof choice === 'object' && choice !== null && choice.learningRate !== undefined)
+    checkLearningRate(choice.learningRate, 'options.optimizer.learningRate', 'optimizer.learningRate');
+  options.paramGroups?.forEach((g, i) => {
+    const where = `options.paramGroups[${i}]`;
+    if (g.learningRate !== undefined)
+      checkLearningRate(g.learningRate, `${where}.learningRate`, `paramGroups[${i}].learningRate`);
+    if (g.learningRateScale !== undefined)
+      checkLearningRate(g.learningRateScale, `${where}.learningRateScale`, `paramGroups[${i}].learningRateScale`);
+  });
+}
+
+function userCallbacks(callbacks: FitOptions['callbacks']): Callback[] {
+  if (callbacks === undefined) return [];
+  const list: Callback[] = Array.isArray(callbacks) ? callbacks : [callbacks];
+  list.forEach((cb, i) => {
+    if (typeof cb !== 'object' || cb === null)
+      throw new OptionError(
+        `fit: expected options.callbacks[${i}] to be an object with hooks. Received: ${String(cb)}`,
+        'callbacks',
+      );
+    if (cb.order !== undefined && (typeof cb.order !== 'number' || !Number.isFinite(cb.order)))
+      throw new OptionError(
+        `fit: expected the order of options.callbacks[${i}] (${cb.constructor?.name ?? 'object'}) to be a finite number. Received: ${String(cb.order)}`,
+        'callbacks',
+      );
+  });
+  return list;
+}
+
 /** Defaults, in one place. `train` is the training source (its `length` is the default `batchesPerEpoch`). */
 export function resolveOptions(options: FitOptions, train: BatchSource): ResolvedOptions {
   const epochs = options.epochs ?? 1;
@@ -114,6 +168,7 @@ export function resolveOptions(options: FitOptions, train: BatchSource): Resolve
       ? defaultMonitor(classification, options.validation !== undefined)
       : checkMetricName(options.monitor, 'fit options.monitor');
   checkMonitor(options, classification, loss, monitor, 'monitor');
+  checkLearningRates(options);
   if (options.clipNorm !== undefined && !(options.clipNorm > 0))
     throw new OptionError(`fit: expected options.clipNorm > 0. Received: ${options.clipNorm}`);
   const es = options.earlyStopping;
@@ -122,11 +177,10 @@ export function resolveOptions(options: FitOptions, train: BatchSource): Resolve
   if (es?.monitor !== undefined)
     checkMonitor(options, classification, loss, esMonitor, 'earlyStopping.monitor', 'earlyStopping.monitor');
   const ck = typeof options.checkpoint === 'string' ? { dir: options.checkpoint } : options.checkpoint;
-  if (options.resume && !ck && typeof options.resume !== 'string')
-    throw new OptionError('fit: options.resume is true but options.checkpoint names no folder to resume from');
-  const checkpoint = ck
-    ? { dir: path.resolve(ck.dir), keepEveryEpoch: ck.keepEveryEpoch ?? false, saveOptimizer: ck.saveOptimizer ?? true }
-    : undefined;
+  const sugar: Callback[] = [];
+  if (ck) sugar.push(new ModelCheckpoint(ck));
+  if (es) sugar.push(new EarlyStopping({ ...es, monitor: esMonitor }));
+  const divergence = options.divergence === false ? false : resolveDivergence(options.divergence);
   return {
     epochs,
     validation: options.validation,
@@ -138,20 +192,13 @@ export function resolveOptions(options: FitOptions, train: BatchSource): Resolve
     clipNorm: options.clipNorm,
     paramGroups: options.paramGroups,
     monitor,
-    earlyStopping: es && {
-      monitor: esMonitor,
-      patience: es.patience ?? 3,
-      minDelta: es.minDelta ?? 0,
-      restoreBestWeights: es.restoreBestWeights ?? false,
-    },
-    callbacks:
-      options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks],
-    checkpoint,
+    callbacks: [...sugar, ...userCallbacks(options.callbacks)],
+    divergence,
     resume: !options.resume
       ? undefined
       : typeof options.resume === 'string'
-        ? { from: path.resolve(options.resume), mustExist: true }
-        : { from: path.join(checkpoint!.dir, 'last'), mustExist: false },
+        ? { from: path.resolve(options.resume) }
+        : {},
     progress: checkProgressMode(options.progress, 'fit options.progress'),
     liveChart: options.liveChart ?? activeSink() !== undefined,
     batchesPerEpoch: options.batchesPerEpoch ?? sourceLength(train),

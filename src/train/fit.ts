@@ -1,12 +1,14 @@
 /**
- * `fit`: the lesson's hand-written training loop, made reusable: a short loop plus built-in callbacks
- * (callbacks/), called in this order: the learning-rate schedule, the progress bar, the monitor's tracker, the
- * non-finite guard, checkpoints, the user's callbacks, the live chart, early stopping.
+ * `fit`: the lesson's hand-written training loop, made reusable: a short loop that calls callbacks (callbacks/, the
+ * events and their order in callbacks/hooks.ts). Everything besides the loop is a callback, called by `order`: the
+ * learning-rate schedule, the progress bar, the non-finite and divergence guards, checkpoints, the user's callbacks,
+ * TensorBoard, the live chart, early stopping. The shortcuts of `FitOptions` (`checkpoint`, `earlyStopping`,
+ * `schedule`, `progress`, `liveChart`, `divergence`) build these objects; `callbacks` adds the caller's.
  *
- * Each epoch: set the scheduled learning rate, train batch by batch (`trainStep`, see train-step.ts), validate, add a
- * history row, write checkpoints (`last/`, `best/`), call the callbacks, update the live chart, and check early
- * stopping. Between batches it yields to the event loop so that SIGINT (Jupyter's interrupt, Ctrl-C) is delivered,
- * and it stops at that batch boundary after writing a checkpoint.
+ * Each epoch: the schedule sets the learning rate, training runs batch by batch (`trainStep`, see train-step.ts),
+ * then validation, a history row, the monitor, and the epoch's callbacks (checkpoints, the chart, early stopping).
+ * Between batches it yields to the event loop so that SIGINT (Jupyter's interrupt, Ctrl-C) is delivered, and it stops
+ * at that batch boundary after writing a checkpoint.
  *
  * Determinism: `fit` draws no random numbers itself. Seed the parts that do: weight initialisers and Dropout take a
  * `seed` in tfjs-layers (the model builders pass one), and the data loader seeds its shuffling. What stays
@@ -17,24 +19,24 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { BatchSource } from '../data';
 import { ensureEngine } from '../engine';
-import { settleRetiredVersions } from '../io';
 import { clearInterrupt, interruptRequested } from '../runtime';
 import { LossAccumulator } from './accumulator';
-import { CheckpointCallback, openRunFolder } from './callbacks/checkpoint';
-import { EarlyStoppingCallback } from './callbacks/early-stopping';
-import { emit, userCallback, type BatchLogs, type Callback } from './callbacks/hooks';
-import { LiveChartCallback } from './callbacks/live-chart';
-import { LearningRateScheduleCallback } from './callbacks/lr-schedule';
+import { ModelCheckpoint } from './callbacks/checkpoint';
+import { DivergenceGuard } from './callbacks/divergence';
+import { disposeAll, emit, sortCallbacks, type BatchLogs, type Callback } from './callbacks/hooks';
+import { LiveChart } from './callbacks/live-chart';
+import { LearningRateScheduler } from './callbacks/lr-schedule';
 import { NonFiniteGuard } from './callbacks/non-finite';
 import { ProgressCallback } from './callbacks/progress';
-import { resolveOptions, type FitOptions } from './fit-options';
+import { resolveOptions, type FitOptions, type ResolvedOptions } from './fit-options';
 import { FitInterruptedError, FitRun, type FitResult } from './fit-run';
 import type { EpochRecord } from './history';
 import { checkLabels } from './labels';
 import { measureLoss } from './measure';
 import { disposeOptimizer, getLearningRate, isOptimizerInstance } from './optimizer';
+import { resumeRun } from './resume';
 import { buildGroups, makeTrainStep, type TrainStep } from './train-step';
-import { graphTrainStep } from './graph-step'; // graph path (issue 15)
+import { graphTrainStep } from './graph-step'; // the graph path
 
 export type { CheckpointOptions, FitOptions } from './fit-options';
 export { FitInterruptedError, type FitResult } from './fit-run';
@@ -45,42 +47,33 @@ export { nonFiniteWeights } from './callbacks/non-finite';
 export async function fit(model: tf.LayersModel, train: BatchSource, options: FitOptions = {}): Promise<FitResult> {
   ensureEngine();
   const r = resolveOptions(options, train);
-  const notes: string[] = [];
-  const lock = r.checkpoint ? openRunFolder(r.checkpoint.dir, notes) : undefined;
+  const run = new FitRun(model, buildGroups(model, r), r, []);
   try {
-    const run = new FitRun(model, buildGroups(model, r), r, notes);
+    const callbacks = fitCallbacks(run, r);
+    // The eager step, or the graph path's (one native call per step; null when the model is not covered).
+    const trainStep = graphTrainStep(model, run.groups, r) ?? makeTrainStep(model, run.groups, r); // the graph path
     try {
-      // The eager step, or the graph path's (one native call per step; null when the model is not covered).
-      const trainStep = graphTrainStep(model, run.groups, r) ?? makeTrainStep(model, run.groups, r); // graph path (issue 15)
-      try {
-        return await runEpochs(run, train, trainStep, builtInCallbacks(run));
-      } finally {
-        trainStep.dispose?.(); // graph path (issue 15)
-      }
+      await resumeRun(run);
+      return await runEpochs(run, train, trainStep, callbacks);
     } finally {
-      if (!isOptimizerInstance(r.optimizer)) for (const g of run.groups) disposeOptimizer(g.optimizer);
+      trainStep.dispose?.(); // the graph path
     }
   } finally {
-    // Checkpoints replaced during the run stay for a moment for readers in flight; gone before fit returns.
-    if (lock) await settleRetiredVersions();
-    lock?.release();
+    if (!isOptimizerInstance(r.optimizer)) for (const g of run.groups) disposeOptimizer(g.optimizer);
   }
 }
 
-/** Every callback of a run, in the order they are called (see the module comment). */
-function builtInCallbacks(run: FitRun): Callback[] {
-  const r = run.options;
-  const progress = new ProgressCallback(r.progress, r.epochs, r.batchesPerEpoch);
-  return [
-    new LearningRateScheduleCallback(run.groups, r.schedule, r.epochs),
-    progress,
-    run.best,
-    new NonFiniteGuard(run, () => progress.close()),
-    new CheckpointCallback(run),
-    ...r.callbacks.map(userCallback),
-    ...(r.liveChart ? [new LiveChartCallback(run)] : []),
-    ...(r.earlyStopping ? [new EarlyStoppingCallback(run, r.earlyStopping)] : []),
-  ];
+/** The run's callbacks, sorted by `order` (hooks.ts): fit's own, the shortcuts' and the caller's. */
+function fitCallbacks(run: FitRun, r: ResolvedOptions): Callback[] {
+  run.checkpointDirs = r.callbacks.filter((c) => c instanceof ModelCheckpoint).map((c) => c.dir);
+  return sortCallbacks([
+    new LearningRateScheduler(r.schedule),
+    new ProgressCallback(r.progress),
+    new NonFiniteGuard({ checkpointDir: run.checkpointDirs[0] }),
+    ...(r.divergence === false ? [] : [new DivergenceGuard(r.divergence)]),
+    ...(r.liveChart ? [new LiveChart()] : []),
+    ...r.callbacks,
+  ]);
 }
 
 async function runEpochs(
@@ -90,16 +83,21 @@ async function runEpochs(
   callbacks: Callback[],
 ): Promise<FitResult> {
   const r = run.options;
+  const ctx = run.context;
+  let result: FitResult;
   try {
-    await emit(callbacks, 'beforeFit');
-    await emit(callbacks, 'onTrainBegin', run.control);
+    await emit(callbacks, 'onTrainBegin', ctx);
     for (let epoch = run.startEpoch + 1; epoch <= r.epochs && run.stopReason === undefined; epoch++) {
       const started = performance.now();
-      await emit(callbacks, 'onEpochBegin', epoch, run.control);
+      run.epoch = epoch;
+      run.batch = 0;
+      run.best.improved = false;
+      await emit(callbacks, 'onEpochBegin', epoch, ctx);
       const { loss, batches } = await trainEpoch(run, train, trainStep, callbacks, epoch);
-      await emit(callbacks, 'afterBatches', epoch, batches);
+      run.batchesPerEpoch ??= batches;
+      await emit(callbacks, 'onValidationBegin', { epoch, batches }, ctx);
       const val = r.validation ? await measureLoss(run.model, r.validation, r.loss) : undefined;
-      if (val) await emit(callbacks, 'afterValidation', val, epoch, batches);
+      await emit(callbacks, 'onValidationEnd', { epoch, batches, val: val ?? null }, ctx);
       const record: EpochRecord = {
         epoch,
         train_loss: loss.loss,
@@ -110,19 +108,23 @@ async function runEpochs(
         lr: getLearningRate(run.groups[0].optimizer),
       };
       run.history.push(record);
-      await emit(callbacks, 'onEpochEnd', record, run.control);
+      run.best.onEpochEnd(record);
+      await emit(callbacks, 'onEpochEnd', record, ctx);
       if (interruptRequested()) {
         // The interrupt came during validation or a callback: the epoch is complete and checkpointed.
         clearInterrupt();
         throw new FitInterruptedError(run.result(), epoch, batches);
       }
     }
-    await emit(callbacks, 'beforeTrainEnd');
-    await emit(callbacks, 'onTrainEnd', run.history);
-    return run.result();
-  } finally {
-    for (const cb of callbacks) cb.dispose?.();
+    await emit(callbacks, 'onTrainEnd', run.history, ctx);
+    result = run.result();
+  } catch (error) {
+    // The first error is the one to report; a callback failing to clean up after it must not hide it.
+    await disposeAll(callbacks, ctx).catch(() => undefined);
+    throw error;
   }
+  await disposeAll(callbacks, ctx);
+  return result;
 }
 
 /** One epoch's training batches; stops at a batch boundary when an interrupt was requested. */
@@ -133,12 +135,16 @@ async function trainEpoch(
   callbacks: Callback[],
   epoch: number,
 ): Promise<{ loss: LossAccumulator; batches: number }> {
+  const ctx = run.context;
   const acc = new LossAccumulator();
   let batch = 0;
   for await (const b of train) {
     if (run.classes !== undefined) await checkLabels(b.y, run.classes, b.indices, epoch, batch);
-    const step = await trainStep(b.x, b.y, (loss) => emit(callbacks, 'afterLoss', loss, b, epoch, batch));
     const size = b.x.shape[0] ?? 0;
+    await emit(callbacks, 'onBatchBegin', { epoch, batch, size }, ctx);
+    const step = await trainStep(b.x, b.y, (loss) =>
+      emit(callbacks, 'onLoss', { epoch, batch, size, loss, data: b }, ctx),
+    );
     acc.add(step.loss, size, step.correct, step.correct === undefined ? 0 : b.y.size);
     const logs: BatchLogs = {
       epoch,
@@ -150,12 +156,13 @@ async function trainEpoch(
       ...(step.gradNorm !== undefined ? { gradNorm: step.gradNorm } : {}),
     };
     batch += 1;
-    await emit(callbacks, 'onBatchEnd', logs, run.control);
+    run.batch = batch;
+    await emit(callbacks, 'onBatchEnd', logs, ctx);
     // Let pending signals (SIGINT) and I/O callbacks run before deciding to go on.
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (interruptRequested()) {
       clearInterrupt();
-      await emit(callbacks, 'onInterrupt', epoch, batch);
+      await emit(callbacks, 'onInterrupt', { epoch, batches: batch }, ctx);
       throw new FitInterruptedError(run.result(), epoch, batch);
     }
   }

@@ -1,5 +1,21 @@
 // Public API of src/train/.
-export type { BatchLogs, EarlyStoppingOptions, FitCallbacks, FitControl } from './callbacks';
+export { CALLBACK_ORDER, EarlyStopping, LearningRateScheduler, ModelCheckpoint, TensorBoard } from './callbacks';
+export type {
+  BatchInfo,
+  BatchLogs,
+  Callback,
+  DivergenceOptions,
+  EarlyStoppingOptions,
+  EpochProgress,
+  FitCallbacks,
+  FitContext,
+  FitControl,
+  GroupView,
+  LossLogs,
+  MonitorView,
+  TensorBoardOptions,
+  ValidationLogs,
+} from './callbacks';
 export {
   CHECKPOINT_FORMAT,
   copyCheckpoint,

@@ -40,3 +40,18 @@ export function observe(state: MonitorState, record: EpochRecord, minDelta = 0):
   state.bestEpoch = record.epoch;
   return true;
 }
+
+/** A monitored metric must be recorded: val_* needs validation, *_acc a classification loss. `option` names it. */
+export function checkMetricRecorded(
+  metric: MetricName,
+  fit: { hasValidation: boolean; classification: boolean },
+  option: string,
+): void {
+  if (metric.startsWith('val_') && !fit.hasValidation)
+    throw new OptionError(`${option} is ${metric} but the fit has no validation data (options.validation)`, option);
+  if (metric.endsWith('_acc') && !fit.classification)
+    throw new OptionError(
+      `${option} is ${metric}, but the fit's loss is not a classification loss (no accuracy)`,
+      option,
+    );
+}

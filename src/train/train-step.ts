@@ -57,13 +57,6 @@ export function buildGroups(model: tf.LayersModel, r: ResolvedOptions): Group[] 
   }));
 }
 
-/** `learning rate 0.001`, or each group's: for error messages. */
-export function learningRates(groups: readonly Group[]): string {
-  return groups.length === 1
-    ? `learning rate ${getLearningRate(groups[0].optimizer)}`
-    : `learning rates ${groups.map((g) => `${g.name} ${getLearningRate(g.optimizer)}`).join(', ')}`;
-}
-
 export interface Gradients {
   loss: tf.Scalar;
   correct?: tf.Scalar;

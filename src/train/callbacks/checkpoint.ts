@@ -1,30 +1,21 @@
 /**
  * Checkpointing in `fit` (Keras's `ModelCheckpoint`, fastai's `SaveModelCallback`), and resuming from a checkpoint.
  *
- * - `openRunFolder`: the run folder's lock, and the leftovers of killed saves removed, before training.
- * - `beforeFit`: a resume restores weights, optimizer state, history and monitor, and training continues after the
- *   checkpoint's epoch.
+ * - `openRunFolder` (at `onTrainBegin`): the run folder's lock, and the leftovers of killed saves removed.
+ * - A resume (`FitOptions.resume`, resume.ts) restores weights, optimizer state, history and monitor before
+ *   `onTrainBegin`, and training continues after the checkpoint's epoch.
  * - After every epoch: `last/`, `best/` when the fit's monitor improved, `epoch-NNN/` with `keepEveryEpoch`; best/
  *   and epoch-NNN/ are copies of this very save (the version folder it wrote), not of whatever last/ is by then.
  * - At an interrupt: `last/`, marked interrupted, with the batches done in the unfinished epoch.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { OptionError } from '../../errors';
-import { removeStaleEntries } from '../../io';
-import {
-  CHECKPOINT_FORMAT,
-  copyCheckpoint,
-  restoreCheckpoint,
-  saveCheckpoint,
-  type CheckpointMetadata,
-} from '../checkpoint';
+import { removeStaleEntries, settleRetiredVersions } from '../../io';
+import { CHECKPOINT_FORMAT, copyCheckpoint, saveCheckpoint, type CheckpointMetadata } from '../checkpoint';
+import type { EpochRecord } from '../history';
 import { lockRunFolder, type RunFolderLock } from '../run-lock';
-import type { FitRun } from '../fit-run';
-import { History, type EpochRecord } from '../history';
-import { getLearningRate } from '../optimizer';
-import type { Callback } from './hooks';
+import { CALLBACK_ORDER, type Callback, type EpochProgress, type FitContext } from './hooks';
 
 /** Locks `dir` for this run and removes what killed saves left; what is worth knowing goes to `notes`. */
 export function openRunFolder(dir: string, notes: string[]): RunFolderLock {
@@ -42,59 +33,91 @@ export function openRunFolder(dir: string, notes: string[]): RunFolderLock {
   return lock;
 }
 
-export class CheckpointCallback implements Callback {
-  constructor(private readonly run: FitRun) {}
+export interface CheckpointOptions {
+  /** This run's folder; `checkpointDir(run)` from the io area gives the standard place. Required. */
+  dir: string;
+  /** Also keep one folder per epoch (`epoch-001/`, ...) besides `last/` and `best/`. Default: false. */
+  keepEveryEpoch?: boolean;
+  /** Save the optimizer state (Adam moments, momentum) so that a resume continues exactly. Default: true. */
+  saveOptimizer?: boolean;
+}
 
-  async beforeFit(): Promise<void> {
-    const resume = this.run.options.resume;
-    if (!resume) return;
-    if (resume.mustExist && !fs.existsSync(resume.from))
-      throw new OptionError(`fit: options.resume names ${resume.from}, which does not exist`, 'resume');
-    if (!fs.existsSync(resume.from)) return;
-    const run = this.run;
-    run.resumed = await restoreCheckpoint(resume.from, run.model, run.optimizers());
-    const meta = run.resumed.metadata;
-    run.history = new History(meta.history);
-    if (meta.monitor.metric === run.best.state.metric) run.best.state = { ...meta.monitor };
-    else run.best.replay(run.history.records);
-    run.startEpoch = meta.epoch;
+/**
+ * `new ModelCheckpoint({ dir })` in `FitOptions.callbacks`, or `FitOptions.checkpoint`: `last/` after every epoch,
+ * `best/` when the fit's monitor (`ctx.monitor`) improved, `epoch-NNN/` with `keepEveryEpoch`, and `last/` at an
+ * interrupt. It holds the folder's lock from `onTrainBegin` to `onDispose`. `FitOptions.resume: true` resumes from
+ * the `last/` of the first `ModelCheckpoint`.
+ */
+export class ModelCheckpoint implements Callback {
+  readonly order: number = CALLBACK_ORDER.checkpoint;
+  /** The folder, resolved to an absolute path. */
+  readonly dir: string;
+  readonly keepEveryEpoch: boolean;
+  readonly saveOptimizer: boolean;
+  private lock?: RunFolderLock;
+
+  constructor(options: CheckpointOptions) {
+    if (typeof options?.dir !== 'string' || options.dir === '')
+      throw new OptionError(
+        `ModelCheckpoint: expected options.dir to name a folder. Received: ${JSON.stringify(options?.dir)}`,
+        'dir',
+      );
+    this.dir = path.resolve(options.dir);
+    this.keepEveryEpoch = options.keepEveryEpoch ?? false;
+    this.saveOptimizer = options.saveOptimizer ?? true;
   }
 
-  async onEpochEnd({ epoch }: EpochRecord): Promise<void> {
-    const ck = this.run.options.checkpoint;
-    if (!ck) return;
-    const own = await this.save(this.metadata(epoch, false, 0));
-    if (this.run.best.improved) await copyCheckpoint(own, path.join(ck.dir, 'best'));
-    if (ck.keepEveryEpoch) await copyCheckpoint(own, path.join(ck.dir, `epoch-${String(epoch).padStart(3, '0')}`));
+  onTrainBegin(ctx: FitContext): void {
+    const notes: string[] = [];
+    this.lock = openRunFolder(this.dir, notes);
+    for (const note of notes) ctx.note(note);
   }
 
-  async onInterrupt(epoch: number, batches: number): Promise<void> {
-    if (this.run.options.checkpoint) await this.save(this.metadata(epoch - 1, true, batches));
+  async onEpochEnd({ epoch }: EpochRecord, ctx: FitContext): Promise<void> {
+    const own = await this.save(ctx, this.metadata(ctx, epoch, false, 0));
+    if (ctx.monitor.improved) await copyCheckpoint(own, path.join(this.dir, 'best'));
+    if (this.keepEveryEpoch) await copyCheckpoint(own, path.join(this.dir, `epoch-${String(epoch).padStart(3, '0')}`));
+  }
+
+  async onInterrupt({ epoch, batches }: EpochProgress, ctx: FitContext): Promise<void> {
+    await this.save(ctx, this.metadata(ctx, epoch - 1, true, batches));
+  }
+
+  /** Checkpoints replaced during the run stay for a moment for readers in flight; gone before the lock is released. */
+  async onDispose(): Promise<void> {
+    if (!this.lock) return;
+    try {
+      await settleRetiredVersions();
+    } finally {
+      this.lock.release();
+      this.lock = undefined;
+    }
   }
 
   /** Writes `last/`; returns the version folder written. */
-  private save(meta: CheckpointMetadata): Promise<string> {
-    const ck = this.run.options.checkpoint!;
-    return saveCheckpoint(
-      path.join(ck.dir, 'last'),
-      this.run.model,
-      meta,
-      ck.saveOptimizer ? this.run.optimizers() : [],
-    );
+  private save(ctx: FitContext, meta: CheckpointMetadata): Promise<string> {
+    const optimizers = ctx.groups.map((g) => ({ name: g.name, optimizer: g.optimizer }));
+    return saveCheckpoint(path.join(this.dir, 'last'), ctx.model, meta, this.saveOptimizer ? optimizers : []);
   }
 
-  private metadata(epoch: number, interrupted: boolean, batchesIntoNextEpoch: number): CheckpointMetadata {
+  private metadata(
+    ctx: FitContext,
+    epoch: number,
+    interrupted: boolean,
+    batchesIntoNextEpoch: number,
+  ): CheckpointMetadata {
+    const { metric, mode, best, bestEpoch } = ctx.monitor;
     return {
       format: CHECKPOINT_FORMAT,
       epoch,
       interrupted,
       batchesIntoNextEpoch,
-      history: this.run.history.toJSON(),
-      monitor: { ...this.run.best.state },
-      groups: this.run.groups.map((g) => ({
+      history: ctx.history.map((r) => ({ ...r })),
+      monitor: { metric, mode, best, bestEpoch },
+      groups: ctx.groups.map((g) => ({
         name: g.name,
         baseLearningRate: g.baseLearningRate,
-        learningRate: getLearningRate(g.optimizer),
+        learningRate: g.learningRate,
         optimizer: g.optimizer.getClassName(),
       })),
       savedAt: new Date().toISOString(),

@@ -1,14 +1,13 @@
 /** The live learning curve of `fit`: one notebook output, redrawn from the history after every epoch. */
 import { LiveLearningCurve } from '../../viz';
-import type { FitRun } from '../fit-run';
-import type { Callback } from './hooks';
+import type { EpochRecord } from '../history';
+import { CALLBACK_ORDER, type Callback, type FitContext } from './hooks';
 
-export class LiveChartCallback implements Callback {
+export class LiveChart implements Callback {
+  readonly order: number = CALLBACK_ORDER.liveChart;
   private readonly chart = new LiveLearningCurve();
 
-  constructor(private readonly run: FitRun) {}
-
-  onEpochEnd(): void {
-    this.chart.update(this.run.history);
+  onEpochEnd(_record: EpochRecord, ctx: FitContext): void {
+    this.chart.update(ctx.history);
   }
 }

@@ -5,14 +5,16 @@
  * checkpoint ever holds non-finite weights.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Batch } from '../../data';
 import { nonFiniteSamples } from '../../data';
 import { DataFormatError, NonFiniteLossError } from '../../errors';
-import type { FitRun } from '../fit-run';
-import type { LossAndAccuracy } from '../measure';
-import { getLearningRate } from '../optimizer';
-import { learningRates } from '../train-step';
-import type { Callback } from './hooks';
+import {
+  CALLBACK_ORDER,
+  type Callback,
+  type EpochProgress,
+  type FitContext,
+  type LossLogs,
+  type ValidationLogs,
+} from './hooks';
 
 /** Names of the variables that hold NaN or infinite values (one reduction per weight, one read). */
 export function nonFiniteWeights(variables: readonly tf.Variable[]): string[] {
@@ -21,20 +23,21 @@ export function nonFiniteWeights(variables: readonly tf.Variable[]): string[] {
   return variables.filter((_, i) => !flags[i]).map((v) => v.name);
 }
 
+/** `learning rate 0.001`, or each group's: for error messages. */
+export function learningRates(ctx: FitContext): string {
+  return ctx.groups.length === 1
+    ? `learning rate ${ctx.groups[0].learningRate}`
+    : `learning rates ${ctx.groups.map((g) => `${g.name} ${g.learningRate}`).join(', ')}`;
+}
+
 export class NonFiniteGuard implements Callback {
-  /** `stopProgress` ends the progress bar before an error is thrown. */
-  constructor(
-    private readonly run: FitRun,
-    private readonly stopProgress: () => void,
-  ) {}
+  readonly order: number = CALLBACK_ORDER.nonFinite;
 
-  private get rate(): number {
-    return getLearningRate(this.run.groups[0].optimizer);
-  }
+  /** `checkpointDir`: the run's checkpoint folder, if it writes checkpoints (weights are checked before they are). */
+  constructor(private readonly options: { checkpointDir?: string } = {}) {}
 
-  afterLoss(loss: number, b: Batch, epoch: number, batch: number): void {
+  onLoss({ loss, data: b, epoch, batch }: LossLogs, ctx: FitContext): void {
     if (Number.isFinite(loss)) return;
-    this.stopProgress();
     const badInputs = nonFiniteSamples(b.x);
     if (badInputs.length > 0) {
       const ids = badInputs.slice(0, 10).map((i) => b.indices?.[i] ?? i);
@@ -45,53 +48,52 @@ export class NonFiniteGuard implements Callback {
       );
     }
     throw new NonFiniteLossError(
-      `fit: the loss is ${loss} in epoch ${epoch}, batch ${batch}, at ${learningRates(this.run.groups)}; expected a finite number. ` +
+      `fit: the loss is ${loss} in epoch ${epoch}, batch ${batch}, at ${learningRates(ctx)}; expected a finite number. ` +
         'Training stopped before applying this batch, so the trainable weights are those from the batch before, and no ' +
         `checkpoint was written with non-finite weights. The inputs of this batch are finite; a learning rate that is ` +
         'too large (or no gradient clipping) is the usual cause: lower learningRate or set clipNorm.',
       epoch,
       batch,
-      this.rate,
+      ctx.learningRate,
       loss,
     );
   }
 
-  afterBatches(epoch: number, batches: number): void {
-    this.assertFiniteWeights(epoch, batches, 'at the end of the epoch');
+  onValidationBegin({ epoch, batches }: EpochProgress, ctx: FitContext): void {
+    this.assertFiniteWeights(ctx, epoch, batches, 'at the end of the epoch');
   }
 
-  afterValidation(val: LossAndAccuracy, epoch: number, batches: number): void {
-    if (Number.isFinite(val.loss)) return;
-    this.stopProgress();
+  onValidationEnd({ val, epoch, batches }: ValidationLogs, ctx: FitContext): void {
+    if (val === null || Number.isFinite(val.loss)) return;
     throw new NonFiniteLossError(
-      `fit: the validation loss is ${val.loss} after epoch ${epoch} (${learningRates(this.run.groups)}), while the training loss and the ` +
+      `fit: the validation loss is ${val.loss} after epoch ${epoch} (${learningRates(ctx)}), while the training loss and the ` +
         'weights are finite; expected a finite number. The validation data probably holds NaN or infinite values (or labels ' +
         'the training data does not have). No checkpoint was written for this epoch.',
       epoch,
       batches,
-      this.rate,
+      ctx.learningRate,
       val.loss,
     );
   }
 
   /** Before the interrupt's checkpoint (the checkpoint callback comes next). */
-  onInterrupt(epoch: number, batches: number): void {
-    if (this.run.options.checkpoint) this.assertFiniteWeights(epoch, batches, 'at the interrupt');
+  onInterrupt({ epoch, batches }: EpochProgress, ctx: FitContext): void {
+    if (this.options.checkpointDir) this.assertFiniteWeights(ctx, epoch, batches, 'at the interrupt');
   }
 
   /** Refuses to go on to a checkpoint of non-finite weights (a finite last loss does not rule them out). */
-  private assertFiniteWeights(epoch: number, batch: number, when: string): void {
-    const bad = nonFiniteWeights(this.run.model.weights.map((w) => w.read() as tf.Variable));
+  private assertFiniteWeights(ctx: FitContext, epoch: number, batch: number, when: string): void {
+    const bad = nonFiniteWeights(ctx.model.weights.map((w) => w.read() as tf.Variable));
     if (bad.length === 0) return;
-    const ck = this.run.options.checkpoint;
+    const dir = this.options.checkpointDir;
     throw new NonFiniteLossError(
-      `fit: the weights became NaN or infinite in epoch ${epoch} (after batch ${batch}, ${learningRates(this.run.groups)}): ` +
+      `fit: the weights became NaN or infinite in epoch ${epoch} (after batch ${batch}, ${learningRates(ctx)}): ` +
         `${bad.slice(0, 5).join(', ')}${bad.length > 5 ? `, ... (${bad.length} in all)` : ''}. Training stopped ${when}; ` +
-        `no checkpoint was written with these weights${ck ? ` (last/ and best/ in ${ck.dir} keep the previous epoch's)` : ''}. ` +
+        `no checkpoint was written with these weights${dir ? ` (last/ and best/ in ${dir} keep the previous epoch's)` : ''}. ` +
         'Lower the learning rate or set clipNorm.',
       epoch,
       batch,
-      this.rate,
+      ctx.learningRate,
       NaN,
     );
   }

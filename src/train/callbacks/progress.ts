@@ -1,21 +1,18 @@
 /** The progress bar of `fit` (fastai's `ProgressCallback`): one bar per epoch, running loss/accuracy, final numbers. */
 import type { EpochRecord } from '../history';
 import { ProgressBar, type ProgressMode } from '../progress';
-import type { BatchLogs, Callback } from './hooks';
+import { CALLBACK_ORDER, type BatchLogs, type Callback, type FitContext } from './hooks';
 
 export class ProgressCallback implements Callback {
+  readonly order: number = CALLBACK_ORDER.progress;
   private bar?: ProgressBar;
 
-  /** `batchesPerEpoch`: the bar's total; when unknown, the first epoch's count is used from the second epoch on. */
-  constructor(
-    private readonly mode: Exclude<ProgressMode, 'off'>,
-    private readonly epochs: number,
-    private batchesPerEpoch: number | undefined,
-  ) {}
+  constructor(private readonly mode: Exclude<ProgressMode, 'off'>) {}
 
-  onEpochBegin(epoch: number): void {
-    this.bar = new ProgressBar(this.batchesPerEpoch, {
-      description: `epoch ${epoch}/${this.epochs}`,
+  /** The bar's total is `ctx.batchesPerEpoch`: when unknown, fit learns it from the first epoch. */
+  onEpochBegin(epoch: number, ctx: FitContext): void {
+    this.bar = new ProgressBar(ctx.batchesPerEpoch, {
+      description: `epoch ${epoch}/${ctx.epochs}`,
       mode: this.mode,
       unit: 'batch',
     });
@@ -28,10 +25,6 @@ export class ProgressCallback implements Callback {
     );
   }
 
-  afterBatches(_epoch: number, batches: number): void {
-    this.batchesPerEpoch ??= batches;
-  }
-
   /** Ends the bar with the epoch's numbers. */
   onEpochEnd(record: EpochRecord): void {
     const postfix: Record<string, number> = { loss: record.train_loss };
@@ -42,11 +35,11 @@ export class ProgressCallback implements Callback {
   }
 
   onInterrupt(): void {
-    this.close();
+    this.bar?.close();
   }
 
-  /** Ends the bar where it is (training stops). */
-  close(): void {
+  /** Ends the bar where it is when training stops by an error (a guard's), before the error is shown. */
+  onDispose(): void {
     this.bar?.close();
   }
 }

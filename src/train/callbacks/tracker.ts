@@ -1,12 +1,13 @@
 /**
  * `TrackerCallback` (fastai's): follows one metric over the epochs, remembering its best value and epoch and whether
- * the last epoch was a new best. `fit` keeps one for its monitor (checkpoints' `best/` and `FitResult.monitor`);
- * early stopping is one with its own metric and `minDelta`.
+ * the last epoch was a new best. `fit` keeps one for its monitor (updated by the loop before `onEpochEnd`; the
+ * callbacks see it as `ctx.monitor`, checkpoints' `best/` and `FitResult.monitor` follow it); early stopping is one
+ * with its own metric and `minDelta`.
  */
 import type { MonitorState } from '../checkpoint';
 import type { EpochRecord, MetricName } from '../history';
 import { newMonitor, observe } from '../monitor';
-import type { Callback } from './hooks';
+import type { Callback, FitContext } from './hooks';
 
 export class TrackerCallback implements Callback {
   state: MonitorState;
@@ -20,12 +21,18 @@ export class TrackerCallback implements Callback {
     this.state = newMonitor(metric);
   }
 
+  /** Starts over, following `metric`. */
+  reset(metric: MetricName): void {
+    this.state = newMonitor(metric);
+    this.improved = false;
+  }
+
   /** Catches up on epochs trained before (a resumed history). */
   replay(records: readonly EpochRecord[]): void {
     for (const record of records) observe(this.state, record, this.minDelta);
   }
 
-  onEpochEnd(record: EpochRecord): void {
+  onEpochEnd(record: EpochRecord, _ctx?: FitContext): void {
     this.improved = observe(this.state, record, this.minDelta);
   }
 }
