@@ -78,6 +78,7 @@ export type { FreezeStrategy } from './models';
 // Training, evaluation and the generated verdicts.
 export {
   compareAccuracy,
+  degenerateRun,
   evaluate,
   fit,
   forecastSummary,
@@ -87,6 +88,7 @@ export {
   lessonBackbone,
   measureLoss,
   predictImageFile,
+  predictionsOf,
   recurrentAccuracySummary,
   restoreCheckpoint,
   sequentialTimingSummary,

@@ -72,6 +72,8 @@ export type {
 export { predictImageFile } from './predict-file';
 export type { FilePrediction, PredictImageFileOptions } from './predict-file';
 export { binomialStandardError, compareAccuracy, transferSummary, verdictTable } from './verdict';
+export { degenerateRun, predictionsOf } from './degenerate-run';
+export type { DegenerateOptions, DegenerateRun, RunOutcome } from './degenerate-run';
 export type { AccuracyVerdict, MeasuredAccuracy, VerdictWord } from './verdict';
 export { lessonBackbone, mnistOutsideLessonSubset } from './lesson-backbones';
 export type { LessonBackbone, LessonBackboneName } from './lesson-backbones';

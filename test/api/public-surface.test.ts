@@ -75,6 +75,7 @@ const ROOT_EXPORTS = [
   'STRATEGY_NAMES',
   // train
   'compareAccuracy',
+  'degenerateRun',
   'evaluate',
   'fit',
   'forecastSummary',
@@ -84,6 +85,7 @@ const ROOT_EXPORTS = [
   'lessonBackbone',
   'measureLoss',
   'predictImageFile',
+  'predictionsOf',
   'recurrentAccuracySummary',
   'restoreCheckpoint',
   'sequentialTimingSummary',
