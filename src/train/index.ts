@@ -30,6 +30,8 @@ export { resolveGroups } from './param-groups';
 export type { ParameterGroup, VariableLike } from './param-groups';
 export { barText, checkProgressMode, formatDuration, PROGRESS_MODES, ProgressBar, ProgressSnapshot } from './progress';
 export type { ProgressMode, ProgressOptions } from './progress';
+export { runProgress } from './run-progress';
+export type { RunProgress, RunProgressOptions } from './run-progress';
 export {
   accuracyNoise,
   accuracyVerdict,
