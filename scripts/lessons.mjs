@@ -21,7 +21,8 @@ import { parseArgs } from 'node:util';
 import { requireKernel } from './notebook/execute.mjs';
 import { exportHandout, HANDOUT_MAX_BYTES, NOTEBOOK_MAX_BYTES, notebookTitle } from './notebook/handout.mjs';
 import { listNotebooks, writeTextAtomic } from './notebook/notebook-file.mjs';
-import { escapeHtml, formatHandoutSize } from './notebook/handout-html.mjs';
+import { escapeHtml, formatHandoutSize, handoutProblems } from './notebook/handout-html.mjs';
+import { runInfoOf } from './notebook/parameters.mjs';
 import { HANDOUTS_DIR, jupyterCommand, kernelName, lessonDataDir, NOTEBOOKS_DIR, ROOT } from './paths.mjs';
 import { runNotebook } from './notebook/pipeline.mjs';
 import { chooseProfile } from './notebook/profile.mjs';
@@ -134,6 +135,10 @@ async function main() {
           failed += 1;
           console.error(`  ✗ the handout is over its ${HANDOUT_MAX_BYTES / 1e6} MB target`);
         }
+        for (const problem of handoutProblems(fs.readFileSync(h.output, 'utf8'), {
+          engine: runInfoOf(run.executed)?.engine,
+        }))
+          console.error(`  ! the handout does not read like a lesson yet: ${problem}`);
         if (h.external.length) {
           failed += 1;
           console.error(`  ✗ the handout loads from the network: ${h.external.join(', ')}`);

@@ -22,7 +22,9 @@ outrank `--template` on the command line (that option sets TemplateExporter's), 
     (`resources["require_js_url"]`) at nothing unless the notebook has widgets: no CDN requests.
 
 The `lessonkit` template (extends `lab`; the handouts use it, and `--template lessonkit` gives it to anyone) adds a
-font stack with Korean (CJK) fallbacks.
+font stack with Korean (CJK) fallbacks, leaves out cells tagged `hide-handout` (plumbing: the lesson runner's injected
+parameters cell, set-up and clean-up cells) and shows cells tagged `solution` collapsed, one <details> element per run
+of consecutive solution cells. Other templates (JupyterLab's own export) show every cell.
 """
 from __future__ import annotations
 

@@ -107,9 +107,11 @@ const HEADER_STYLE = `
 .lessonkit-handout-header h1 { margin: 0 0 .3em; font-size: 1.8em; }
 .lessonkit-handout-header .lessonkit-run { margin: 0 0 .8em; color: #444; }
 .lessonkit-handout-header .lessonkit-run code { background: #e8ecf0; padding: 0 .3em; border-radius: 3px; }
-.lessonkit-handout-header nav ol { margin: .3em 0 0; padding-left: 1.4em; columns: 2; }
-.lessonkit-handout-header nav li.level-3 { margin-left: 1.2em; list-style: circle; }
-@media print { .lessonkit-handout-header nav ol { columns: 1; } }
+.lessonkit-handout-header details.lessonkit-engine { margin: -.4em 0 .8em; color: #444; font-size: .92em; }
+.lessonkit-handout-header details.lessonkit-engine summary { cursor: pointer; }
+.lessonkit-handout-header nav ul { margin: .3em 0 0; padding-left: 0; list-style: none; columns: 2; }
+.lessonkit-handout-header nav li.level-3 { margin-left: 1.4em; }
+@media print { .lessonkit-handout-header nav ul { columns: 1; } }
 </style>`;
 
 /**
@@ -117,10 +119,26 @@ const HEADER_STYLE = `
  * @typedef {object} HandoutInfo
  * @property {string} title        document title (shown as the header's h1 and in <title>).
  * @property {string} profile      lesson profile the notebook ran with.
- * @property {string} engine       backend description printed by the run (e.g. `tensorflow backend (TF 2.21.0, cpu) ...`).
+ * @property {string} engine       backend description printed by the run (e.g. `tensorflow backend (TF 2.21.0, cpu) ...`);
+ *                                 the header shows its short form (`shortEngine`) and the whole text collapsed.
  * @property {string} [executedAt] when it ran (ISO text). Default: not shown.
  * @property {string} [source]     the notebook file, as shown to the reader. Default: not shown.
  */
+
+/**
+ * The engine in a few words, from `describeEngine`'s line (`tensorflow backend (TF 2.21.0, cpu) via
+ * @tensorflow/tfjs-node; <why this package>; <oneDNN verdict and why>`): `tensorflow backend (TF 2.21.0, cpu),
+ * oneDNN off`. A line of another shape is returned up to its first `;`.
+ * @param {string} engine
+ */
+export function shortEngine(engine) {
+  const first = engine
+    .split(';')[0]
+    .replace(/\s+via\s+\S+\s*$/, '')
+    .trim();
+  const onednn = /\boneDNN (on|off)\b/i.exec(engine);
+  return onednn ? `${first}, oneDNN ${onednn[1].toLowerCase()}` : first;
+}
 
 /**
  * Turns the exported HTML into a handout: a header with title, run information and a table of contents. Scripts,
@@ -131,27 +149,34 @@ const HEADER_STYLE = `
 export function finishHandout(html, info) {
   let doc = html;
   doc = doc.replace(/<title>[\s\S]*?<\/title>/i, `<title>${escapeHtml(info.title)}</title>`);
-  const headings = headingsOf(doc).filter((h, i) => !(i === 0 && h.level === 1 && h.text === info.title));
+  // A notebook that opens with an h1 has its own title (the lessons' "# 2. Transfer learning ...", which may differ
+  // from metadata.title): the header follows that heading, and the contents list leaves it out.
+  const all = headingsOf(doc);
+  const ownTitle = all.length > 0 && all[0].level === 1 && firstH1(doc) !== undefined;
+  const headings = ownTitle ? all.slice(1) : all;
   const toc = headings
     .filter((h) => h.id && h.level >= 1 && h.level <= 3)
+    // No list numbers of our own: the lessons number their sections in the headings ("2. The data"), and an
+    // ordered list printed a second, different number before each ("1. 2. The data").
     .map((h) => `<li class="level-${h.level}"><a href="#${escapeHtml(h.id)}">${escapeHtml(h.text)}</a></li>`)
     .join('\n');
+  const short = shortEngine(info.engine);
   const run = [
     `Profile <code>${escapeHtml(info.profile)}</code>`,
-    `backend <code>${escapeHtml(info.engine)}</code>`,
+    `engine <code>${escapeHtml(short)}</code>`,
     info.executedAt ? `executed ${escapeHtml(info.executedAt)}` : '',
     info.source ? `from <code>${escapeHtml(info.source)}</code>` : '',
   ]
     .filter(Boolean)
     .join(' · ');
-  // When the notebook opens with the title as its own h1, the header follows that heading instead of repeating it.
-  const first = firstH1(doc);
-  const ownTitle = first !== undefined && htmlText(first.html) === info.title;
   const header =
     '<header class="lessonkit-handout-header">\n' +
     (ownTitle ? '' : `<h1>${escapeHtml(info.title)}</h1>\n`) +
     `<p class="lessonkit-run">${run}</p>\n` +
-    (toc ? `<nav aria-label="Contents"><strong>Contents</strong>\n<ol>\n${toc}\n</ol></nav>\n` : '') +
+    (short !== info.engine
+      ? `<details class="lessonkit-engine"><summary>About the engine</summary><p>${escapeHtml(info.engine)}</p></details>\n`
+      : '') +
+    (toc ? `<nav aria-label="Contents"><strong>Contents</strong>\n<ul>\n${toc}\n</ul></nav>\n` : '') +
     '</header>';
   doc = insertOnce(doc, /<\/head>/i, `${HEADER_STYLE}\n</head>`, '</head>');
   if (ownTitle) {
@@ -184,4 +209,38 @@ function insertOnce(html, pattern, replacement, what) {
   if (!pattern.test(html))
     throw new Error(`nbconvert's HTML has no ${what}; expected the lessonkit (lab) template's layout`);
   return html.replace(pattern, () => replacement);
+}
+
+/** Text that is plumbing, not lesson: the runner's injected cell and its run line (the header shows the run). */
+const PLUMBING = [/Injected by scripts\/lessons\.mjs/, /\blessonkit run: profile\b/];
+
+/**
+ * What keeps a handout from reading like a lesson, as sentences (empty: none found): plumbing text in the page (the
+ * injected parameters cell, its run line), the engine's long explanation shown more than once outside the header's
+ * collapsed <details>, an image grid followed by a table of captions (one per image), and a contents list with
+ * numbers of its own. `engine` is the run's engine line (`describeEngine`), when known.
+ * @param {string} html the finished handout
+ * @param {{ engine?: string }} [run]
+ * @returns {string[]}
+ */
+export function handoutProblems(html, run = {}) {
+  /** @type {string[]} */
+  const problems = [];
+  const body = html.replace(/<script\b[\s\S]*?<\/script>/gi, '').replace(/<style\b[\s\S]*?<\/style>/gi, '');
+  const text = htmlText(body.replace(/<[^>]*>/g, (tag) => `${tag} `)); // elements apart stay words apart
+  for (const re of PLUMBING) {
+    const m = re.exec(text);
+    if (m) problems.push(`plumbing text in the page: "${m[0]}"`);
+  }
+  if (run.engine && run.engine !== shortEngine(run.engine)) {
+    // The long line once, inside the header's collapsed details; never in a visible output before the lesson starts.
+    const times = text.split(htmlText(escapeHtml(run.engine))).length - 1;
+    if (times > 1) problems.push(`the engine's long explanation appears ${times} times (at most once, collapsed)`);
+  }
+  const captionTables = (body.match(/class="lessonkit-grid-captions"/g) ?? []).length;
+  if (captionTables) problems.push(`${captionTables} image grid(s) followed by a table of captions`);
+  const header = /<header class="lessonkit-handout-header">[\s\S]*?<\/header>/.exec(body)?.[0] ?? '';
+  if (/<nav\b[\s\S]*<ol\b/.test(header))
+    problems.push('the contents list numbers its entries (the headings carry numbers)');
+  return problems;
 }

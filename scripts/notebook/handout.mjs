@@ -3,10 +3,11 @@
 // (`jupyter nbconvert --to html` with the `lessonkit` template and LessonkitHtmlPreprocessor, installed by
 // `npm run setup`; see python/lessonkit_nbconvert), plus a header with run information (handout-html.mjs).
 import { spawn } from 'node:child_process';
+import * as path from 'node:path';
 import { finishHandout } from './handout-html.mjs';
 import { cellSource } from './notebook-file.mjs';
 import { runInfoOf } from './parameters.mjs';
-import { jupyterCommand, NOTEBOOKS_DIR } from '../paths.mjs';
+import { jupyterCommand, NOTEBOOKS_DIR, ROOT } from '../paths.mjs';
 import { writeTextAtomic } from './notebook-file.mjs';
 
 /** Size targets the tests and the build check (bytes). */
@@ -33,18 +34,41 @@ export function notebookTitle(nb, fallback) {
   return fallback;
 }
 
+/** This checkout's nbconvert extension: its Python package folder and its templates folder. */
+const PYTHON_DIR = path.join(ROOT, 'python');
+const TEMPLATES_DIR = path.join(PYTHON_DIR, 'lessonkit_nbconvert', 'templates');
+
 /**
  * `jupyter nbconvert --to html` on the notebook object, in `cwd` (relative markdown images are read from there).
  * The template is named, so a user's own default cannot change handouts; the export itself is the stock one that
- * `npm run setup` configured. `--embed-images` puts markdown images into the page.
+ * `npm run setup` configured, except that the `lessonkit` template and `lessonkit_nbconvert` are this checkout's
+ * (its templates folder first, its python/ first on PYTHONPATH), so a handout never comes out of an older copy that
+ * setup installed into a shared environment. The template drops cells tagged `hide-handout` and folds cells tagged
+ * `solution` into a <details> element (python/lessonkit_nbconvert/templates/lessonkit/index.html.j2).
+ * `--embed-images` puts markdown images into the page.
  * @param {Notebook} nb
  * @param {{ cwd?: string, jupyter?: string }} [options]
  * @returns {Promise<string>} the HTML
  */
 export function exportHtml(nb, { cwd = NOTEBOOKS_DIR, jupyter = jupyterCommand() } = {}) {
-  const args = ['nbconvert', '--stdin', '--stdout', '--to', 'html', '--template', 'lessonkit', '--embed-images'];
+  const args = [
+    'nbconvert',
+    '--stdin',
+    '--stdout',
+    '--to',
+    'html',
+    '--template',
+    'lessonkit',
+    `--TemplateExporter.extra_template_basedirs=${TEMPLATES_DIR}`,
+    '--embed-images',
+  ];
+  const pythonPath = [PYTHON_DIR, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter);
   return new Promise((resolve, reject) => {
-    const child = spawn(jupyter, args, { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(jupyter, args, {
+      cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, PYTHONPATH: pythonPath },
+    });
     /** @type {Buffer[]} */
     const out = [];
     /** @type {Buffer[]} */

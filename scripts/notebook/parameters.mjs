@@ -9,6 +9,8 @@
 //   top-level name, so the injected values win, and the executed notebook records what it was run with.
 // - The injected cell also prints one line, `lessonkit run: profile <name>; <engine description>`, which the
 //   handout header shows and the regression tests compare.
+// - The injected cell is also tagged `hide-handout`: it is plumbing, and the `lessonkit` template leaves it out of the
+//   handouts (the header shows the run line instead).
 // - A notebook without a `parameters` cell gets the injected cell at the top (as papermill does), with a warning.
 // - Re-injecting replaces an earlier `injected-parameters` cell instead of adding a second one.
 import { cellTags } from './notebook-file.mjs';
@@ -17,6 +19,8 @@ import { cellTags } from './notebook-file.mjs';
 
 export const PARAMETERS_TAG = 'parameters';
 export const INJECTED_TAG = 'injected-parameters';
+/** Cells with this tag are left out of handouts by the `lessonkit` nbconvert template (plumbing, not lesson). */
+export const HIDE_IN_HANDOUT_TAG = 'hide-handout';
 /** The prefix of the run-information line the injected cell prints. */
 export const RUN_INFO_PREFIX = 'lessonkit run: ';
 
@@ -73,7 +77,7 @@ export function injectParameters(nb, parameters) {
     cell_type: 'code',
     execution_count: null,
     id: 'injected-parameters',
-    metadata: { tags: [INJECTED_TAG] },
+    metadata: { tags: [INJECTED_TAG, HIDE_IN_HANDOUT_TAG] },
     outputs: [],
     source: injectedSource(parameters),
   };

@@ -25,8 +25,19 @@ export interface LessonCifar10 {
   train: ImageDataset;
   test: ImageDataset;
   source: Cifar10SourceKind;
-  /** One sentence for the notebook's output: the source, and why the sources before it were not used. */
+  /**
+   * One sentence for the notebook's output: which source, and which images, e.g. `CIFAR-10 from the sample shipped
+   * in the repository: the first 100 training and the first 100 test images of each class, 1000 training and 1000
+   * test images.`
+   */
   description: string;
+  /**
+   * The rest, for whoever wants it: the source's file, whether it is a JPEG re-encoding, and why the sources before
+   * it were not used (each with its own error's first line).
+   */
+  details: string;
+  /** The sources tried before this one and why each was passed over (`<source>: <reason>`). */
+  passedOver: string[];
 }
 
 export interface LoadLessonCifar10Options {
@@ -153,7 +164,7 @@ export async function loadLessonCifar10(options: LoadLessonCifar10Options = {}):
   const passedOver: string[] = [];
   for (const source of sources) {
     let sets: { train: ImageDataset; test: ImageDataset };
-    let where = SOURCE_NAMES[source];
+    let file = '';
     try {
       if (source === 'offline-jpeg') {
         const archive = findCifar10JpegArchive();
@@ -161,7 +172,7 @@ export async function loadLessonCifar10(options: LoadLessonCifar10Options = {}):
           throw new Error(`LESSON_DATA_DIR=${process.env.LESSON_DATA_DIR ?? '(unset)'} holds no cifar10-jpeg.tar.gz`);
         const limit = Math.max(options.trainPerClass ?? 5000, options.testPerClass ?? 1000);
         sets = await loadCifar10Jpeg({ archive, limitPerClass: limit < 5000 ? limit : undefined });
-        where = `${where} ${archive}`;
+        file = ` (${archive})`;
       } else if (source === 'official-binary') {
         if (options.download === false && !fs.existsSync(path.join(datasetCacheDir('cifar10'), 'extracted'))) {
           throw new Error('not in the cache, and downloads are off');
@@ -179,13 +190,15 @@ export async function loadLessonCifar10(options: LoadLessonCifar10Options = {}):
     const jpeg =
       source === 'official-binary'
         ? ''
-        : " (a JPEG re-encoding: accuracies are close to, not identical with, the official files')";
+        : " It is a JPEG re-encoding: accuracies are close to, not identical with, the official files'.";
     const skipped = passedOver.length ? ` Not used: ${passedOver.join('; ')}.` : '';
     return {
       train,
       test,
       source,
-      description: `CIFAR-10 from ${where}${jpeg}: ${perClassPhrase(options)}, ${train.length} training and ${test.length} test images.${skipped}`,
+      description: `CIFAR-10 from ${SOURCE_NAMES[source]}: ${perClassPhrase(options)}, ${train.length} training and ${test.length} test images.`,
+      details: `Read from ${SOURCE_NAMES[source]}${file}.${jpeg}${skipped}`,
+      passedOver,
     };
   }
   throw new Error(

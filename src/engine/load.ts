@@ -91,7 +91,11 @@ export function currentEngine(): EngineInfo | undefined {
 /**
  * One line for logs and notebook headers, e.g.
  * `tensorflow backend (TF 2.21.0, cpu) via @tensorflow/tfjs-node; TFJS_DEVICE=auto: no GPU package built; oneDNN on (cached self-test passed)`.
+ * With `{ brief: true }`, the few words a lesson's first cell needs: `tensorflow backend (TF 2.21.0, cpu), oneDNN off`
+ * (the handout header has the same short line and the whole one collapsed beneath it).
  */
-export function describeEngine(info: EngineInfo): string {
+export function describeEngine(info: EngineInfo, options: { brief?: boolean } = {}): string {
+  if (options.brief)
+    return `${info.backend} backend (TF ${info.tensorflowVersion}, ${info.device}), oneDNN ${info.onednn}`;
   return `${info.backend} backend (TF ${info.tensorflowVersion}, ${info.device}) via ${info.packageName}; ${info.reason}; ${info.onednnReason}`;
 }

@@ -28,6 +28,7 @@ import { fit, type History } from '../train';
 import { OptionError } from '../errors';
 import { kmeans } from './kmeans';
 import { PATCH_FEATURE_CONSTANTS, patchFeatureTargets } from './patch-features';
+import { ProgressBar, runProgress, type ProgressMode } from '../train';
 
 /**
  * What the backbone learns: the data set's own labels (`supervised`); which of 4 rotations (0, 90, 180, 270 degrees)
@@ -83,6 +84,11 @@ export interface PretrainBackboneOptions {
   file?: string;
   /** Train again even when a file for this recipe exists. Default: false. */
   force?: boolean;
+  /**
+   * Progress while it trains (never for a cached file): a bar for the targets (k-means, patch features), then one
+   * bar over all epochs with the epoch, images per second and the time left. Default: 'auto'.
+   */
+  progress?: ProgressMode | false;
 }
 
 /** The recipe of a pre-training run: everything that changes the weights. Values are strings or numbers. */
@@ -390,6 +396,16 @@ export async function pretrainBackbone(options: PretrainBackboneOptions): Promis
   const learningRate = Number(recipe.learningRate);
   const seed = Number(recipe.seed);
   const t0 = Date.now();
+  const progress = options.progress === false ? 'none' : options.progress;
+  const targetsBar =
+    recipe.task === 'clusters' || recipe.task === 'patch-features'
+      ? new ProgressBar(1, {
+          description: `pre-training ${options.arch}, step 1/2: ${recipe.task === 'clusters' ? 'k-means clusters' : 'patch-feature targets'} of ${options.data.length} images`,
+          unit: 'step',
+          mode: progress,
+        })
+      : undefined;
+  targetsBar?.update(0);
   const clustered =
     recipe.task === 'clusters' ? clusterLabelledImages(options.data, Number(recipe.outputs), seed) : undefined;
   const data = clustered?.data ?? options.data;
@@ -402,6 +418,8 @@ export async function pretrainBackbone(options: PretrainBackboneOptions): Promis
           seed,
         })
       : undefined;
+  targetsBar?.update(1);
+  targetsBar?.close();
   const model = await resnet(options.arch, { classes: Number(recipe.outputs), seed });
   try {
     const train =
@@ -415,15 +433,22 @@ export async function pretrainBackbone(options: PretrainBackboneOptions): Promis
         : features
           ? targetBatches(loader, features.targets, features.components)
           : loader;
+    const bar = runProgress({
+      epochs,
+      samplesPerEpoch: data.length * (recipe.task === 'rotation' ? 4 : 1),
+      description: `pre-training ${options.arch}${targetsBar ? ', step 2/2' : ''}`,
+      mode: progress,
+    });
     const { history } = await fit(model, source, {
       epochs,
       learningRate,
       optimizer: 'adam',
       loss: features ? 'mse' : 'cross-entropy',
       progress: 'none',
+      callbacks: [bar],
       liveChart: false,
       schedule: options.cosine ? { kind: 'cosine' } : undefined,
-    });
+    }).finally(() => bar.close());
     // The running BatchNorm statistics of so short a run lag behind the weights; recompute them exactly.
     const plain = new DataLoader(data, { batchSize, transform: options.transform });
     await recalibrateBatchNorm(model, recipe.task === 'rotation' ? rotationBatches(plain) : plain);

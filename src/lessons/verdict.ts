@@ -6,9 +6,17 @@
  * scored on test sets of nA and nB images differ by noise alone with a standard error of
  * sqrt(pA(1 - pA)/nA + pB(1 - pB)/nB) (conservative when both are scored on the same images, where a paired test
  * would be sharper). A difference counts as real only beyond `z` standard errors (default 2, about 95%).
+ *
+ * A run at chance level or with a collapsed head (`degenerateRun`) is no result: a comparison that involves one is a
+ * `failed run` verdict that names the cause, never "higher" or "lower".
  */
+import { degenerateRun, type DegenerateOptions, type RunOutcome } from '../train';
 
-export interface MeasuredAccuracy {
+/**
+ * A run's test accuracy. `classes` and `predictedCounts` (`...predictionsOf(result.confusion)`) let the verdicts
+ * tell a failed run (chance level, collapsed head) from a result.
+ */
+export interface MeasuredAccuracy extends RunOutcome {
   /** A short name, e.g. 'frozen, 32x32'. */
   name: string;
   /** Accuracy in [0, 1]. */
@@ -17,7 +25,7 @@ export interface MeasuredAccuracy {
   n: number;
 }
 
-export type VerdictWord = 'higher' | 'lower' | 'within noise';
+export type VerdictWord = 'higher' | 'lower' | 'within noise' | 'failed run';
 
 export interface AccuracyVerdict {
   /** The candidate's and the baseline's names. */
@@ -32,6 +40,8 @@ export interface AccuracyVerdict {
   verdict: VerdictWord;
   /** One sentence, e.g. "frozen, upsampled to 64x64: 11.0% vs 16.2% (frozen, 32x32): 5.2 points lower, beyond 2 standard errors (4.3 points)." */
   sentence: string;
+  /** When the verdict is `failed run`: which run failed and why (e.g. "its accuracy 10.0% is chance level ..."). */
+  failure?: string;
 }
 
 /** Binomial standard error of an accuracy measured on n images. */
@@ -49,7 +59,7 @@ const points = (x: number) => `${(100 * Math.abs(x)).toFixed(1)} points`;
 export function compareAccuracy(
   candidate: MeasuredAccuracy,
   baseline: MeasuredAccuracy,
-  options: { z?: number } = {},
+  options: { z?: number; degenerate?: DegenerateOptions } = {},
 ): AccuracyVerdict {
   const z = options.z ?? 2;
   const difference = candidate.accuracy - baseline.accuracy;
@@ -57,6 +67,24 @@ export function compareAccuracy(
     binomialStandardError(candidate.accuracy, candidate.n),
     binomialStandardError(baseline.accuracy, baseline.n),
   );
+  const failed = [candidate, baseline]
+    .map((run) => ({ run, why: degenerateRun(run, options.degenerate) }))
+    .filter((f) => f.why !== undefined);
+  if (failed.length > 0) {
+    const failure = failed.map((f) => `${f.run.name} is a failed run, not a result: ${f.why!.cause}`).join('; ');
+    const sentence = `${candidate.name} vs ${baseline.name}: no comparison. ${failure}.`;
+    const threshold = z * standardError;
+    return {
+      name: candidate.name,
+      baseline: baseline.name,
+      difference,
+      standardError,
+      threshold,
+      verdict: 'failed run',
+      sentence,
+      failure,
+    };
+  }
   // A floor of one image in the larger test set: two perfect (or two zero) scores still differ by noise.
   const threshold = z * Math.max(standardError, 1 / Math.max(candidate.n, baseline.n));
   const verdict: VerdictWord = Math.abs(difference) <= threshold ? 'within noise' : difference > 0 ? 'higher' : 'lower';
@@ -72,7 +100,7 @@ export function compareAccuracy(
 export function verdictTable(
   baseline: MeasuredAccuracy,
   candidates: readonly MeasuredAccuracy[],
-  options: { z?: number } = {},
+  options: { z?: number; degenerate?: DegenerateOptions } = {},
 ): AccuracyVerdict[] {
   return candidates.map((c) => compareAccuracy(c, baseline, options));
 }
@@ -84,9 +112,10 @@ export function verdictTable(
 export function transferSummary(
   pretrained: MeasuredAccuracy,
   scratch: MeasuredAccuracy,
-  options: { z?: number; target?: number } = {},
+  options: { z?: number; target?: number; degenerate?: DegenerateOptions } = {},
 ): string {
   const v = compareAccuracy(pretrained, scratch, options);
+  if (v.verdict === 'failed run') return `no verdict on transfer in this run. ${v.sentence}`;
   const outcome =
     v.verdict === 'higher'
       ? 'transfer paid off in this run'

@@ -37,14 +37,14 @@ export async function misclassifiedGrid(
   });
 }
 
-export interface ClassSamplesOptions extends Omit<SampleGridOptions, 'captions' | 'rows' | 'cols'> {
+export interface ClassSamplesOptions extends Omit<SampleGridOptions, 'captions' | 'rows' | 'cols' | 'rowLabels'> {
   /** Class names; row r shows class r. Required. */
   classNames: readonly string[];
   /** Images per class (columns). Default: 8. */
   perClass?: number;
 }
 
-/** A grid with one row per class: the first `perClass` images of each class, captioned with the class name. */
+/** A grid with one row per class: the first `perClass` images of each class, each row labelled with its class name. */
 export async function classSamplesGrid(
   images: tf.Tensor,
   labels: tf.Tensor | ArrayLike<number>,
@@ -74,7 +74,7 @@ export async function classSamplesGrid(
       ...options,
       rows: k,
       cols: perClass,
-      captions: picks.flatMap((p, c) => p.map(() => options.classNames[c])),
+      rowLabels: options.classNames,
     });
   } finally {
     chosen.dispose();

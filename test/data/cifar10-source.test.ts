@@ -58,10 +58,15 @@ test('without an offline copy and with downloads off, the sample is used and the
   try {
     const c = await loadLessonCifar10({ trainPerClass: 10, testPerClass: 10, download: false });
     assert.equal(c.source, 'shipped-sample');
-    assert.match(
+    assert.match(c.details, /Not used: the full offline JPEG copy: LESSON_DATA_DIR=.* holds no cifar10-jpeg\.tar\.gz/);
+    assert.match(c.passedOver[0], /^the full offline JPEG copy: LESSON_DATA_DIR=/);
+    // The notebook prints one sentence: the source and the images, none of the reasons.
+    assert.equal(
       c.description,
-      /Not used: the full offline JPEG copy: LESSON_DATA_DIR=.* holds no cifar10-jpeg\.tar\.gz/,
+      'CIFAR-10 from the sample shipped in the repository (data/cifar10-sample.tar.gz): the first 10 training and ' +
+        'the first 10 test images of each class, 100 training and 100 test images.',
     );
+    assert.ok(!c.description.includes('Not used') && !c.description.includes('{'));
   } finally {
     if (saved === undefined) delete process.env.LESSON_DATA_DIR;
     else process.env.LESSON_DATA_DIR = saved;

@@ -16,6 +16,14 @@ test('the native tensorflow backend loads and reports itself', () => {
   assert.equal(ensureEngine(), info, 'the engine is loaded once per process');
 });
 
+test('describeEngine brief: backend, TF version, device and oneDNN in a few words, none of the reasons', () => {
+  const info = ensureEngine();
+  const brief = describeEngine(info, { brief: true });
+  assert.equal(brief, `tensorflow backend (TF ${info.tensorflowVersion}, ${info.device}), oneDNN ${info.onednn}`);
+  assert.ok(!brief.includes(info.onednnReason) && !brief.includes(';'));
+  assert.ok(describeEngine(info).includes(info.onednnReason), 'the full line keeps the reasons');
+});
+
 /** Runs ensureEngine in a child process whose package resolution starts in `root`. */
 function loadFrom(root: string): { status: number | null; stderr: string } {
   const script = `require(${JSON.stringify(engineModule)}).ensureEngine({ device: 'cpu', resolveFrom: [${JSON.stringify(root)}] })`;

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { compose, grayscaleTo3, ImageDataset, loadMnist, resize, scaleTo01 } from '../../src/data';
+import { setDisplaySink, type MimeBundle } from '../../src/display';
 import { readSafetensorsFile, resnet18 } from '../../src/models';
 import {
   clusterLabelledImages,
@@ -202,6 +203,10 @@ test('cluster pre-training learns k-means groups of unlabelled images; the label
       Array.from(clustered.data.labels()),
     );
 
+    // In a notebook (a display sink), pre-training is never silent: a bar for the k-means step, then one bar over
+    // the run with the epoch, images per second and the time left (issue 22).
+    const shown: { text: string; id?: string }[] = [];
+    setDisplaySink({ publish: (b: MimeBundle, _m, t) => void shown.push({ text: b['text/plain'], id: t.display_id }) });
     const result = await pretrainBackbone({
       arch: 'resnet18',
       task: 'clusters',
@@ -214,7 +219,15 @@ test('cluster pre-training learns k-means groups of unlabelled images; the label
       batchSize: 32,
       seed: 1,
       file: path.join(cache, 'cl.safetensors'),
-    });
+    }).finally(() => setDisplaySink(undefined));
+    const texts = shown.map((o) => o.text);
+    assert.match(texts[0], /^pre-training resnet18, step 1\/2: k-means clusters of 64 images:/);
+    const last = texts[texts.length - 1];
+    assert.match(
+      last,
+      /^pre-training resnet18, step 2\/2: 100%\|[█ ]+\| 64\/64 \[\d\d:\d\d<00:00, [\d.]+(img\/s|s\/img), epoch=1\/1, loss=/,
+    );
+    assert.equal(new Set(shown.map((o) => o.id)).size, 2, 'two outputs, each updated in place');
     assert.equal(result.recipe.outputs, 5);
     assert.equal(result.recipe.task, 'clusters');
     assert.deepEqual(readSafetensorsFile(result.file).entries.get('fc.weight')?.shape, [5, 512]);

@@ -5,6 +5,7 @@ import {
   TorchBatchNorm,
   applyFreezeStrategy,
   parameterGroups,
+  recalibrateBatchNorm,
   replaceHead,
   resnet18,
   trainableSummary,
@@ -148,6 +149,53 @@ test("frozen BatchNorm in 'pytorch-train' mode keeps updating its moving statist
   const after = snapshot(model, 'layer1.0.bn1');
   assert.ok(same(bn.slice(0, 2), after.slice(0, 2)), 'gamma and beta unchanged');
   assert.ok(!same(bn.slice(2), after.slice(2)), 'moving mean and variance changed');
+  model.dispose();
+});
+
+test("fine-tuning with unfrozenBatchNorm 'inference' (Keras's rule): unfrozen BN keeps its moving statistics, gamma/beta still train", async () => {
+  const model = await cifarModel();
+  applyFreezeStrategy(model, { strategy: 2, upTo: 'layer3', unfrozenBatchNorm: 'inference' });
+  const bn = model.getLayer('layer4.1.bn2') as TorchBatchNorm;
+  assert.equal(bn.trainable, true, 'layer4 is unfrozen');
+  assert.equal(bn.unfrozenMode, 'inference');
+  assert.equal(bn.usesBatchStatistics(true), false, 'a training call normalizes with the moving statistics');
+  // The gradients of one training-mode loss reach gamma and beta of the unfrozen BatchNorm.
+  const x = tf.randomNormal([4, ...INPUT], 0, 1, 'float32', 3);
+  const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3], 'int32'), 10);
+  const { grads } = tf.variableGrads(
+    () => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar,
+    trainableVariables(model),
+  );
+  const [gammaGrad, betaGrad] = bn.trainableWeights.map((w) => grads[(w.read() as tf.Variable).name]);
+  assert.ok(gammaGrad && betaGrad, 'gamma and beta are trainable variables');
+  assert.ok(
+    tf.abs(gammaGrad).sum().dataSync()[0] > 0 && tf.abs(betaGrad).sum().dataSync()[0] > 0,
+    'non-zero gradients',
+  );
+  tf.dispose([...Object.values(grads), x, y]);
+  // Training steps: moving mean and variance exactly unchanged; gamma and beta moved.
+  const before = snapshot(model, 'layer4.1.bn2');
+  trainSteps(model, 2);
+  const after = snapshot(model, 'layer4.1.bn2');
+  assert.ok(!same(before.slice(0, 2), after.slice(0, 2)), 'gamma and beta trained');
+  assert.ok(same(before.slice(2), after.slice(2)), 'moving mean and variance unchanged');
+  // The same steps with the default ('train') move the statistics: the option is what keeps them.
+  applyFreezeStrategy(model, { strategy: 2, upTo: 'layer3' });
+  assert.equal(bn.unfrozenMode, 'train');
+  trainSteps(model, 1);
+  assert.ok(!same(after.slice(2), snapshot(model, 'layer4.1.bn2').slice(2)), "'train' updates the moving statistics");
+  model.dispose();
+});
+
+test('recalibrateBatchNorm still recomputes the statistics of a layer fine-tuned in inference mode, and restores the mode', async () => {
+  const model = await cifarModel();
+  applyFreezeStrategy(model, { strategy: 2, upTo: 'layer3', unfrozenBatchNorm: 'inference' });
+  const before = snapshot(model, 'layer4.0.bn1');
+  const x = tf.randomNormal([8, ...INPUT], 0, 1, 'float32', 5);
+  await recalibrateBatchNorm(model, [{ x, y: tf.zeros([8], 'int32') }] as never);
+  assert.ok(!same(before.slice(2), snapshot(model, 'layer4.0.bn1').slice(2)), 'statistics recomputed');
+  assert.equal((model.getLayer('layer4.0.bn1') as TorchBatchNorm).unfrozenMode, 'inference', 'mode restored');
+  x.dispose();
   model.dispose();
 });
 

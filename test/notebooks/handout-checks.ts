@@ -65,6 +65,14 @@ export async function checkHandout(
     `${run.name}: plotly.js once when there are charts, else not at all`,
   );
   assert.ok(h.mathjaxLibraries <= 1, `${run.name}: MathJax at most once`);
+  // Reads like a lesson (issue 22): no plumbing, the engine explained once (collapsed), no caption tables.
+  const { handoutProblems } = await tools.handoutHtml();
+  const { runInfoOf } = await import('../../scripts/notebook/parameters.mjs');
+  assert.deepEqual(
+    handoutProblems(fs.readFileSync(output, 'utf8'), { engine: runInfoOf(run.executed)?.engine }),
+    [],
+    `${run.name}: the handout reads like a lesson`,
+  );
 
   const missing = chromiumMissing();
   if (missing) return { ...report, skipped: missing };
@@ -104,7 +112,7 @@ export async function checkHandout(
 
     const header = await page.locator('.lessonkit-handout-header').innerText();
     assert.match(header, /Profile ci/);
-    assert.match(header, /backend tensorflow backend/);
+    assert.match(header, /engine tensorflow backend \(TF [^)]*\), oneDNN (on|off)/);
     assert.deepEqual(browser.pageErrors, [], `${run.name}: no script errors`);
     assert.deepEqual(browser.refused, [], `${run.name}: no network requests`);
 

@@ -30,7 +30,8 @@ test('the header follows the notebook title and lists profile, backend and the s
   const header = html.slice(html.indexOf('<header'), html.indexOf('</header>'));
   assert.ok(html.indexOf('<header') > html.indexOf('</h1>'), 'the header comes right after the notebook title');
   assert.ok(!header.includes('<h1>'), 'the title is not repeated');
-  assert.match(header, /Profile <code>ci<\/code> · backend <code>tensorflow backend \(TF 2\.21\.0, cpu\)<\/code>/);
+  assert.match(header, /Profile <code>ci<\/code> · engine <code>tensorflow backend \(TF 2\.21\.0, cpu\)<\/code>/);
+  assert.ok(!header.includes('lessonkit-engine'), 'a short engine line needs no details element');
   assert.match(
     header,
     /<li class="level-2"><a href="#Concepts">Concepts<\/a><\/li>\n<li class="level-3"><a href="#Strategies">Strategies<\/a><\/li>/,

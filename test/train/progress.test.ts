@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { setDisplaySink, type MimeBundle } from '../../src/display';
 import { barText, formatDuration, ProgressBar } from '../../src/train/progress';
+import { runProgress } from '../../src/train/run-progress';
 
 function captureStream(isTTY: boolean): Writable & { isTTY: boolean; text: string } {
   const s = new Writable({
@@ -80,4 +81,36 @@ test('log mode (not a TTY) writes a single line when the bar closes', () => {
   assert.equal(stream.text, '');
   bar.close();
   assert.equal(stream.text.trim().split('\n').length, 1);
+});
+
+test('runProgress: one bar over every epoch, counting images, with the epoch, images per second and time left', () => {
+  const stream = captureStream(true);
+  let t = 0;
+  const run = runProgress({
+    epochs: 2,
+    samplesPerEpoch: 100,
+    description: 'pre-training',
+    mode: 'terminal',
+    stream,
+    now: () => t,
+  });
+  assert.match(
+    stream.text,
+    /pre-training:\s+0%\|\s+\| 0\/200 \[00:00<\?, \?img\/s, epoch=1\/2\]/,
+    'shown before the first batch',
+  );
+  for (const epoch of [1, 2]) {
+    for (let batch = 0; batch < 4; batch++) {
+      t += 1000; // 25 images a second
+      run.onBatchEnd!({ epoch, batch, size: 25, loss: 1, runningLoss: 0.5, runningAcc: null }, {} as never);
+    }
+  }
+  const mid = stream.text.split('\r').find((l) => l.includes(' 100/200 '));
+  assert.match(
+    mid ?? '',
+    /50%.* 100\/200 \[00:04<00:04, 25\.00img\/s, epoch=1\/2, loss=0\.5000\]/,
+    'time left for the whole run',
+  );
+  run.onTrainEnd!({} as never, {} as never);
+  assert.match(stream.text, /100%\|█+\| 200\/200 \[00:08<00:00, 25\.00img\/s, epoch=2\/2, loss=0\.5000\]\x1b\[K\n$/);
 });

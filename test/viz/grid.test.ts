@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { ensureEngine } from '../../src/engine';
 import { classSamplesGrid, misclassifiedGrid } from '../../src/viz/sample-grids';
-import { predictionCaption, sampleGrid } from '../../src/viz/image-grid';
+import { gridLabels, predictionCaption, sampleGrid } from '../../src/viz/image-grid';
 import { pngSize } from '../../src/viz/png';
 import { evaluate } from '../../src/train/evaluate';
 
@@ -24,7 +24,15 @@ test('grid PNG size: rows x cols cells of (side x scale + 2 x padding) pixels; c
   assert.match(bundle['text/plain'], /image grid 2x5 \(440x176 px\)/);
   assert.match(bundle['text/plain'], /\[1,1\] pred: 0, actual: 1\n {2}\[1,2\] pred: 1, actual: 2/);
   assert.match(bundle['text/plain'], /\[2,5\] pred: 0, actual: 1$/);
-  assert.equal((bundle['text/html'] as string).split('<td').length - 1, 10);
+  // Each wrong prediction has its own caption: under its image, one row of images (one PNG strip) at a time.
+  const html = bundle['text/html'] as string;
+  assert.equal(html.split('lessonkit-grid-image').length - 1, 2, 'two row strips');
+  assert.equal(html.split('pred: ').length - 1, 10, 'each caption once');
+  assert.doesNotMatch(html, /<table|row 1<\/th>/, 'no caption table after the grid');
+  assert.deepEqual(
+    grid.rowPngs.map((p) => pngSize(p)),
+    [0, 1].map(() => ({ width: 440, height: 88 })),
+  );
   images.dispose();
 });
 
@@ -83,7 +91,9 @@ test('wrong-predictions grid from evaluate, and a samples-per-class grid', async
   assert.deepEqual(grid.captions, ['pred: top, actual: bottom', 'pred: bottom, actual: top']);
   assert.deepEqual([grid.rows, grid.cols], [1, 5]);
   const perClass = await classSamplesGrid(x, y, { classNames: ['top', 'bottom'], perClass: 1, scale: 4 });
-  assert.deepEqual(perClass.captions, ['top', 'bottom']);
+  assert.deepEqual(perClass.labels.rowLabels, ['top', 'bottom'], 'one label per row (class), no caption per image');
+  assert.deepEqual(perClass.labels.cellCaptions, []);
+  assert.equal(perClass.rowPngs.length, 0, 'labels only: the grid stays one image');
   assert.deepEqual(pngSize(perClass.png), { width: 12, height: 24 });
   await assert.rejects(
     classSamplesGrid(x, y, { classNames: ['top', 'bottom'], perClass: 2 }),
@@ -92,4 +102,34 @@ test('wrong-predictions grid from evaluate, and a samples-per-class grid', async
   result.dispose();
   tf.dispose([x, y]);
   model.dispose();
+});
+
+test('an 8x10 class grid labels its 10 rows once instead of repeating 80 captions', async () => {
+  const names = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+  const images = tf.zeros([80, 4, 4, 3], 'int32');
+  const labels = Array.from({ length: 80 }, (_, i) => Math.floor(i / 8));
+  const grid = await classSamplesGrid(images, labels, { classNames: names, perClass: 8, scale: 2 });
+  const html = grid.toHtml();
+  for (const name of names) assert.equal(html.split(`>${name}<`).length - 1, 1, `${name} once`);
+  assert.equal(html.split('<img').length - 1, 1, 'one image');
+  assert.match(html, /grid-template-rows:repeat\(10, 12px\)/, 'one grid row per class, as tall as a cell');
+  assert.match(grid.toPlainText(), /rows: airplane, automobile, .*, truck$/);
+  images.dispose();
+});
+
+test('captions equal along each row or each column become row or column labels', async () => {
+  const rowsSame = ['original', 'original', 'flipped', 'flipped'];
+  assert.deepEqual(gridLabels(2, 2, rowsSame), { rowLabels: ['original', 'flipped'], colLabels: [], cellCaptions: [] });
+  const colsSame = ['a', 'b', 'a', 'b'];
+  assert.deepEqual(gridLabels(2, 2, colsSame), { rowLabels: [], colLabels: ['a', 'b'], cellCaptions: [] });
+  const own = ['pred: 1, actual: 2', 'pred: 3, actual: 4'];
+  assert.deepEqual(gridLabels(1, 2, own).cellCaptions, own);
+  const images = tf.zeros([4, 4, 4, 1]);
+  const grid = await sampleGrid(images, { rows: 2, cols: 2, colLabels: ['left', 'right'], rowLabels: ['up', 'down'] });
+  assert.match(grid.toHtml(), /grid-row:1;grid-column:2;[^"]*">left<\/div>.*grid-row:2;grid-column:1;[^"]*">up</);
+  await assert.rejects(
+    sampleGrid(images, { rows: 2, cols: 2, rowLabels: ['one'] }),
+    /expected 2 rowLabels \(one per row\)\. Received 1/,
+  );
+  images.dispose();
 });

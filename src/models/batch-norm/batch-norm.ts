@@ -7,12 +7,18 @@
  * a frozen BN in inference mode; PyTorch's `model.train()` keeps using batch statistics and updating the running
  * stats even when `requires_grad=False` (the original lesson's behaviour). This layer makes the choice explicit:
  *
- * | training call | `trainable` | `frozenMode`      | normalizes with  | moving stats |
- * | ------------- | ----------- | ----------------- | ---------------- | ------------ |
- * | no            | any         | any               | moving stats     | unchanged    |
- * | yes           | true        | any               | batch stats      | updated      |
- * | yes           | false       | `'inference'`     | moving stats     | unchanged    |
- * | yes           | false       | `'pytorch-train'` | batch stats      | updated      |
+ * | training call | `trainable` | mode                          | normalizes with  | moving stats |
+ * | ------------- | ----------- | ----------------------------- | ---------------- | ------------ |
+ * | no            | any         | any                           | moving stats     | unchanged    |
+ * | yes           | true        | `unfrozenMode: 'train'`       | batch stats      | updated      |
+ * | yes           | true        | `unfrozenMode: 'inference'`   | moving stats     | unchanged    |
+ * | yes           | false       | `frozenMode: 'inference'`     | moving stats     | unchanged    |
+ * | yes           | false       | `frozenMode: 'pytorch-train'` | batch stats      | updated      |
+ *
+ * `unfrozenMode: 'inference'` is the Keras transfer-learning guide's rule for fine-tuning: when BatchNorm layers are
+ * unfrozen, call them with `training=False`, so they keep the pre-trained moving statistics (neither used from the
+ * small batches nor updated), while gamma and beta still train: gradients flow through the normalization with fixed
+ * statistics. Otherwise a few updates on a small data set would wreck what the backbone learned.
  *
  * Updates follow PyTorch: `running = (1 - momentum) * running + momentum * batch`, momentum 0.1, with the unbiased
  * batch variance (n / (n - 1)); normalization uses the biased one.
@@ -26,6 +32,12 @@ import { LogSoftmax } from '../ops/log-softmax';
 
 /** What a frozen (`trainable = false`) BatchNorm does in a training call. */
 export type FrozenBatchNormMode = 'inference' | 'pytorch-train';
+/**
+ * What a trainable BatchNorm does in a training call: `'train'` (batch statistics, moving ones updated; PyTorch's
+ * `train()` and tfjs's default) or `'inference'` (moving statistics, unchanged; gamma and beta still train: Keras's
+ * fine-tuning rule).
+ */
+export type UnfrozenBatchNormMode = 'train' | 'inference';
 
 export interface TorchBatchNormArgs {
   /** Layer name (the weight key prefix, e.g. `layer1.0.bn1`). Default: tfjs's generated name. */
@@ -36,13 +48,20 @@ export interface TorchBatchNormArgs {
   momentum?: number;
   /** Behaviour when frozen and called in training mode. Default: `'inference'`. */
   frozenMode?: FrozenBatchNormMode;
+  /** Behaviour when trainable and called in training mode. Default: `'train'`. */
+  unfrozenMode?: UnfrozenBatchNormMode;
   /** Whether gamma and beta train. Default: true. */
   trainable?: boolean;
   inputShape?: tf.Shape;
   batchInputShape?: tf.Shape;
 }
 
-const BN_DEFAULTS = { epsilon: 1e-5, momentum: 0.1, frozenMode: 'inference' as FrozenBatchNormMode };
+const BN_DEFAULTS = {
+  epsilon: 1e-5,
+  momentum: 0.1,
+  frozenMode: 'inference' as FrozenBatchNormMode,
+  unfrozenMode: 'train' as UnfrozenBatchNormMode,
+};
 
 type LayerVariable = tf.LayerVariable;
 
@@ -52,6 +71,7 @@ export class TorchBatchNorm extends tf.layers.Layer {
   /** Weight of the new batch statistic in the running average; `recalibrateBatchNorm` changes it for a while. */
   momentum: number;
   frozenMode: FrozenBatchNormMode;
+  unfrozenMode: UnfrozenBatchNormMode;
   private gamma!: LayerVariable;
   private beta!: LayerVariable;
   private movingMean!: LayerVariable;
@@ -67,6 +87,7 @@ export class TorchBatchNorm extends tf.layers.Layer {
     this.epsilon = args.epsilon ?? BN_DEFAULTS.epsilon;
     this.momentum = args.momentum ?? BN_DEFAULTS.momentum;
     this.frozenMode = args.frozenMode ?? BN_DEFAULTS.frozenMode;
+    this.unfrozenMode = args.unfrozenMode ?? BN_DEFAULTS.unfrozenMode;
     this.supportsMasking = true;
   }
 
@@ -97,7 +118,7 @@ export class TorchBatchNorm extends tf.layers.Layer {
 
   /** True when a call with `training` normalizes with batch statistics and updates the moving ones. */
   usesBatchStatistics(training: boolean): boolean {
-    return training && (this.trainable || this.frozenMode === 'pytorch-train');
+    return training && (this.trainable ? this.unfrozenMode === 'train' : this.frozenMode === 'pytorch-train');
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
@@ -128,7 +149,13 @@ export class TorchBatchNorm extends tf.layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), epsilon: this.epsilon, momentum: this.momentum, frozenMode: this.frozenMode };
+    return {
+      ...super.getConfig(),
+      epsilon: this.epsilon,
+      momentum: this.momentum,
+      frozenMode: this.frozenMode,
+      unfrozenMode: this.unfrozenMode,
+    };
   }
 }
 
@@ -144,6 +171,18 @@ export function setFrozenBatchNormMode(model: tf.LayersModel, mode: FrozenBatchN
   for (const layer of model.layers) {
     if (layer instanceof TorchBatchNorm) {
       layer.frozenMode = mode;
+      n++;
+    }
+  }
+  return n;
+}
+
+/** Sets `unfrozenMode` on every TorchBatchNorm of a model; returns how many layers it changed. */
+export function setUnfrozenBatchNormMode(model: tf.LayersModel, mode: UnfrozenBatchNormMode): number {
+  let n = 0;
+  for (const layer of model.layers) {
+    if (layer instanceof TorchBatchNorm) {
+      layer.unfrozenMode = mode;
       n++;
     }
   }

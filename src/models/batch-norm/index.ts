@@ -4,8 +4,8 @@
  * (`compileFrozenBackbone`), precise-BN recalibration, and the drift probe the CIFAR lesson shows. Anything that
  * reads or rewrites BatchNorm statistics belongs here.
  */
-export { registerModelLayers, setFrozenBatchNormMode, TorchBatchNorm } from './batch-norm';
-export type { FrozenBatchNormMode, TorchBatchNormArgs } from './batch-norm';
+export { registerModelLayers, setFrozenBatchNormMode, setUnfrozenBatchNormMode, TorchBatchNorm } from './batch-norm';
+export type { FrozenBatchNormMode, TorchBatchNormArgs, UnfrozenBatchNormMode } from './batch-norm';
 export { compileFrozenBackbone } from './fold-batch-norm';
 export type { CompiledBackbone } from './fold-batch-norm';
 export { recalibrateBatchNorm } from './recalibrate-batch-norm';

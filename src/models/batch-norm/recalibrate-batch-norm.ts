@@ -32,12 +32,15 @@ export async function recalibrateBatchNorm(
   const layers = model.layers.filter(
     (l): l is TorchBatchNorm => l instanceof TorchBatchNorm && (which === 'all' || l.trainable),
   );
-  const saved = layers.map((l) => ({ momentum: l.momentum, frozenMode: l.frozenMode }));
+  const saved = layers.map((l) => ({ momentum: l.momentum, frozenMode: l.frozenMode, unfrozenMode: l.unfrozenMode }));
   const limit = options.maxBatches ?? Number.POSITIVE_INFINITY;
   let k = 0;
   try {
     // Frozen layers outside `layers` keep their own mode ('inference' by default) and their statistics.
-    for (const layer of layers) layer.frozenMode = 'pytorch-train';
+    for (const layer of layers) {
+      layer.frozenMode = 'pytorch-train';
+      layer.unfrozenMode = 'train'; // a layer fine-tuned in inference mode (Keras's rule) is recalibrated too
+    }
     for await (const batch of source) {
       if (k >= limit) break;
       k++;
@@ -51,6 +54,7 @@ export async function recalibrateBatchNorm(
     layers.forEach((layer, i) => {
       layer.momentum = saved[i].momentum;
       layer.frozenMode = saved[i].frozenMode;
+      layer.unfrozenMode = saved[i].unfrozenMode;
     });
   }
   if (k === 0) throw new Error(`recalibrateBatchNorm: the data source of ${model.name} yielded no batches.`);

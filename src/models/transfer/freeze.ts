@@ -5,11 +5,18 @@
  *   `'layer3.1'`), train the rest and the head;
  * - 3, `'head-only'`: freeze the whole backbone, train the head.
  *
- * Frozen BatchNorm layers follow `frozenBatchNorm` (see batch-norm.ts): `'inference'` by default.
+ * Frozen BatchNorm layers follow `frozenBatchNorm` (see batch-norm.ts): `'inference'` by default. Trainable ones
+ * follow `unfrozenBatchNorm`: `'train'` by default (batch statistics, as PyTorch's `train()`), or `'inference'`, the
+ * Keras guide's rule for fine-tuning (moving statistics kept and used; gamma and beta still train).
  * After freezing, rebuild the optimizer's variable list from `trainableVariables(model)` (or `parameterGroups`).
  */
 import type * as tf from '@tensorflow/tfjs';
-import { setFrozenBatchNormMode, type FrozenBatchNormMode } from '../batch-norm/batch-norm';
+import {
+  setFrozenBatchNormMode,
+  setUnfrozenBatchNormMode,
+  type FrozenBatchNormMode,
+  type UnfrozenBatchNormMode,
+} from '../batch-norm/batch-norm';
 import { reinitialize } from '../ops/reinitialize';
 import { STAGE_ORDER, stageOf, type StageName } from './stages';
 import { TrainableSummary, trainableSummary } from './trainable-summary';
@@ -30,6 +37,12 @@ export interface FreezeOptions {
   upTo?: string;
   /** What frozen BatchNorm does in training calls. Default: `'inference'`. */
   frozenBatchNorm?: FrozenBatchNormMode;
+  /**
+   * What trainable (unfrozen) BatchNorm does in training calls: `'train'` (batch statistics, moving ones updated) or
+   * `'inference'` (Keras's fine-tuning rule: the pre-trained moving statistics are used and kept; gamma and beta
+   * train). Default: `'train'`.
+   */
+  unfrozenBatchNorm?: UnfrozenBatchNormMode;
   /** Strategy 1 only: seed of the re-initialization. Default: unseeded. */
   seed?: number;
 }
@@ -61,6 +74,7 @@ export function applyFreezeStrategy(model: tf.LayersModel, options: FreezeOption
   if (!(strategy in STRATEGY_NAMES))
     throw new OptionError(`applyFreezeStrategy: strategy must be 1, 2 or 3. Received: ${strategy}.`);
   setFrozenBatchNormMode(model, options.frozenBatchNorm ?? 'inference');
+  setUnfrozenBatchNormMode(model, options.unfrozenBatchNorm ?? 'train');
   if (strategy === 1) {
     reinitialize(model, { seed: options.seed });
     for (const layer of model.layers) layer.trainable = true;
