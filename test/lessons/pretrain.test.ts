@@ -204,7 +204,7 @@ test('cluster pre-training learns k-means groups of unlabelled images; the label
     );
 
     // In a notebook (a display sink), pre-training is never silent: a bar for the k-means step, then one bar over
-    // the run with the epoch, images per second and the time left (issue 22).
+    // the run with the epoch, images per second and the time left.
     const shown: { text: string; id?: string }[] = [];
     setDisplaySink({ publish: (b: MimeBundle, _m, t) => void shown.push({ text: b['text/plain'], id: t.display_id }) });
     const result = await pretrainBackbone({
