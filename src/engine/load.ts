@@ -86,7 +86,8 @@ export function currentEngine(): EngineInfo | undefined {
 /**
  * One line for logs and notebook headers, e.g.
  * `tensorflow backend (TF 2.21.0, cpu) via @tensorflow/tfjs-node; TFJS_DEVICE=auto: no GPU package built; oneDNN on (cached self-test passed)`.
+ * Without an argument it describes the current engine, loading it first if no engine is loaded yet.
  */
-export function describeEngine(info: EngineInfo): string {
+export function describeEngine(info: EngineInfo = ensureEngine()): string {
   return `${info.backend} backend (TF ${info.tensorflowVersion}, ${info.device}) via ${info.packageName}; ${info.reason}; ${info.onednnReason}`;
 }
