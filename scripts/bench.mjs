@@ -15,6 +15,6 @@ if (!fs.existsSync(main)) {
 }
 // The data-loading rows read the offline CIFAR-10 copy when there is one (../shared/datasets beside the checkout).
 const env = { ...process.env };
-if (lessonDataDir()) env.LESSON_DATA_DIR = lessonDataDir();
+if (lessonDataDir()) env.LESSONKIT_DATA_DIR = lessonDataDir();
 const r = spawnSync(process.execPath, [main, ...process.argv.slice(2)], { cwd: ROOT, stdio: 'inherit', env });
 process.exit(r.status ?? 1);

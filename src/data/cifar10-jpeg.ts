@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { datasetCacheDir, offlineDataDir, verifyFile, writeFileAtomic } from '../io';
+import { datasetCacheDir, offlineDataDir, setting, verifyFile, writeFileAtomic } from '../io';
 import { CIFAR10_CLASSES } from './cifar10-binary';
 import { extractTarGzAtomic } from './extract';
 import { loadImageFolderWithInfo, type ImageFolderLoadInfo } from './image-folder';
@@ -60,8 +60,8 @@ export async function loadCifar10Jpeg(options: LoadCifar10JpegOptions = {}): Pro
   const archive = findCifar10JpegArchive(options.archive);
   if (!archive) {
     throw new DataFormatError(
-      `loadCifar10Jpeg: expected ${options.archive ?? `${CIFAR10_JPEG_ARCHIVE.name} in LESSON_DATA_DIR`}, found ` +
-        (options.archive ? 'no such file' : `LESSON_DATA_DIR=${process.env.LESSON_DATA_DIR ?? '(unset)'}`) +
+      `loadCifar10Jpeg: expected ${options.archive ?? `${CIFAR10_JPEG_ARCHIVE.name} in LESSONKIT_DATA_DIR`}, found ` +
+        (options.archive ? 'no such file' : `LESSONKIT_DATA_DIR=${setting('LESSONKIT_DATA_DIR') ?? '(unset)'}`) +
         '. Online, use loadCifar10({ download: true }) for the official binary release.',
     );
   }

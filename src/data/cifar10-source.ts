@@ -12,7 +12,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { datasetCacheDir, verifyFile, writeFileAtomic } from '../io';
+import { datasetCacheDir, setting, verifyFile, writeFileAtomic } from '../io';
 import { CIFAR10_CLASSES, loadCifar10 } from './cifar10-binary';
 import { findCifar10JpegArchive, loadCifar10Jpeg } from './cifar10-jpeg';
 import { extractTarGzAtomic } from './extract';
@@ -150,7 +150,7 @@ export async function loadLessonCifar10(options: LoadLessonCifar10Options = {}):
     try {
       if (source === 'offline-jpeg') {
         const archive = findCifar10JpegArchive();
-        if (!archive) throw new Error(`LESSON_DATA_DIR=${process.env.LESSON_DATA_DIR ?? '(unset)'} holds no cifar10-jpeg.tar.gz`);
+        if (!archive) throw new Error(`LESSONKIT_DATA_DIR=${setting('LESSONKIT_DATA_DIR') ?? '(unset)'} holds no cifar10-jpeg.tar.gz`);
         const limit = Math.max(options.trainPerClass ?? 5000, options.testPerClass ?? 1000);
         sets = await loadCifar10Jpeg({ archive, limitPerClass: limit < 5000 ? limit : undefined });
         where = `${where} ${archive}`;

@@ -8,9 +8,10 @@ import * as tf from '@tensorflow/tfjs';
 import { chooseEngine, parseDeviceRequest, type DeviceRequest, type EnginePackage } from './select';
 import { bindingPath, probeEngine, type ProbeOptions } from './probe';
 import { decideOneDnn, type OneDnnGuardOptions } from './onednn-guard';
+import { setting } from '../io/settings';
 
 export interface EngineOptions extends ProbeOptions {
-  /** Which device to use. Default: the `TFJS_DEVICE` environment variable, else `auto`. */
+  /** Which device to use. Default: the `LESSONKIT_DEVICE` environment variable, else `auto`. */
   device?: DeviceRequest;
   /** Options of the oneDNN self-test (tests inject a crashing script or a cache file). */
   onednnGuard?: Pick<OneDnnGuardOptions, 'script' | 'cacheFile'>;
@@ -37,7 +38,7 @@ let current: EngineInfo | undefined;
 /** Loads the engine (first call) or returns the one already loaded. Throws a clear error when none can load. */
 export function ensureEngine(options: EngineOptions = {}): EngineInfo {
   if (current) return current;
-  const request = options.device ?? parseDeviceRequest(process.env.TFJS_DEVICE);
+  const request = options.device ?? parseDeviceRequest(setting('LESSONKIT_DEVICE'));
   const choice = chooseEngine(request, probeEngine(options));
   // TensorFlow's C++ start-up chatter (CPU feature notices) is noise for learners; errors still show.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
@@ -85,7 +86,7 @@ export function currentEngine(): EngineInfo | undefined {
 
 /**
  * One line for logs and notebook headers, e.g.
- * `tensorflow backend (TF 2.21.0, cpu) via @tensorflow/tfjs-node; TFJS_DEVICE=auto: no GPU package built; oneDNN on (cached self-test passed)`.
+ * `tensorflow backend (TF 2.21.0, cpu) via @tensorflow/tfjs-node; LESSONKIT_DEVICE=auto: no GPU package built; oneDNN on (cached self-test passed)`.
  * Without an argument it describes the current engine, loading it first if no engine is loaded yet.
  */
 export function describeEngine(info: EngineInfo = ensureEngine()): string {

@@ -21,6 +21,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../io/atomic';
 import { cacheRoot } from '../io/paths';
+import { setting } from '../io/settings';
 import type { EnginePackage } from './select';
 
 export type OneDnnOverride = 'auto' | 'on' | 'off';
@@ -203,7 +204,7 @@ export function runOneDnnSelfTest(
  */
 export function decideOneDnn(options: OneDnnGuardOptions = {}): OneDnnDecision {
   const env = options.env ?? process.env;
-  const override = parseOneDnnOverride(env.LESSONKIT_ONEDNN);
+  const override = parseOneDnnOverride(setting('LESSONKIT_ONEDNN', env));
   if (override === 'off') return { enabled: false, summary: 'oneDNN off (LESSONKIT_ONEDNN=off)', ranSelfTest: false };
   if (override === 'on')
     return { enabled: true, summary: 'oneDNN on (LESSONKIT_ONEDNN=on: self-test skipped)', ranSelfTest: false };
@@ -211,7 +212,7 @@ export function decideOneDnn(options: OneDnnGuardOptions = {}): OneDnnDecision {
   if (requested === '0' || requested.toLowerCase() === 'false') {
     return { enabled: false, summary: 'oneDNN off (TF_ENABLE_ONEDNN_OPTS=0)', ranSelfTest: false };
   }
-  const script = options.script ?? env.LESSONKIT_ONEDNN_SELFTEST_SCRIPT ?? DEFAULT_SCRIPT;
+  const script = options.script ?? setting('LESSONKIT_ONEDNN_SELFTEST_SCRIPT', env) ?? DEFAULT_SCRIPT;
   const cacheFile = options.cacheFile ?? selfTestCacheFile(env);
   const { key, parts } = selfTestKey({ bindingFile: options.bindingFile, script });
   let rec = readSelfTestRecord(cacheFile);
