@@ -105,7 +105,7 @@ export const PROFILES: Readonly<Record<ProfileName, LessonProfile>> = {
     headEpochs: 5,
     headLearningRate: 1e-3,
     fineTuneLearningRate: 1e-4,
-    // Unused with ImageNet weights; kept so that LESSON_PROFILE=full can be switched to offline weights by hand.
+    // Unused with ImageNet weights; kept so that LESSONKIT_PROFILE=full can be switched to offline weights by hand.
     pretrain: {
       mnistLesson: {
         arch: 'resnet50',

@@ -1,5 +1,5 @@
 /**
- * The offline CIFAR-10 copy: `cifar10-jpeg.tar.gz` in `LESSON_DATA_DIR` (`../shared/datasets` in CI), one JPEG per
+ * The offline CIFAR-10 copy: `cifar10-jpeg.tar.gz` in `LESSONKIT_DATA_DIR` (`../shared/datasets` in CI), one JPEG per
  * image in `train/<class>/` and `test/<class>/`. It is extracted once into `datasetCacheDir('cifar10-jpeg')` and read
  * as two image folders (decoded cache included).
  *
@@ -21,7 +21,7 @@ export const CIFAR10_JPEG_ARCHIVE = {
 };
 
 export interface LoadCifar10JpegOptions {
-  /** The archive. Default `<LESSON_DATA_DIR>/cifar10-jpeg.tar.gz`. */
+  /** The archive. Default `<LESSONKIT_DATA_DIR>/cifar10-jpeg.tar.gz`. */
   archive?: string;
   /** Keep at most this many images per class in each split (the first by file name). Default: all. */
   limitPerClass?: number;
@@ -31,7 +31,7 @@ export interface LoadCifar10JpegOptions {
   cacheDir?: string;
 }
 
-/** The archive path from the options or `LESSON_DATA_DIR`; undefined when neither names one that exists. */
+/** The archive path from the options or `LESSONKIT_DATA_DIR`; undefined when neither names one that exists. */
 export function findCifar10JpegArchive(archive?: string): string | undefined {
   const file = archive ?? (offlineDataDir() ? path.join(offlineDataDir()!, CIFAR10_JPEG_ARCHIVE.name) : undefined);
   return file && fs.existsSync(file) ? file : undefined;

@@ -1,6 +1,6 @@
 /**
  * Which CIFAR-10 copy the lessons read, in this order:
- * 1. the full offline JPEG copy when `LESSON_DATA_DIR` holds it (CI and these offline machines);
+ * 1. the full offline JPEG copy when `LESSONKIT_DATA_DIR` holds it (CI and these offline machines);
  * 2. the official binary release, already in the cache or downloaded and verified once (online users);
  * 3. the sample shipped in the repository (`data/cifar10-sample.tar.gz`: the first 1,000 training and 100 test images
  *    of each class), when neither is available and the request fits in it (a fresh clone, offline).

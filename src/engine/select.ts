@@ -48,7 +48,7 @@ export function chooseEngine(request: DeviceRequest, probe: EngineProbe): Engine
     if (!probe.gpuPackageReady) {
       throw new Error(
         'LESSONKIT_DEVICE=gpu, but @tensorflow/tfjs-node-gpu has no built native binding. ' +
-          'Run `LESSONKIT_ENGINE=gpu npm run setup` on a machine with CUDA (see README "Using a GPU").',
+          'Run `LESSONKIT_DEVICE=gpu npm run setup` on a machine with CUDA (see README "Using a GPU").',
       );
     }
     if (!probe.cudaDeviceVisible) {
