@@ -72,7 +72,10 @@ function openLab(opts) {
   console.log(
     `JupyterLab on ${path.relative(ROOT, NOTEBOOKS_DIR)}/ with kernel "${kernelName()}", LESSONKIT_PROFILE=${profile}`,
   );
-  const child = spawn(jupyterCommand(), args, { stdio: 'inherit', env: { ...process.env, LESSONKIT_PROFILE: profile } });
+  const child = spawn(jupyterCommand(), args, {
+    stdio: 'inherit',
+    env: { ...process.env, LESSONKIT_PROFILE: profile },
+  });
   process.on('SIGINT', () => child.kill('SIGINT'));
   child.on('exit', (code) => process.exit(code ?? 0));
 }
