@@ -251,6 +251,8 @@ function devPackages(py, prefix) {
 function pythonEnv() {
   const prefix = learnerEnv();
   if (prefix && dev) devPackages(path.join(prefix, 'bin', 'python'), prefix);
+  else if (prefix && fs.existsSync(path.join(prefix, '.lessonkit-pip-dev.json')))
+    log('python dev: installed earlier by --dev, kept');
   else if (prefix) log('python dev: not installed (`npm test` and `npm run bench` install requirements-dev.txt)');
   return prefix;
 }
@@ -598,7 +600,7 @@ function nativeBinding(python) {
   writeJsonAtomic(stampFile, { key: wantKey, tf: check.tf, builtAt: new Date().toISOString() });
   done(
     'native binding',
-    `built ${pkgName} from ${source === 'wheel' ? `the ${TF_WHEEL.name} ${TF_WHEEL.version} wheel` : source} in ${((Date.now() - t) / 1000).toFixed(0)} s; backend tensorflow, TF ${check.tf}, ${check.gpu ? 'gpu' : 'cpu'}`,
+    `built ${pkgName} from ${source === 'wheel' ? `${envTf ? "the environment's" : 'the'} ${TF_WHEEL.name} ${TF_WHEEL.version}${envTf ? '' : ' wheel'}` : source} in ${((Date.now() - t) / 1000).toFixed(0)} s; backend tensorflow, TF ${check.tf}, ${check.gpu ? 'gpu' : 'cpu'}`,
   );
 }
 
