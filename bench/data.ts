@@ -7,7 +7,7 @@
  * Usage: node dist/bench/data.js [--epoch-images N] [--cifar-per-class N] [--skip-cifar]
  *   --epoch-images  images in the 224x224 epoch (default 6400 = 50 batches; 60000 for the full epoch)
  *   --cifar-per-class  images per class and split for the CIFAR part (default: all, 60,000 JPEGs)
- * The CIFAR part needs LESSON_DATA_DIR (../shared/datasets); it uses a fresh temp cache so "first" is a true first load.
+ * The CIFAR part needs LESSONKIT_DATA_DIR (../shared/datasets); it uses a fresh temp cache so "first" is a true first load.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -55,7 +55,7 @@ async function benchCifar(perClass?: number): Promise<void> {
   const archive = findCifar10JpegArchive();
   if (!archive) {
     console.log(
-      'CIFAR-10 JPEG: SKIPPED (no cifar10-jpeg.tar.gz in LESSON_DATA_DIR; set LESSON_DATA_DIR=../shared/datasets)',
+      'CIFAR-10 JPEG: SKIPPED (no cifar10-jpeg.tar.gz in LESSONKIT_DATA_DIR; set LESSONKIT_DATA_DIR=../shared/datasets)',
     );
     return;
   }

@@ -178,8 +178,9 @@ c.Spawner.environment = {
     # JupyterLab's lesson kernel runs this checkout's dist/kernel/main.js with this Node.
     'PATH': os.pathsep.join([os.path.dirname(LEARNER_PYTHON), os.path.dirname(sys.executable), os.environ.get('PATH', '')]),
 }
-if os.environ.get('LESSON_DATA_DIR'):
-    c.Spawner.environment['LESSON_DATA_DIR'] = os.environ['LESSON_DATA_DIR']
+_data_dir = os.environ.get('LESSONKIT_DATA_DIR') or os.environ.get('LESSON_DATA_DIR')  # the old name still works
+if _data_dir:
+    c.Spawner.environment['LESSONKIT_DATA_DIR'] = _data_dir
 c.Spawner.args = [
     # Idle culling inside each learner's server (jupyter_server's own settings): kernels idle for 30 minutes are shut
     # down, and the server stops itself after an hour without activity; the hub then marks it stopped.

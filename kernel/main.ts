@@ -26,6 +26,7 @@ import { SessionRecorder, describeCrash, takeCrashRecord } from './crash-record'
 import { createDisplaySink } from './display-sink';
 import { installKernelInterrupt } from './interrupt';
 import { TensorLeakWatch } from './leak-watch';
+import { launcherPidFromEnv, watchParent } from './parent-watch';
 import { LessonServer } from './server';
 
 function kitVersion(): string {
@@ -33,13 +34,19 @@ function kitVersion(): string {
   return (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { version: string }).version;
 }
 
-/** Under the supervisor, end when it is gone (a SIGKILL to it alone would otherwise leave this kernel running). */
+/**
+ * End when the process above this kernel is gone: under the supervisor, the supervisor (a SIGKILL to it alone would
+ * otherwise leave this kernel running); started directly (`node dist/kernel/main.js`), the parent and jupyter_client's
+ * `JPY_PARENT_PID`, as IPython kernels do (parent-watch.ts).
+ */
 function watchSupervisor(): void {
   const supervisor = Number(process.env.LESSONKIT_KERNEL_SUPERVISED);
-  if (!supervisor) return;
-  setInterval(() => {
-    if (process.ppid !== supervisor) process.exit(0);
-  }, 2000).unref();
+  const exit = (why: string) => {
+    process.stderr.write(`lessonkit kernel: exiting, ${why}\n`);
+    process.exit(0);
+  };
+  if (supervisor) watchParent(exit, { parentPid: supervisor });
+  else watchParent(exit, { launcherPid: launcherPidFromEnv() });
 }
 
 function main(argv: string[]): void {

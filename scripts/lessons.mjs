@@ -2,7 +2,7 @@
 // @ts-check
 // Runs the lessons: executes the notebooks under the lesson kernel and builds the HTML handouts, or opens JupyterLab.
 //
-//   npm run lessons                          every notebook in notebooks/, profile from LESSON_PROFILE (default ci)
+//   npm run lessons                          every notebook in notebooks/, profile from LESSONKIT_PROFILE (default ci)
 //   npm run lessons -- 01 03                 a subset, by name or unique prefix
 //   npm run lessons -- --profile full        the original lesson's settings (online machine, GPU recommended)
 //   npm run lessons -- --no-handouts         execute only (executed copies in build/notebooks/<profile>/)
@@ -28,7 +28,7 @@ import { runNotebook } from './notebook/pipeline.mjs';
 import { chooseProfile } from './notebook/profile.mjs';
 
 // The kernels inherit this: offline data copies (../shared/datasets beside the checkout) when there are any.
-if (lessonDataDir()) process.env.LESSON_DATA_DIR = lessonDataDir();
+if (lessonDataDir()) process.env.LESSONKIT_DATA_DIR = lessonDataDir();
 
 const USAGE = fs
   .readFileSync(new URL(import.meta.url), 'utf8')
@@ -71,9 +71,12 @@ function openLab(opts) {
   const asRoot = process.getuid?.() === 0 ? ['--allow-root'] : []; // containers often run as root
   const args = ['lab', `--ServerApp.root_dir=${NOTEBOOKS_DIR}`, ...asRoot, ...opts.labArgs];
   console.log(
-    `JupyterLab on ${path.relative(ROOT, NOTEBOOKS_DIR)}/ with kernel "${kernelName()}", LESSON_PROFILE=${profile}`,
+    `JupyterLab on ${path.relative(ROOT, NOTEBOOKS_DIR)}/ with kernel "${kernelName()}", LESSONKIT_PROFILE=${profile}`,
   );
-  const child = spawn(jupyterCommand(), args, { stdio: 'inherit', env: { ...process.env, LESSON_PROFILE: profile } });
+  const child = spawn(jupyterCommand(), args, {
+    stdio: 'inherit',
+    env: { ...process.env, LESSONKIT_PROFILE: profile },
+  });
   process.on('SIGINT', () => child.kill('SIGINT'));
   child.on('exit', (code) => process.exit(code ?? 0));
 }

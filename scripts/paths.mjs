@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setting } from './settings.mjs';
 
 /**
  * The repository root: the nearest folder above this file whose package.json is lessonkit's. (The tests load a
@@ -32,40 +33,42 @@ export const TOLERANCES_FILE = path.join(ROOT, 'test', 'notebooks', 'tolerances.
 export const ARTIFACTS_DIR = path.join(ROOT, 'test-artifacts');
 
 /**
- * The `jupyter` command: the JUPYTER environment variable, else the project's virtual environment
+ * The `jupyter` command: the LESSONKIT_JUPYTER environment variable, else the project's virtual environment
  * (.venv/bin/jupyter, made by `npm run setup` where conda is absent), else `jupyter` on PATH (conda, Binder).
  */
 export function jupyterCommand(env = process.env) {
-  if (env.JUPYTER) return env.JUPYTER;
+  const named = setting('LESSONKIT_JUPYTER', env);
+  if (named) return named;
   const venv = path.join(ROOT, '.venv', 'bin', 'jupyter');
   return fs.existsSync(venv) ? venv : 'jupyter';
 }
 
-/** The kernel that runs the lessons: LESSON_KERNEL, else `lessonkit` (installed by `npm run setup`). */
+/** The kernel that runs the lessons: LESSONKIT_KERNEL, else `lessonkit` (installed by `npm run setup`). */
 export function kernelName(env = process.env) {
-  return env.LESSON_KERNEL?.trim() || 'lessonkit';
+  return setting('LESSONKIT_KERNEL', env)?.trim() || 'lessonkit';
 }
 
-/** Seconds one cell may run before nbconvert gives up: LESSON_CELL_TIMEOUT, else 1200. */
+/** Seconds one cell may run before nbconvert gives up: LESSONKIT_CELL_TIMEOUT, else 1200. */
 export function cellTimeoutSeconds(env = process.env) {
-  const raw = env.LESSON_CELL_TIMEOUT;
+  const raw = setting('LESSONKIT_CELL_TIMEOUT', env);
   if (raw === undefined || raw === '') return 1200;
   const n = Number(raw);
   if (!Number.isInteger(n) || n === 0 || n < -1) {
     throw new Error(
-      `LESSON_CELL_TIMEOUT: expected a positive whole number of seconds (or -1 for none), got ${JSON.stringify(raw)}`,
+      `LESSONKIT_CELL_TIMEOUT: expected a positive whole number of seconds (or -1 for none), got ${JSON.stringify(raw)}`,
     );
   }
   return n;
 }
 
 /**
- * Offline data copies for the lessons: LESSON_DATA_DIR when set, else `../shared/datasets` beside the checkout (the
+ * Offline data copies for the lessons: LESSONKIT_DATA_DIR when set, else `../shared/datasets` beside the checkout (the
  * layout of the project's developer machines and CI) when it exists, else undefined (online users: the lessons
  * download what they need).
  */
 export function lessonDataDir(env = process.env) {
-  if (env.LESSON_DATA_DIR) return env.LESSON_DATA_DIR;
+  const named = setting('LESSONKIT_DATA_DIR', env);
+  if (named) return named;
   const shared = path.resolve(ROOT, '..', 'shared', 'datasets');
   return fs.existsSync(shared) ? shared : undefined;
 }

@@ -17,7 +17,7 @@ import { formatProblems } from './notebook/regress/compare.mjs';
 import { checkAgainstReference, REFERENCE_PROFILE, writeReference } from './notebook/regress/references.mjs';
 
 // The kernels inherit this: offline data copies (../shared/datasets beside the checkout) when there are any.
-if (lessonDataDir()) process.env.LESSON_DATA_DIR = lessonDataDir();
+if (lessonDataDir()) process.env.LESSONKIT_DATA_DIR = lessonDataDir();
 
 /** @type {ReturnType<typeof parseCommandLine>} */
 let args;

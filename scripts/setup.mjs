@@ -4,13 +4,22 @@
 // the TypeScript build, and the lesson kernel. Every step is skipped when nothing it depends on changed,
 // and every step says what it did. Uses only Node built-ins, so it runs before `node_modules` exists.
 //
-// Settings (environment variables):
-//   LESSONKIT_TF_SOURCE  wheel | download | dir   where libtensorflow comes from
-//                        (default: wheel on Linux x86-64, download elsewhere; dir when LIBTENSORFLOW_DIR is set)
-//   LIBTENSORFLOW_DIR    a libtensorflow folder (lib/ + include/, or an unpacked tensorflow wheel's tensorflow/)
-//   LESSONKIT_ENGINE     cpu | gpu    which package's binding to build (default cpu)
+// Modes:
+//   node scripts/setup.mjs          a learner's set-up: the Python packages of environment.yml (Jupyter, nbconvert,
+//                                   plotly, TensorBoard), the binding, the build, the kernel (`npm start`)
+//   node scripts/setup.mjs --dev    also the development list, requirements-dev.txt (torch, torchvision,
+//                                   tensorflow-cpu, safetensors: the parity tests and the benchmarks' peers;
+//                                   `npm test`, `npm run bench`)
+//
+// Settings (environment variables; docs/settings.md lists them all):
+//   LESSONKIT_TF_SOURCE  wheel | download | dir   where libtensorflow comes from (default: wheel on Linux x86-64,
+//                        download elsewhere or for the GPU engine; dir when LESSONKIT_TF_DIR is set). `wheel` uses
+//                        the tensorflow-cpu package already in the Python environment (a developer's), else
+//                        downloads its wheel once and unpacks only the C library and the headers the binding needs
+//   LESSONKIT_TF_DIR     a libtensorflow folder (lib/ + include/, or an unpacked tensorflow wheel's tensorflow/)
+//   LESSONKIT_DEVICE     auto | cpu | gpu   gpu builds @tensorflow/tfjs-node-gpu's binding (default: the CPU one)
 //   LESSONKIT_PYTHON_ENV auto | conda | venv | none   where Jupyter comes from (default auto)
-//   PYTHON               the Python used to create .venv (default python3)
+//   LESSONKIT_BASE_PYTHON the Python used to create .venv (default python3)
 import { spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -19,12 +28,15 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { applyBindingPatch, bindingPatchHash } from './patches/tfjs-node-functions.mjs';
 import { ROOT } from './paths.mjs';
+import { setting } from './settings.mjs';
 
 const TF_WHEEL = { name: 'tensorflow-cpu', version: '2.21.0' };
 const DEPS = path.join(ROOT, '.deps');
 const VENV = path.join(ROOT, '.venv');
-const { values: flags } = parseArgs({ options: { quiet: { type: 'boolean' } } });
+const DEV_REQUIREMENTS = path.join(ROOT, 'requirements-dev.txt');
+const { values: flags } = parseArgs({ options: { quiet: { type: 'boolean' }, dev: { type: 'boolean' } } });
 const quiet = flags.quiet === true;
+const dev = flags.dev === true;
 const started = Date.now();
 /** @type {string[]} */
 const summary = [];
@@ -114,6 +126,27 @@ function pipRetries() {
 }
 
 // 1. npm packages ---------------------------------------------------------------------------------------------
+/**
+ * Deletes the source maps shipped in node_modules/@tensorflow/ (about 190 MiB of a 700 MiB node_modules): nothing
+ * reads them (Node runs without --enable-source-maps, and a browser fetches one only when its developer tools are
+ * open). Only right after `npm ci`, so a checkout whose node_modules is shared or linked is never touched; deleting a
+ * file (unlink) never changes another link to it. Returns the bytes freed.
+ */
+function pruneSourceMaps() {
+  const top = path.join(ROOT, 'node_modules', '@tensorflow');
+  if (!fs.existsSync(top)) return 0;
+  let freed = 0;
+  for (const rel of fs.readdirSync(top, { recursive: true }).map(String)) {
+    if (!rel.endsWith('.js.map') && !rel.endsWith('.mjs.map')) continue;
+    const file = path.join(top, rel);
+    const st = fs.lstatSync(file);
+    if (!st.isFile()) continue;
+    fs.rmSync(file);
+    freed += st.size;
+  }
+  return freed;
+}
+
 function npmPackages() {
   const lock = fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8');
   const stampFile = path.join(ROOT, 'node_modules', '.lessonkit-npm.json');
@@ -123,8 +156,12 @@ function npmPackages() {
   } else {
     // .npmrc sets ignore-scripts: tfjs-node's own install script would download libtensorflow and fails offline.
     run(npmCmd, ['ci', '--ignore-scripts', '--no-audit', '--no-fund']);
+    const pruned = pruneSourceMaps();
     writeJsonAtomic(stampFile, { hash: want });
-    done('npm packages', 'installed with `npm ci --ignore-scripts`');
+    done(
+      'npm packages',
+      `installed with \`npm ci --ignore-scripts\`; removed ${(pruned / 2 ** 20).toFixed(0)} MiB of TensorFlow.js source maps`,
+    );
   }
   // nodejs-polars' platform packages declare Node >= 22, so npm skips them on Node 20; install ours explicitly.
   const polars = readJson(path.join(ROOT, 'node_modules', 'nodejs-polars', 'package.json'));
@@ -161,8 +198,8 @@ function npmPackages() {
   }
 }
 
-// 2. Python side (Jupyter, nbconvert, plotly, torch for parity tests and benchmarks) -----------------------------
-/** The one list of Jupyter-side packages: the pip section of environment.yml. */
+// 2. Python side (Jupyter, nbconvert, plotly, TensorBoard; with --dev, torch and tensorflow-cpu) ------------------
+/** The learners' list of Jupyter-side packages: the pip section of environment.yml. */
 function pipRequirements() {
   const text = fs.readFileSync(path.join(ROOT, 'environment.yml'), 'utf8');
   const lines = text.split('\n');
@@ -179,8 +216,49 @@ function pipRequirements() {
   return reqs;
 }
 
+/** The development list (requirements-dev.txt): the parity tests' and the benchmarks' peers. */
+function devRequirements() {
+  return fs
+    .readFileSync(DEV_REQUIREMENTS, 'utf8')
+    .split('\n')
+    .map((l) => l.replace(/(^|\s)#.*$/, '').trim())
+    .filter((l) => l !== '');
+}
+
+/**
+ * Installs the development list into an environment (`--dev`), once: a stamp in the environment records it, so a
+ * learner's set-up afterwards neither reinstalls nor removes it.
+ * @param {string} py
+ * @param {string} prefix
+ */
+function devPackages(py, prefix) {
+  const reqs = devRequirements();
+  const stampFile = path.join(prefix, '.lessonkit-pip-dev.json');
+  const want = hashOf(reqs);
+  if (readJson(stampFile)?.hash === want) {
+    done('python dev', `up to date (${reqs.length} packages from requirements-dev.txt)`);
+    return;
+  }
+  const t = Date.now();
+  run(py, ['-m', 'pip', 'install', '--disable-pip-version-check', ...pipRetries(), ...reqs]);
+  writeJsonAtomic(stampFile, { hash: want, packages: reqs });
+  done(
+    'python dev',
+    `installed ${reqs.length} packages from requirements-dev.txt in ${((Date.now() - t) / 1000).toFixed(0)} s`,
+  );
+}
+
 function pythonEnv() {
-  const mode = process.env.LESSONKIT_PYTHON_ENV ?? 'auto';
+  const prefix = learnerEnv();
+  if (prefix && dev) devPackages(path.join(prefix, 'bin', 'python'), prefix);
+  else if (prefix && fs.existsSync(path.join(prefix, '.lessonkit-pip-dev.json')))
+    log('python dev: installed earlier by --dev, kept');
+  else if (prefix) log('python dev: not installed (`npm test` and `npm run bench` install requirements-dev.txt)');
+  return prefix;
+}
+
+function learnerEnv() {
+  const mode = setting('LESSONKIT_PYTHON_ENV') ?? 'auto';
   if (mode === 'none') {
     done('python env', 'skipped (LESSONKIT_PYTHON_ENV=none)');
     return undefined;
@@ -196,7 +274,7 @@ function pythonEnv() {
     );
   const py = path.join(VENV, 'bin', 'python');
   if (!fs.existsSync(py)) {
-    run(process.env.PYTHON ?? 'python3', ['-m', 'venv', VENV]);
+    run(setting('LESSONKIT_BASE_PYTHON') ?? 'python3', ['-m', 'venv', VENV]);
     log(`created ${path.relative(ROOT, VENV)}`);
   }
   const reqs = pipRequirements();
@@ -218,13 +296,15 @@ function pythonEnv() {
 
 // 3. Native TensorFlow binding -------------------------------------------------------------------------------
 function tfSource() {
-  const explicit = process.env.LESSONKIT_TF_SOURCE;
+  const explicit = setting('LESSONKIT_TF_SOURCE');
   if (explicit) {
     if (!['wheel', 'download', 'dir'].includes(explicit))
       fail(`LESSONKIT_TF_SOURCE must be wheel, download or dir; found "${explicit}"`);
     return explicit;
   }
-  if (process.env.LIBTENSORFLOW_DIR) return 'dir';
+  if (setting('LESSONKIT_TF_DIR')) return 'dir';
+  // The tensorflow-cpu wheel has no CUDA: the GPU engine comes from tfjs-node's download unless a folder is named.
+  if (bindingEngine() === 'gpu') return 'download';
   return process.platform === 'linux' && process.arch === 'x64' ? 'wheel' : 'download';
 }
 
@@ -254,19 +334,71 @@ function describeLibDir(dir) {
     return { lib, include: path.join(dir, 'include'), libtf, framework };
   }
   fail(
-    `LIBTENSORFLOW_DIR=${dir} is not a libtensorflow folder: expected lib/libtensorflow.so.2, lib/libtensorflow_framework.so.2 ` +
+    `LESSONKIT_TF_DIR=${dir} is not a libtensorflow folder: expected lib/libtensorflow.so.2, lib/libtensorflow_framework.so.2 ` +
       'and include/tensorflow/c/c_api.h (the official archive), or libtensorflow_cc.so.2, libtensorflow_framework.so.2 and ' +
       "include/ (a tensorflow wheel's tensorflow/ folder).",
   );
 }
 
 /**
- * Downloads the tensorflow-cpu wheel through pip (the machine's index or mirror) and unpacks the C library part.
+ * The tensorflow package already installed in the Python environment (a developer's, from requirements-dev.txt), when
+ * it is the wheel's version and holds the C library and headers: the binding links against it, and nothing is
+ * downloaded or unpacked. Found without importing TensorFlow.
+ * @param {string} python
+ * @returns {string | undefined} its folder (a wheel's tensorflow/)
+ */
+function envTensorflow(python) {
+  const probe = [
+    'import importlib.metadata as md, importlib.util as u, json',
+    'v = None',
+    "for d in ('tensorflow-cpu', 'tensorflow'):",
+    '    try: v = md.version(d); break',
+    '    except md.PackageNotFoundError: pass',
+    "s = u.find_spec('tensorflow') if v else None",
+    "print(json.dumps({'version': v, 'dir': list(s.submodule_search_locations)[0] if s and s.submodule_search_locations else None}))",
+  ].join('\n');
+  const out = fs.existsSync(python) ? capture(python, ['-c', probe]) : undefined;
+  const info = out ? JSON.parse(out.split('\n').pop() ?? '{}') : {};
+  if (info.version !== TF_WHEEL.version || !info.dir) return undefined;
+  const dir = info.dir;
+  const ok = ['libtensorflow_cc.so.2', 'libtensorflow_framework.so.2', 'include/tensorflow/c/c_api.h'].every((f) =>
+    fs.existsSync(path.join(dir, f)),
+  );
+  return ok ? dir : undefined;
+}
+
+/**
+ * The headers the binding compiles against (tensorflow/c/c_api.h, eager/c_api.h and what they include; measured with
+ * `g++ -MM` on tfjs-node's binding, patched), as prefixes of the wheel's `tensorflow/include/` paths. The other
+ * 290 MB of headers are not unpacked.
+ */
+const BINDING_HEADERS = [
+  'tensorflow/c/',
+  'tensorflow/core/platform/ctstring',
+  'tsl/platform/ctstring',
+  'tsl/c/',
+  'xla/tsl/c/',
+];
+
+/**
+ * The C library from the tensorflow-cpu wheel: downloaded once through pip (the machine's index or mirror), and
+ * only the two libraries and the headers the binding needs unpacked into .deps/ (about 0.8 GB instead of 1.1 GB);
+ * the wheel itself is deleted. A developer's environment that already holds the same TensorFlow is used instead.
  * @param {string} python
  * @returns {LibDir}
  */
 function libFromWheel(python) {
   const target = path.join(DEPS, `libtensorflow-${TF_WHEEL.version}-cpu`);
+  const inEnv = envTensorflow(python);
+  if (inEnv) {
+    log(`libtensorflow: using ${TF_WHEEL.name} ${TF_WHEEL.version} from the Python environment (${inEnv})`);
+    if (fs.existsSync(target)) {
+      // Nothing links against the unpacked copy any more once the binding is rebuilt against the environment's.
+      fs.rmSync(target, { recursive: true, force: true });
+      log(`libtensorflow: removed ${path.relative(ROOT, target)} (the environment's copy is used instead)`);
+    }
+    return describeLibDir(inEnv);
+  }
   const marker = path.join(target, '.complete');
   if (fs.existsSync(marker)) {
     log(`libtensorflow: reusing ${path.relative(ROOT, target)}`);
@@ -295,19 +427,31 @@ function libFromWheel(python) {
   const tmp = `${target}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
-  // Unpack only the C library and its headers (the wheel's Python part is not needed).
+  // Unpack only the C library and the headers the binding includes (the wheel's Python part is not needed).
   const extract = [
-    'import sys, zipfile, os',
-    'z = zipfile.ZipFile(sys.argv[1]); out = sys.argv[2]',
+    'import sys, zipfile, os, shutil, json',
+    'z = zipfile.ZipFile(sys.argv[1]); out = sys.argv[2]; headers = tuple(json.loads(sys.argv[3]))',
     "keep = ('tensorflow/libtensorflow_cc.so.2', 'tensorflow/libtensorflow_framework.so.2')",
+    "inc = 'tensorflow/include/'",
     'for n in z.namelist():',
-    "    if n in keep or n.startswith('tensorflow/include/'):",
+    "    if n.endswith('/'): continue",
+    '    if n in keep or (n.startswith(inc) and n[len(inc):].startswith(headers)):',
     "        dest = os.path.join(out, n[len('tensorflow/'):])",
-    '        if n.endswith("/"): os.makedirs(dest, exist_ok=True); continue',
     '        os.makedirs(os.path.dirname(dest), exist_ok=True)',
-    "        with z.open(n) as src, open(dest, 'wb') as dst: dst.write(src.read())",
+    "        with z.open(n) as src, open(dest, 'wb') as dst: shutil.copyfileobj(src, dst, 1 << 20)",
   ].join('\n');
-  run(python, ['-c', extract, path.join(wheels, wheel), tmp]);
+  run(python, ['-c', extract, path.join(wheels, wheel), tmp, JSON.stringify(BINDING_HEADERS)]);
+  // The wheel's libraries keep their full symbol tables (about 200 MB of .symtab/.strtab); the dynamic linker reads
+  // only .dynsym, so the unpacked copy is stripped where binutils' strip is present (the build then checks it loads).
+  const libs = ['libtensorflow_cc.so.2', 'libtensorflow_framework.so.2'].map((n) => path.join(tmp, n));
+  const before = libs.reduce((n, f) => n + fs.statSync(f).size, 0);
+  if (capture('strip', ['--version']) !== undefined) {
+    for (const f of libs) run('strip', ['--strip-unneeded', f]);
+    const after = libs.reduce((n, f) => n + fs.statSync(f).size, 0);
+    log(
+      `libtensorflow: stripped symbol tables, ${(before / 2 ** 20).toFixed(0)} -> ${(after / 2 ** 20).toFixed(0)} MiB`,
+    );
+  }
   fs.writeFileSync(path.join(tmp, '.complete'), `${wheel}\n`);
   fs.rmSync(target, { recursive: true, force: true });
   fs.renameSync(tmp, target);
@@ -325,16 +469,29 @@ function linkDeps(pkgDir, libdir) {
   const deps = path.join(pkgDir, 'deps');
   fs.rmSync(deps, { recursive: true, force: true });
   fs.mkdirSync(path.join(deps, 'lib'), { recursive: true });
-  fs.symlinkSync(libdir.include, path.join(deps, 'include'), 'dir');
+  // Relative links when the library is inside the checkout (.deps/ or .venv/), so a moved checkout still loads it.
+  /** @param {string} target @param {string} link */
+  const symlink = (target, link) => {
+    const inside = !path.relative(ROOT, target).startsWith('..');
+    fs.symlinkSync(inside ? path.relative(path.dirname(link), target) : target, link);
+  };
+  symlink(libdir.include, path.join(deps, 'include'));
   const libNames = ['libtensorflow.so', 'libtensorflow.so.2', path.basename(libdir.libtf)];
-  for (const n of new Set(libNames)) fs.symlinkSync(libdir.libtf, path.join(deps, 'lib', n));
+  for (const n of new Set(libNames)) symlink(libdir.libtf, path.join(deps, 'lib', n));
   for (const n of new Set([
     'libtensorflow_framework.so',
     'libtensorflow_framework.so.2',
     path.basename(libdir.framework),
   ])) {
-    fs.symlinkSync(libdir.framework, path.join(deps, 'lib', n));
+    symlink(libdir.framework, path.join(deps, 'lib', n));
   }
+}
+
+/** Which engine's binding to build: the GPU one when LESSONKIT_DEVICE=gpu, else the CPU one. */
+function bindingEngine() {
+  const device = (setting('LESSONKIT_DEVICE') ?? 'auto').trim().toLowerCase();
+  if (!['auto', 'cpu', 'gpu'].includes(device)) fail(`LESSONKIT_DEVICE must be auto, cpu or gpu; found "${device}"`);
+  return device === 'gpu' ? 'gpu' : 'cpu';
 }
 
 /**
@@ -374,8 +531,7 @@ function verifyEngine(pkgName) {
 
 /** @param {string} python */
 function nativeBinding(python) {
-  const engine = process.env.LESSONKIT_ENGINE ?? 'cpu';
-  if (!['cpu', 'gpu'].includes(engine)) fail(`LESSONKIT_ENGINE must be cpu or gpu; found "${engine}"`);
+  const engine = bindingEngine();
   const pkgName = engine === 'gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
   const pkgDir = path.join(ROOT, 'node_modules', ...pkgName.split('/'));
   if (!fs.existsSync(path.join(pkgDir, 'package.json')))
@@ -396,9 +552,19 @@ function nativeBinding(python) {
       );
     }
   }
+  // Where the C library comes from is part of the key: a developer's environment gaining tensorflow-cpu rebuilds
+  // the binding against it (and .deps/ is then removed).
+  const dirLib =
+    source === 'dir'
+      ? describeLibDir(
+          path.resolve(setting('LESSONKIT_TF_DIR') ?? fail('LESSONKIT_TF_SOURCE=dir needs LESSONKIT_TF_DIR')),
+        )
+      : undefined;
+  const envTf = source === 'wheel' ? envTensorflow(python) : undefined;
+  const libKey = dirLib ? dirLib.lib : envTf ? path.relative(ROOT, envTf) : source === 'wheel' ? 'unpacked' : null;
   const wantKey = {
     source,
-    dir: process.env.LIBTENSORFLOW_DIR ?? null,
+    dir: libKey,
     wheel: source === 'wheel' ? TF_WHEEL : null,
     node: process.versions.modules,
     engine,
@@ -420,13 +586,7 @@ function nativeBinding(python) {
     // tfjs-node's own route: downloads libtensorflow and a prebuilt addon from Google storage (needs the internet).
     run(process.execPath, ['scripts/install.js', engine, 'download'], { cwd: pkgDir });
   } else {
-    const libdir =
-      source === 'dir'
-        ? describeLibDir(
-            path.resolve(process.env.LIBTENSORFLOW_DIR ?? fail('LESSONKIT_TF_SOURCE=dir needs LIBTENSORFLOW_DIR')),
-          )
-        : libFromWheel(python);
-    linkDeps(pkgDir, libdir);
+    linkDeps(pkgDir, dirLib ?? libFromWheel(python));
     const env = { ...process.env };
     // Build against Node's installed headers when npm is configured for them (no header download offline).
     const nodedir = env.npm_config_nodedir ?? capture(npmCmd, ['config', 'get', 'nodedir']);
@@ -440,7 +600,7 @@ function nativeBinding(python) {
   writeJsonAtomic(stampFile, { key: wantKey, tf: check.tf, builtAt: new Date().toISOString() });
   done(
     'native binding',
-    `built ${pkgName} from ${source === 'wheel' ? `the ${TF_WHEEL.name} ${TF_WHEEL.version} wheel` : source} in ${((Date.now() - t) / 1000).toFixed(0)} s; backend tensorflow, TF ${check.tf}, ${check.gpu ? 'gpu' : 'cpu'}`,
+    `built ${pkgName} from ${source === 'wheel' ? `${envTf ? "the environment's" : 'the'} ${TF_WHEEL.name} ${TF_WHEEL.version}${envTf ? '' : ' wheel'}` : source} in ${((Date.now() - t) / 1000).toFixed(0)} s; backend tensorflow, TF ${check.tf}, ${check.gpu ? 'gpu' : 'cpu'}`,
   );
 }
 
@@ -459,8 +619,11 @@ function kernelspec(prefix) {
   if (!prefix) return;
   const installer = path.join(ROOT, 'dist', 'kernel', 'install.js');
   if (!fs.existsSync(installer)) fail(`${installer} is missing after the build`);
-  run(process.execPath, [installer, '--prefix', prefix]);
-  done('kernel', `installed the lessonkit kernelspec into ${path.relative(ROOT, prefix) || prefix}`);
+  run(process.execPath, [installer, 'install', '--prefix', prefix]);
+  done(
+    'kernel',
+    `installed the lessonkit kernelspec into ${path.relative(ROOT, prefix) || prefix} (it finds this checkout even after a move; \`npm run kernel -- install --user\` for your other Jupyters)`,
+  );
 }
 
 // 5. HTML export: the lesson kit's nbconvert preprocessor and template, made the default of `--to html` ----------

@@ -71,6 +71,6 @@ console.log(`# ${files.length} test files`);
 
 const env = { ...process.env };
 const dataDir = lessonDataDir();
-if (dataDir) env.LESSON_DATA_DIR = dataDir;
+if (dataDir) env.LESSONKIT_DATA_DIR = dataDir;
 const r = spawnSync(process.execPath, ['--test', ...files], { cwd: ROOT, stdio: 'inherit', env });
 process.exit(r.status ?? 1);

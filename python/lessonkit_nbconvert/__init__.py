@@ -35,6 +35,7 @@ import html
 import json
 import os
 import re
+import sys
 import urllib.parse
 from pathlib import Path
 
@@ -64,9 +65,37 @@ MATH_RE = re.compile(
 CODE_RE = re.compile(r"```[\s\S]*?```|~~~[\s\S]*?~~~|``[^`]*``|`[^`\n]*`")
 
 
+_WARNED: set[str] = set()
+
+
+def setting(name: str) -> str | None:
+    """A lessonkit setting (docs/settings.md, src/io/settings.json): the `LESSONKIT_*` name, else its old name with a
+    one-line deprecation notice on stderr, once per process. An empty value counts as unset."""
+    value = os.environ.get(name)
+    if value:
+        return value
+    for spec in _settings_table():
+        if spec["name"] != name:
+            continue
+        for old in spec["old"]:
+            legacy = os.environ.get(old)
+            if legacy:
+                if old not in _WARNED:
+                    _WARNED.add(old)
+                    print(f"lessonkit: {old} is deprecated; use {name} (see docs/settings.md)", file=sys.stderr)
+                return legacy
+        return None
+    raise KeyError(f"{name} is not a lessonkit setting (src/io/settings.json lists them)")
+
+
+@functools.lru_cache(maxsize=1)
+def _settings_table() -> list:
+    return json.loads((ROOT / "src" / "io" / "settings.json").read_text(encoding="utf-8"))
+
+
 def _asset(env_var: str, *relative: str) -> Path:
-    """A file the export inlines: the environment variable when set, else `<repo>/node_modules/...`."""
-    override = os.environ.get(env_var)
+    """A file the export inlines: the setting `env_var` when set, else `<repo>/node_modules/...`."""
+    override = setting(env_var)
     path = Path(override) if override else ROOT.joinpath("node_modules", *relative)
     if not path.is_file():
         raise FileNotFoundError(
@@ -136,7 +165,7 @@ def _plotly_packed(path: str, mtime: float) -> tuple[str, str, int]:
 
 def plotly_library_html() -> str:
     """One <script> that unpacks plotly.js and sets window.Plotly; `window.lessonkitPlotly` resolves to it."""
-    path = _asset("LESSON_PLOTLY_JS", "plotly.js-dist-min", "plotly.min.js")
+    path = _asset("LESSONKIT_PLOTLY_JS", "plotly.js-dist-min", "plotly.min.js")
     version, packed, size = _plotly_packed(str(path), path.stat().st_mtime)
     return (
         f'<script type="text/javascript" {LIBRARY_ATTRIBUTE}="{version}" data-unpacked-bytes="{size}">'
@@ -180,7 +209,7 @@ URL_SAFE = "+/=(){}[];:,.!*'$?@-_~"
 def mathjax_url() -> str:
     """A data: URL of a script that configures MathJax 3 and unpacks its components (for the template's
     `<script src=...>`, which every nbconvert HTML template has); the script starts with a marker comment."""
-    root = os.environ.get("LESSON_MATHJAX_DIR") or str(ROOT / "node_modules" / "mathjax" / "es5")
+    root = setting("LESSONKIT_MATHJAX_DIR") or str(ROOT / "node_modules" / "mathjax" / "es5")
     if not (Path(root) / "startup.js").is_file():
         raise FileNotFoundError(f"lessonkit_nbconvert: no MathJax 3 in {root}; run `npm run setup` in {ROOT}")
     js = (

@@ -15,7 +15,7 @@ export function installedKernels(jupyter = jupyterCommand()) {
   if (r.error || r.status !== 0) {
     throw new Error(
       `Running \`${jupyter} kernelspec list\` failed (${r.error?.message ?? r.stderr.trim()}). ` +
-        'Install the Jupyter side with `npm run setup` (or set JUPYTER to a jupyter command).',
+        'Install the Jupyter side with `npm run setup` (or set LESSONKIT_JUPYTER to a jupyter command).',
     );
   }
   return JSON.parse(r.stdout).kernelspecs;
@@ -27,7 +27,7 @@ export function requireKernel(name = kernelName(), jupyter = jupyterCommand()) {
   if (!kernels[name]) {
     throw new Error(
       `Kernel "${name}" is not installed for ${jupyter} (installed: ${Object.keys(kernels).join(', ') || 'none'}). ` +
-        'Run `npm run setup`, which installs the lessonkit kernelspec, or set LESSON_KERNEL.',
+        'Run `npm run setup`, which installs the lessonkit kernelspec, or set LESSONKIT_KERNEL.',
     );
   }
   return kernels[name].spec;
@@ -36,10 +36,10 @@ export function requireKernel(name = kernelName(), jupyter = jupyterCommand()) {
 /**
  * Options for `executeNotebook`.
  * @typedef {object} ExecuteOptions
- * @property {string} [kernel]   kernel name. Default: `kernelName()` (LESSON_KERNEL, else `lessonkit`).
+ * @property {string} [kernel]   kernel name. Default: `kernelName()` (LESSONKIT_KERNEL, else `lessonkit`).
  * @property {string} [cwd]      the kernel's working directory. Default: the repository's notebooks/ folder.
  * @property {string} [label]    how errors name the notebook. Default: `notebook`.
- * @property {number} [timeout]  seconds per cell. Default: `cellTimeoutSeconds()` (LESSON_CELL_TIMEOUT, else 1200).
+ * @property {number} [timeout]  seconds per cell. Default: `cellTimeoutSeconds()` (LESSONKIT_CELL_TIMEOUT, else 1200).
  * @property {Record<string,string>} [env]  extra environment for nbconvert and the kernel. Default: none.
  */
 

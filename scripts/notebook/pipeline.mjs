@@ -20,7 +20,7 @@ export function executedPath(name, profile, buildDir = BUILD_DIR) {
  * @typedef {object} RunOptions
  * @property {string} profile       the lesson profile (`ci` or `full`), injected as PROFILE.
  * @property {string} [buildDir]    root of the executed copies. Default: build/notebooks.
- * @property {string} [kernel]      kernel name. Default: LESSON_KERNEL, else `lessonkit`.
+ * @property {string} [kernel]      kernel name. Default: LESSONKIT_KERNEL, else `lessonkit`.
  * @property {(line: string) => void} [log]  progress lines. Default: none.
  */
 
@@ -38,7 +38,7 @@ export async function runNotebook(file, options) {
     kernel: options.kernel,
     cwd: path.dirname(file),
     label: `${name}.ipynb (profile ${options.profile})`,
-    env: { LESSON_PROFILE: options.profile },
+    env: { LESSONKIT_PROFILE: options.profile },
   });
   const output = executedPath(name, options.profile, options.buildDir);
   writeNotebook(output, executed);

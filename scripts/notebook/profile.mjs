@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { ROOT } from '../paths.mjs';
+import { setting } from '../settings.mjs';
 
 /** The profile names the library defines (`ci`, `full`). */
 export function profileNames() {
@@ -14,17 +15,17 @@ export function profileNames() {
 }
 
 /**
- * `requested`, else LESSON_PROFILE, else `ci`; an unknown name is an error listing the known ones.
+ * `requested`, else LESSONKIT_PROFILE, else `ci`; an unknown name is an error listing the known ones.
  * @param {string | undefined} requested
  * @param {NodeJS.ProcessEnv} [env]
  * @returns {string}
  */
 export function chooseProfile(requested, env = process.env) {
-  const name = (requested ?? env.LESSON_PROFILE ?? '').trim() || 'ci';
+  const name = (requested ?? setting('LESSONKIT_PROFILE', env) ?? '').trim() || 'ci';
   const known = profileNames();
   if (!known.includes(name)) {
     throw new Error(
-      `Lesson profile ${JSON.stringify(name)} (from ${requested ? '--profile' : 'LESSON_PROFILE'}): expected one of ${known.join(', ')}`,
+      `Lesson profile ${JSON.stringify(name)} (from ${requested ? '--profile' : 'LESSONKIT_PROFILE'}): expected one of ${known.join(', ')}`,
     );
   }
   return name;

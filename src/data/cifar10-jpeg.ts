@@ -1,5 +1,5 @@
 /**
- * The offline CIFAR-10 copy: `cifar10-jpeg.tar.gz` in `LESSON_DATA_DIR` (`../shared/datasets` in CI), one JPEG per
+ * The offline CIFAR-10 copy: `cifar10-jpeg.tar.gz` in `LESSONKIT_DATA_DIR` (`../shared/datasets` in CI), one JPEG per
  * image in `train/<class>/` and `test/<class>/`. It is extracted once into `datasetCacheDir('cifar10-jpeg')` and read
  * as two image folders (decoded cache included).
  *
@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { datasetCacheDir, offlineDataDir, verifyFile, writeFileAtomic } from '../io';
+import { datasetCacheDir, offlineDataDir, setting, verifyFile, writeFileAtomic } from '../io';
 import { CIFAR10_CLASSES } from './cifar10-binary';
 import { extractTarGzAtomic } from './extract';
 import { loadImageFolderWithInfo, type ImageFolderLoadInfo } from './image-folder';
@@ -21,7 +21,7 @@ export const CIFAR10_JPEG_ARCHIVE = {
 };
 
 export interface LoadCifar10JpegOptions {
-  /** The archive. Default `<LESSON_DATA_DIR>/cifar10-jpeg.tar.gz`. */
+  /** The archive. Default `<LESSONKIT_DATA_DIR>/cifar10-jpeg.tar.gz`. */
   archive?: string;
   /** Keep at most this many images per class in each split (the first by file name). Default: all. */
   limitPerClass?: number;
@@ -31,7 +31,7 @@ export interface LoadCifar10JpegOptions {
   cacheDir?: string;
 }
 
-/** The archive path from the options or `LESSON_DATA_DIR`; undefined when neither names one that exists. */
+/** The archive path from the options or `LESSONKIT_DATA_DIR`; undefined when neither names one that exists. */
 export function findCifar10JpegArchive(archive?: string): string | undefined {
   const file = archive ?? (offlineDataDir() ? path.join(offlineDataDir()!, CIFAR10_JPEG_ARCHIVE.name) : undefined);
   return file && fs.existsSync(file) ? file : undefined;
@@ -60,8 +60,8 @@ export async function loadCifar10Jpeg(options: LoadCifar10JpegOptions = {}): Pro
   const archive = findCifar10JpegArchive(options.archive);
   if (!archive) {
     throw new DataFormatError(
-      `loadCifar10Jpeg: expected ${options.archive ?? `${CIFAR10_JPEG_ARCHIVE.name} in LESSON_DATA_DIR`}, found ` +
-        (options.archive ? 'no such file' : `LESSON_DATA_DIR=${process.env.LESSON_DATA_DIR ?? '(unset)'}`) +
+      `loadCifar10Jpeg: expected ${options.archive ?? `${CIFAR10_JPEG_ARCHIVE.name} in LESSONKIT_DATA_DIR`}, found ` +
+        (options.archive ? 'no such file' : `LESSONKIT_DATA_DIR=${setting('LESSONKIT_DATA_DIR') ?? '(unset)'}`) +
         '. Online, use loadCifar10({ download: true }) for the official binary release.',
     );
   }

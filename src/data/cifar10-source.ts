@@ -1,6 +1,6 @@
 /**
  * Which CIFAR-10 copy the lessons read, in this order:
- * 1. the full offline JPEG copy when `LESSON_DATA_DIR` holds it (CI and these offline machines);
+ * 1. the full offline JPEG copy when `LESSONKIT_DATA_DIR` holds it (CI and these offline machines);
  * 2. the official binary release, already in the cache or downloaded and verified once (online users);
  * 3. the sample shipped in the repository (`data/cifar10-sample.tar.gz`: the first 1,000 training and 100 test images
  *    of each class), when neither is available and the request fits in it (a fresh clone, offline).
@@ -12,7 +12,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { datasetCacheDir, verifyFile, writeFileAtomic } from '../io';
+import { datasetCacheDir, setting, verifyFile, writeFileAtomic } from '../io';
 import { CIFAR10_CLASSES, loadCifar10 } from './cifar10-binary';
 import { findCifar10JpegArchive, loadCifar10Jpeg } from './cifar10-jpeg';
 import { extractTarGzAtomic } from './extract';
@@ -169,7 +169,9 @@ export async function loadLessonCifar10(options: LoadLessonCifar10Options = {}):
       if (source === 'offline-jpeg') {
         const archive = findCifar10JpegArchive();
         if (!archive)
-          throw new Error(`LESSON_DATA_DIR=${process.env.LESSON_DATA_DIR ?? '(unset)'} holds no cifar10-jpeg.tar.gz`);
+          throw new Error(
+            `LESSONKIT_DATA_DIR=${setting('LESSONKIT_DATA_DIR') ?? '(unset)'} holds no cifar10-jpeg.tar.gz`,
+          );
         const limit = Math.max(options.trainPerClass ?? 5000, options.testPerClass ?? 1000);
         sets = await loadCifar10Jpeg({ archive, limitPerClass: limit < 5000 ? limit : undefined });
         file = ` (${archive})`;

@@ -9,9 +9,10 @@ import { chooseEngine, parseDeviceRequest, type DeviceRequest, type EnginePackag
 import { bindingPath, probeEngine, type ProbeOptions } from './probe';
 import { decideOneDnn, type OneDnnGuardOptions } from './onednn-guard';
 import { installConvReroute } from './conv-reroute';
+import { setting } from '../io';
 
 export interface EngineOptions extends ProbeOptions {
-  /** Which device to use. Default: the `TFJS_DEVICE` environment variable, else `auto`. */
+  /** Which device to use. Default: the `LESSONKIT_DEVICE` environment variable, else `auto`. */
   device?: DeviceRequest;
   /** Options of the oneDNN self-test (tests inject a crashing script or a cache file). */
   onednnGuard?: Pick<OneDnnGuardOptions, 'script' | 'cacheFile'>;
@@ -40,7 +41,7 @@ let current: EngineInfo | undefined;
 /** Loads the engine (first call) or returns the one already loaded. Throws a clear error when none can load. */
 export function ensureEngine(options: EngineOptions = {}): EngineInfo {
   if (current) return current;
-  const request = options.device ?? parseDeviceRequest(process.env.TFJS_DEVICE);
+  const request = options.device ?? parseDeviceRequest(setting('LESSONKIT_DEVICE'));
   const choice = chooseEngine(request, probeEngine(options));
   // TensorFlow's C++ start-up chatter (CPU feature notices) is noise for learners; errors still show.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
@@ -90,12 +91,16 @@ export function currentEngine(): EngineInfo | undefined {
 
 /**
  * One line for logs and notebook headers, e.g.
- * `tensorflow backend (TF 2.21.0, cpu) via @tensorflow/tfjs-node; TFJS_DEVICE=auto: no GPU package built; oneDNN on (cached self-test passed)`.
- * With `{ brief: true }`, the few words a lesson's first cell needs: `tensorflow backend (TF 2.21.0, cpu), oneDNN off`
+ * `tensorflow backend (TF 2.21.0, cpu) via @tensorflow/tfjs-node; LESSONKIT_DEVICE=auto: no GPU package built; oneDNN on (cached self-test passed)`.
+ * With `{ brief: true }`, the few words a lesson's first cell needs: `tensorflow backend (TF 2.21.0, cpu), oneDNN on`
  * (the handout header has the same short line and the whole one collapsed beneath it).
+ * Without an argument it describes the current engine, loading it first if no engine is loaded yet.
  */
-export function describeEngine(info: EngineInfo, options: { brief?: boolean } = {}): string {
-  if (options.brief)
-    return `${info.backend} backend (TF ${info.tensorflowVersion}, ${info.device}), oneDNN ${info.onednn}`;
+export function describeEngine(info: EngineInfo = ensureEngine(), options: { brief?: boolean } = {}): string {
+  if (options.brief) {
+    const n = info.reroutedConvs.length;
+    const rerouted = n ? `, ${n} conv shape${n === 1 ? '' : 's'} as MatMul` : '';
+    return `${info.backend} backend (TF ${info.tensorflowVersion}, ${info.device}), oneDNN ${info.onednn}${rerouted}`;
+  }
   return `${info.backend} backend (TF ${info.tensorflowVersion}, ${info.device}) via ${info.packageName}; ${info.reason}; ${info.onednnReason}`;
 }

@@ -19,7 +19,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cacheRoot, writeFileAtomic } from '../io';
+import { cacheRoot, setting, writeFileAtomic } from '../io';
 import type { EnginePackage } from './select';
 import { canReroute, parseConvRouteKey } from './conv-reroute';
 
@@ -294,7 +294,7 @@ function isRerouteKey(key: string): boolean {
  */
 export function decideOneDnn(options: OneDnnGuardOptions = {}): OneDnnDecision {
   const env = options.env ?? process.env;
-  const override = parseOneDnnOverride(env.LESSONKIT_ONEDNN);
+  const override = parseOneDnnOverride(setting('LESSONKIT_ONEDNN', env));
   if (override === 'off')
     return { enabled: false, summary: 'oneDNN off (LESSONKIT_ONEDNN=off)', ranSelfTest: false, rerouted: [] };
   if (override === 'on')
@@ -308,7 +308,7 @@ export function decideOneDnn(options: OneDnnGuardOptions = {}): OneDnnDecision {
   if (requested === '0' || requested.toLowerCase() === 'false') {
     return { enabled: false, summary: 'oneDNN off (TF_ENABLE_ONEDNN_OPTS=0)', ranSelfTest: false, rerouted: [] };
   }
-  const script = options.script ?? env.LESSONKIT_ONEDNN_SELFTEST_SCRIPT ?? DEFAULT_SCRIPT;
+  const script = options.script ?? setting('LESSONKIT_ONEDNN_SELFTEST_SCRIPT', env) ?? DEFAULT_SCRIPT;
   const cacheFile = options.cacheFile ?? selfTestCacheFile(env);
   const { key, parts } = selfTestKey({ bindingFile: options.bindingFile, script });
   let rec = readSelfTestRecord(cacheFile);

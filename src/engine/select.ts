@@ -8,7 +8,7 @@
  * Neither the pure-JS `cpu` backend nor `wasm` is ever chosen: they are 500x slower or lack conv gradients.
  */
 
-/** What the user asked for (the `TFJS_DEVICE` setting). */
+/** What the user asked for (the `LESSONKIT_DEVICE` setting). */
 export type DeviceRequest = 'auto' | 'cpu' | 'gpu';
 
 /** The npm packages that provide a native TensorFlow backend. */
@@ -34,12 +34,12 @@ export interface EngineChoice {
 
 const SETUP_HINT = 'Run `npm run setup` (it builds the native binding; see README "Troubleshooting").';
 
-/** Parses a `TFJS_DEVICE` value; anything but auto|cpu|gpu is an error that names the setting. */
+/** Parses a `LESSONKIT_DEVICE` value; anything but auto|cpu|gpu is an error that names the setting. */
 export function parseDeviceRequest(value: string | undefined): DeviceRequest {
   const v = (value ?? '').trim().toLowerCase();
   if (v === '') return 'auto';
   if (v === 'auto' || v === 'cpu' || v === 'gpu') return v;
-  throw new Error(`TFJS_DEVICE must be one of auto, cpu, gpu; found ${JSON.stringify(value)}.`);
+  throw new Error(`LESSONKIT_DEVICE must be one of auto, cpu, gpu; found ${JSON.stringify(value)}.`);
 }
 
 /** Decides which native package to load, or throws an error that says why none fits and how to fix it. */
@@ -47,22 +47,22 @@ export function chooseEngine(request: DeviceRequest, probe: EngineProbe): Engine
   if (request === 'gpu') {
     if (!probe.gpuPackageReady) {
       throw new Error(
-        'TFJS_DEVICE=gpu, but @tensorflow/tfjs-node-gpu has no built native binding. ' +
-          'Run `LESSONKIT_ENGINE=gpu npm run setup` on a machine with CUDA (see README "Using a GPU").',
+        'LESSONKIT_DEVICE=gpu, but @tensorflow/tfjs-node-gpu has no built native binding. ' +
+          'Run `LESSONKIT_DEVICE=gpu npm run setup` on a machine with CUDA (see README "Using a GPU").',
       );
     }
     if (!probe.cudaDeviceVisible) {
       throw new Error(
-        'TFJS_DEVICE=gpu, but no CUDA device answers (no NVIDIA driver or GPU found). Use TFJS_DEVICE=cpu or auto.',
+        'LESSONKIT_DEVICE=gpu, but no CUDA device answers (no NVIDIA driver or GPU found). Use LESSONKIT_DEVICE=cpu or auto.',
       );
     }
-    return { packageName: '@tensorflow/tfjs-node-gpu', expectedDevice: 'gpu', reason: 'TFJS_DEVICE=gpu' };
+    return { packageName: '@tensorflow/tfjs-node-gpu', expectedDevice: 'gpu', reason: 'LESSONKIT_DEVICE=gpu' };
   }
   if (request === 'auto' && probe.gpuPackageReady && probe.cudaDeviceVisible) {
     return {
       packageName: '@tensorflow/tfjs-node-gpu',
       expectedDevice: 'gpu',
-      reason: 'TFJS_DEVICE=auto: the GPU package is built and a CUDA device answers',
+      reason: 'LESSONKIT_DEVICE=auto: the GPU package is built and a CUDA device answers',
     };
   }
   if (!probe.cpuPackageReady) {
@@ -74,9 +74,9 @@ export function chooseEngine(request: DeviceRequest, probe: EngineProbe): Engine
   }
   const reason =
     request === 'cpu'
-      ? 'TFJS_DEVICE=cpu'
+      ? 'LESSONKIT_DEVICE=cpu'
       : probe.gpuPackageReady
-        ? 'TFJS_DEVICE=auto: the GPU package is built but no CUDA device answers'
-        : 'TFJS_DEVICE=auto: no GPU package built';
+        ? 'LESSONKIT_DEVICE=auto: the GPU package is built but no CUDA device answers'
+        : 'LESSONKIT_DEVICE=auto: no GPU package built';
   return { packageName: '@tensorflow/tfjs-node', expectedDevice: 'cpu', reason };
 }

@@ -1,3 +1,5 @@
+export { SETTINGS, setting } from './settings';
+export type { SettingSpec } from './settings';
 export { cacheRoot, checkpointDir, datasetCacheDir, decodedCacheDir, offlineDataDir, weightsCacheDir } from './paths';
 export {
   atomicSiblings,

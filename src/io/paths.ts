@@ -2,13 +2,15 @@
  * The one place that says where data, weights, decoded caches and checkpoints live.
  *
  * Resolution order for the cache root: `LESSONKIT_CACHE`, then `$XDG_CACHE_HOME/lessonkit`, then `~/.cache/lessonkit`.
- * Offline copies of data sets (for example `../shared/datasets` in CI) are named by `LESSON_DATA_DIR`.
+ * Offline copies of data sets (for example `../shared/datasets` in CI) are named by `LESSONKIT_DATA_DIR`.
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { setting } from './settings';
 
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.LESSONKIT_CACHE) return path.resolve(env.LESSONKIT_CACHE);
+  const cache = setting('LESSONKIT_CACHE', env);
+  if (cache) return path.resolve(cache);
   const xdg = env.XDG_CACHE_HOME ? path.resolve(env.XDG_CACHE_HOME) : path.join(os.homedir(), '.cache');
   return path.join(xdg, 'lessonkit');
 }
@@ -30,13 +32,13 @@ export function weightsCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Training checkpoints: `LESSONKIT_CHECKPOINTS`, else `<cache>/checkpoints/<run>`. */
 export function checkpointDir(run: string, env: NodeJS.ProcessEnv = process.env): string {
-  const root = env.LESSONKIT_CHECKPOINTS
-    ? path.resolve(env.LESSONKIT_CHECKPOINTS)
-    : path.join(cacheRoot(env), 'checkpoints');
+  const named = setting('LESSONKIT_CHECKPOINTS', env);
+  const root = named ? path.resolve(named) : path.join(cacheRoot(env), 'checkpoints');
   return path.join(root, run);
 }
 
-/** The folder of offline data-set copies (`LESSON_DATA_DIR`), or undefined when none is configured. */
+/** The folder of offline data-set copies (`LESSONKIT_DATA_DIR`), or undefined when none is configured. */
 export function offlineDataDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return env.LESSON_DATA_DIR ? path.resolve(env.LESSON_DATA_DIR) : undefined;
+  const dir = setting('LESSONKIT_DATA_DIR', env);
+  return dir ? path.resolve(dir) : undefined;
 }

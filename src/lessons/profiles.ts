@@ -4,6 +4,8 @@
  * - `ci`: offline, small subsets, every notebook a few minutes on 2 CPU cores; the transfer lessons pre-train their
  *   stand-in backbones once (about 100 s and 160 s on a quiet 2-core machine, cached in the weights cache).
  */
+import { setting } from '../io';
+
 export type ProfileName = 'full' | 'ci';
 
 /** One offline pre-training run (see `pretrainBackbone` and `lessonBackbone`). */
@@ -103,7 +105,7 @@ export const PROFILES: Readonly<Record<ProfileName, LessonProfile>> = {
     headEpochs: 5,
     headLearningRate: 1e-3,
     fineTuneLearningRate: 1e-4,
-    // Unused with ImageNet weights; kept so that LESSON_PROFILE=full can be switched to offline weights by hand.
+    // Unused with ImageNet weights; kept so that LESSONKIT_PROFILE=full can be switched to offline weights by hand.
     pretrain: {
       mnistLesson: {
         arch: 'resnet50',
@@ -160,8 +162,8 @@ export const PROFILES: Readonly<Record<ProfileName, LessonProfile>> = {
   },
 };
 
-/** The profile named by `name`, else the `LESSON_PROFILE` environment variable, else `ci`. */
-export function lessonProfile(name: string | undefined = process.env.LESSON_PROFILE): LessonProfile {
+/** The profile named by `name`, else the `LESSONKIT_PROFILE` environment variable, else `ci`. */
+export function lessonProfile(name: string | undefined = setting('LESSONKIT_PROFILE')): LessonProfile {
   const key = (name ?? 'ci').trim() || 'ci';
   if (key !== 'full' && key !== 'ci') {
     throw new Error(`Unknown lesson profile ${JSON.stringify(name)}: expected "full" or "ci".`);

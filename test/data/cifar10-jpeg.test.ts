@@ -6,7 +6,7 @@ import { tempDir } from './helpers';
 
 const archive = findCifar10JpegArchive();
 const full = process.env.LESSONKIT_FULL_TESTS === '1';
-const why = `SKIPPED: no cifar10-jpeg.tar.gz in LESSON_DATA_DIR (${process.env.LESSON_DATA_DIR ?? 'unset'}); set LESSON_DATA_DIR=../shared/datasets`;
+const why = `SKIPPED: no cifar10-jpeg.tar.gz in LESSONKIT_DATA_DIR (${process.env.LESSONKIT_DATA_DIR ?? 'unset'}); set LESSONKIT_DATA_DIR=../shared/datasets`;
 
 test('CIFAR-10 JPEGs (subset of 50 per class): extracted once, official class order, 32x32x3, cached on reload', async (t) => {
   if (!archive) return t.skip(why);

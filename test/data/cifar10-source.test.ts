@@ -53,13 +53,16 @@ test('a request larger than the sample is refused by name when no other source h
 });
 
 test('without an offline copy and with downloads off, the sample is used and the others are named as not used', async () => {
-  const saved = process.env.LESSON_DATA_DIR;
-  process.env.LESSON_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'lessonkit-nodata-'));
+  const saved = process.env.LESSONKIT_DATA_DIR;
+  process.env.LESSONKIT_DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'lessonkit-nodata-'));
   try {
     const c = await loadLessonCifar10({ trainPerClass: 10, testPerClass: 10, download: false });
     assert.equal(c.source, 'shipped-sample');
-    assert.match(c.details, /Not used: the full offline JPEG copy: LESSON_DATA_DIR=.* holds no cifar10-jpeg\.tar\.gz/);
-    assert.match(c.passedOver[0], /^the full offline JPEG copy: LESSON_DATA_DIR=/);
+    assert.match(
+      c.details,
+      /Not used: the full offline JPEG copy: LESSONKIT_DATA_DIR=.* holds no cifar10-jpeg\.tar\.gz/,
+    );
+    assert.match(c.passedOver[0], /^the full offline JPEG copy: LESSONKIT_DATA_DIR=/);
     // The notebook prints one sentence: the source and the images, none of the reasons.
     assert.equal(
       c.description,
@@ -68,8 +71,8 @@ test('without an offline copy and with downloads off, the sample is used and the
     );
     assert.ok(!c.description.includes('Not used') && !c.description.includes('{'));
   } finally {
-    if (saved === undefined) delete process.env.LESSON_DATA_DIR;
-    else process.env.LESSON_DATA_DIR = saved;
+    if (saved === undefined) delete process.env.LESSONKIT_DATA_DIR;
+    else process.env.LESSONKIT_DATA_DIR = saved;
   }
 });
 
@@ -84,7 +87,7 @@ test('classSlice takes positions [start, end) of every class', async () => {
 
 test('the full offline copy and the shipped sample give byte-identical images for the ci subsets', async (t) => {
   if (!findCifar10JpegArchive()) {
-    t.skip('SKIPPED: LESSON_DATA_DIR has no cifar10-jpeg.tar.gz (the full offline copy) to compare with');
+    t.skip('SKIPPED: LESSONKIT_DATA_DIR has no cifar10-jpeg.tar.gz (the full offline copy) to compare with');
     return;
   }
   const full = await loadLessonCifar10({ sources: ['offline-jpeg'], trainPerClass: 100, testPerClass: 50 });

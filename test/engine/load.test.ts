@@ -24,6 +24,16 @@ test('describeEngine brief: backend, TF version, device and oneDNN in a few word
   assert.ok(describeEngine(info).includes(info.onednnReason), 'the full line keeps the reasons');
 });
 
+test('describeEngine() with no argument loads and describes the current engine (a fresh process)', () => {
+  // A fresh process, so no engine is loaded yet: the call must load it rather than read `undefined.backend`.
+  const script = `const e = require(${JSON.stringify(engineModule)}); console.log(e.describeEngine()); console.log(e.describeEngine(e.currentEngine()) === e.describeEngine())`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const [line, same] = r.stdout.trim().split('\n');
+  assert.match(line, /^tensorflow backend \(TF \d+\.\d+/);
+  assert.equal(same, 'true');
+});
+
 /** Runs ensureEngine in a child process whose package resolution starts in `root`. */
 function loadFrom(root: string): { status: number | null; stderr: string } {
   const script = `require(${JSON.stringify(engineModule)}).ensureEngine({ device: 'cpu', resolveFrom: [${JSON.stringify(root)}] })`;

@@ -13,7 +13,7 @@ test('parseDeviceRequest accepts auto|cpu|gpu and defaults to auto', () => {
   assert.equal(parseDeviceRequest(undefined), 'auto');
   assert.equal(parseDeviceRequest(''), 'auto');
   assert.equal(parseDeviceRequest(' GPU '), 'gpu');
-  assert.throws(() => parseDeviceRequest('tpu'), /TFJS_DEVICE must be one of auto, cpu, gpu; found "tpu"/);
+  assert.throws(() => parseDeviceRequest('tpu'), /LESSONKIT_DEVICE must be one of auto, cpu, gpu; found "tpu"/);
 });
 
 test('auto picks the GPU package only when it is built and a CUDA device answers', () => {

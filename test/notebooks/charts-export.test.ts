@@ -40,12 +40,13 @@ import {
 } from './browser-checks';
 import { chromiumMissing, openBrowser } from './chromium';
 import { ARTIFACTS_DIR, ROOT, tools, type Cell, type Notebook } from './tools';
+import { setting } from '../../src/io/settings';
 
 const OUT = path.join(ARTIFACTS_DIR, 'charts');
 
 function jupyter(): string {
   const venv = path.join(ROOT, '.venv', 'bin', 'jupyter');
-  return process.env.JUPYTER ?? (fs.existsSync(venv) ? venv : 'jupyter');
+  return setting('LESSONKIT_JUPYTER') ?? (fs.existsSync(venv) ? venv : 'jupyter');
 }
 
 const history = new History([

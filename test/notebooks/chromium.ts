@@ -1,13 +1,14 @@
 /**
- * Headless Chromium for the browser tests: Debian's /usr/bin/chromium (CHROMIUM_PATH overrides) driven by
+ * Headless Chromium for the browser tests: Debian's /usr/bin/chromium (LESSONKIT_CHROMIUM overrides) driven by
  * playwright-core, with a fresh profile folder, background networking off, and (by default) the network off.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { setting } from '../../src/io/settings';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_PATH = setting('LESSONKIT_CHROMIUM') ?? '/usr/bin/chromium';
 
 /** The switches every test browser runs with: no sandbox or GPU, no first-run page, no background traffic. */
 export const CHROMIUM_FLAGS = [
@@ -23,7 +24,7 @@ export const CHROMIUM_FLAGS = [
 export function chromiumMissing(): string | undefined {
   return fs.existsSync(CHROMIUM_PATH)
     ? undefined
-    : `no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set CHROMIUM_PATH)`;
+    : `no Chromium at ${CHROMIUM_PATH} (apt-get install -y chromium, or set LESSONKIT_CHROMIUM)`;
 }
 
 export interface BrowserOptions {

@@ -18,11 +18,12 @@ import {
 import { chromiumMissing, openBrowser, type OpenBrowser } from './chromium';
 import { jupyter, startLab } from './jupyterlab-server';
 import { ARTIFACTS_DIR, ROOT } from './tools';
+import { setting } from '../../src/io/settings';
 
 test('JupyterLab shows the diagrams of an untrusted executed notebook (text/html <img>), at full size', async (t) => {
   const missing = chromiumMissing();
   if (missing) return t.skip(`SKIPPED: ${missing}`);
-  if (!fs.existsSync(jupyter()) && !process.env.JUPYTER) return t.skip(`SKIPPED: no jupyter at ${jupyter()}`);
+  if (!fs.existsSync(jupyter()) && !setting('LESSONKIT_JUPYTER')) return t.skip(`SKIPPED: no jupyter at ${jupyter()}`);
   const diagrams = [
     unrolledRnnDiagram(),
     rnnFormsDiagram(),

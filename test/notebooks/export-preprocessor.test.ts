@@ -11,11 +11,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { ROOT } from './tools';
+import { setting } from '../../src/io/settings';
 
 function python(): string {
   const venv = path.join(ROOT, '.venv', 'bin', 'python');
-  return process.env.JUPYTER
-    ? path.join(path.dirname(process.env.JUPYTER), 'python')
+  return setting('LESSONKIT_JUPYTER')
+    ? path.join(path.dirname(setting('LESSONKIT_JUPYTER') as string), 'python')
     : fs.existsSync(venv)
       ? venv
       : 'python3';

@@ -20,12 +20,13 @@ import { hangulGlyphs, renderedCharts, undrawnCharts, PLOTLY_MIME } from './brow
 import { chromiumMissing, openBrowser } from './chromium';
 import { startLab } from './jupyterlab-server';
 import { ARTIFACTS_DIR, richOutputs, ROOT, tools, type Notebook } from './tools';
+import { setting } from '../../src/io/settings';
 
 const OUT = path.join(ARTIFACTS_DIR, 'export');
 
 function jupyter(): string {
   const venv = path.join(ROOT, '.venv', 'bin', 'jupyter');
-  return process.env.JUPYTER ?? (fs.existsSync(venv) ? venv : 'jupyter');
+  return setting('LESSONKIT_JUPYTER') ?? (fs.existsSync(venv) ? venv : 'jupyter');
 }
 
 /** The `python` beside `jupyter` (the project's Jupyter environment). */

@@ -1,5 +1,5 @@
 /**
- * The smoke notebook's handout (LESSON_HANDOUT_NOTEBOOK names another): executed, exported with the handout exporter
+ * The smoke notebook's handout (LESSONKIT_HANDOUT_NOTEBOOK names another): executed, exported with the handout exporter
  * (the stock `jupyter nbconvert --to html` with the kit's template, plus a header), and checked by handout-checks.ts:
  * executed notebook <= 2 MB, handout <= 5 MB and offline, in headless Chromium every chart draws, images load, maths
  * is typeset, Hangul has glyphs, the header shows profile and backend. The regression test runs the same checks on
@@ -9,8 +9,9 @@ import { test } from 'node:test';
 import { chromiumMissing } from './chromium';
 import { checkHandout, describeReport } from './handout-checks';
 import { tools } from './tools';
+import { setting } from '../../src/io/settings';
 
-const NOTEBOOK = process.env.LESSON_HANDOUT_NOTEBOOK ?? '00-smoke';
+const NOTEBOOK = setting('LESSONKIT_HANDOUT_NOTEBOOK') ?? '00-smoke';
 
 test(`the ${NOTEBOOK} handout is small and renders its charts and images offline in Chromium`, async (t) => {
   const missing = chromiumMissing();

@@ -22,7 +22,7 @@ const code = (source: string, tags: string[] = [], stdout?: string): Cell =>
   }) as Cell;
 
 const ENGINE =
-  'tensorflow backend (TF 2.21.0, cpu) via @tensorflow/tfjs-node; TFJS_DEVICE=auto: no GPU package built; ' +
+  'tensorflow backend (TF 2.21.0, cpu) via @tensorflow/tfjs-node; LESSONKIT_DEVICE=auto: no GPU package built; ' +
   'oneDNN OFF: its self-test crashed with SIGFPE on this CPU (AMD EPYC), so TensorFlow runs its Eigen kernels (cached self-test; LESSONKIT_ONEDNN=on forces it)';
 
 function lesson(): Notebook {

@@ -10,6 +10,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ROOT } from './tools';
+import { setting } from '../../src/io/settings';
 
 export interface LabServer {
   url: string;
@@ -51,7 +52,7 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 /** The project's `jupyter` (`.venv/bin/jupyter` from `npm run setup`), else `JUPYTER`, else the one on PATH. */
 export function jupyter(): string {
   const venv = path.join(ROOT, '.venv', 'bin', 'jupyter');
-  return process.env.JUPYTER ?? (fs.existsSync(venv) ? venv : 'jupyter');
+  return setting('LESSONKIT_JUPYTER') ?? (fs.existsSync(venv) ? venv : 'jupyter');
 }
 
 export async function startLab(options: LabOptions): Promise<LabServer> {
@@ -65,7 +66,7 @@ export async function startLab(options: LabOptions): Promise<LabServer> {
     JUPYTER_DATA_DIR: path.join(home, 'data'), // the notebook-signing key; kernelspecs come from the environment
     JUPYTERLAB_SETTINGS_DIR: path.join(home, 'settings'),
     JUPYTERLAB_WORKSPACES_DIR: path.join(home, 'workspaces'),
-    LESSON_PROFILE: 'ci',
+    LESSONKIT_PROFILE: 'ci',
   };
   const args = [
     'lab',

@@ -8,13 +8,14 @@
  * The same run then goes through the handout checks (handout-checks.ts): the executed notebook is at most 2 MB, its
  * handout at most 5 MB, offline, and in headless Chromium its charts, images, maths and Korean text render.
  *
- * LESSON_REGRESSION=<names> (comma-separated, by name or prefix) limits the run to some notebooks.
+ * LESSONKIT_REGRESSION=<names> (comma-separated, by name or prefix) limits the run to some notebooks.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkHandout, describeReport } from './handout-checks';
 import { tools } from './tools';
 import { rnnVerdictProblems, transferVerdictProblems, type ExecutedNotebook } from './verdicts';
+import { setting } from '../../src/io/settings';
 
 /** Per notebook, checks beyond the stored reference: generated verdicts re-derived from the run's own numbers. */
 const OWN_CHECKS: Record<string, (nb: ExecutedNotebook) => string[]> = {
@@ -35,7 +36,7 @@ test('every notebook matches its reference outputs (profile ci)', async (t) => {
   const { runNotebook } = await tools.pipeline();
   const { checkAgainstReference } = await tools.references();
   const { formatProblems } = await tools.compare();
-  const only = (process.env.LESSON_REGRESSION ?? '')
+  const only = (setting('LESSONKIT_REGRESSION') ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);

@@ -20,6 +20,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { functionDef, type TraceConst, type TraceNode } from './function-def';
 import { OpRegistry } from './op-defs';
+import { setting } from '../../io';
 
 export interface GraphBinding {
   executeOp(
@@ -88,7 +89,7 @@ export function isRecordingGraph(): boolean {
  * with LESSONKIT_GRAPH=off. Else undefined.
  */
 export function graphBackend(): GraphBackend | undefined {
-  const env = (process.env.LESSONKIT_GRAPH ?? '').toLowerCase();
+  const env = (setting('LESSONKIT_GRAPH') ?? '').toLowerCase();
   if (env === 'off' || env === '0' || env === 'false') return undefined;
   if (tf.getBackend() !== 'tensorflow') return undefined;
   const b = tf.backend() as unknown as Partial<GraphBackend> & { isUsingGpuDevice?: boolean };
@@ -359,7 +360,7 @@ export class Recording {
     for (const id of captured) args.push({ id, dtype: this.capturedDtype(id) });
     const name = `lessonkit_step_${process.pid}_${++functionCounter}`;
     const bytes = functionDef({ name, args, nodes: this.nodes, consts: this.consts, returns }, ops(b));
-    if (process.env.LESSONKIT_GRAPH_DEBUG) {
+    if (setting('LESSONKIT_GRAPH_DEBUG')) {
       console.warn(
         `[graph] ${name}: ${this.nodes.length} ops, ${this.consts.size} constants, ${args.length} arguments (${readVariables.length} variables, ${captured.length} captured), ${returns.length} results, FunctionDef ${(bytes.length / 2 ** 20).toFixed(2)} MiB`,
       );

@@ -11,6 +11,7 @@
  * - `graphForward(f)`: an inference function through a compiler (evaluate, cacheFeatures).
  */
 import * as tf from '@tensorflow/tfjs';
+import { setting } from '../../io';
 import { assignUpdates, graphBackend, Recording, type CompiledGraph, type GraphBackend } from './recorder';
 
 export interface GraphStepInfo {
@@ -156,7 +157,7 @@ export class GraphStepCompiler {
   disable(reason: string): void {
     if (this.info.disabledReason === undefined) {
       graphTotals.disabled += 1;
-      if (process.env.LESSONKIT_GRAPH_DEBUG) console.warn(`[graph] falling back to eager: ${reason}`);
+      if (setting('LESSONKIT_GRAPH_DEBUG')) console.warn(`[graph] falling back to eager: ${reason}`);
     }
     this.info.disabledReason ??= reason;
     this.dispose();

@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { downloadVerified, verifyFile, weightsCacheDir } from '../../io';
+import { downloadVerified, setting, verifyFile, weightsCacheDir } from '../../io';
 import { readHubLfsMetadata } from '../weights/hub-lfs-metadata';
 import { loadStateDict, type LoadReport } from '../weights/load-state-dict';
 import type { ResNetArch } from './resnet-spec';
@@ -33,7 +33,7 @@ export interface FetchWeightsOptions {
 function resolveFetchOptions(options: FetchWeightsOptions): Required<FetchWeightsOptions> {
   return {
     cacheDir: options.cacheDir ?? weightsCacheDir(),
-    baseUrl: options.baseUrl ?? (process.env[WEIGHTS_BASE_URL_ENV] || HUB_BASE_URL),
+    baseUrl: options.baseUrl ?? (setting(WEIGHTS_BASE_URL_ENV) || HUB_BASE_URL),
   };
 }
 
