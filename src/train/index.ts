@@ -73,5 +73,5 @@ export { predictImageFile } from './predict-file';
 export type { FilePrediction, PredictImageFileOptions } from './predict-file';
 export { binomialStandardError, compareAccuracy, transferSummary, verdictTable } from './verdict';
 export type { AccuracyVerdict, MeasuredAccuracy, VerdictWord } from './verdict';
-export { lessonBackbone, mnistOutsideLessonSubset } from './lesson-backbones';
-export type { LessonBackbone, LessonBackboneName } from './lesson-backbones';
+export { LESSON_HUB_TIMEOUT_MS, lessonBackbone, mnistOutsideLessonSubset } from './lesson-backbones';
+export type { BackboneChoice, LessonBackbone, LessonBackboneName, LessonBackboneOptions } from './lesson-backbones';
