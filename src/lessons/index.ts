@@ -33,8 +33,8 @@ export { kmeans } from './kmeans';
 export type { KMeansOptions, KMeansResult } from './kmeans';
 export { PATCH_FEATURE_CONSTANTS, patchFeatureTargets, symmetricEigen } from './patch-features';
 export type { PatchFeatureOptions, PatchFeatureTargets } from './patch-features';
-export { lessonBackbone, mnistOutsideLessonSubset } from './lesson-backbones';
-export type { LessonBackbone, LessonBackboneName } from './lesson-backbones';
+export { LESSON_HUB_TIMEOUT_MS, lessonBackbone, mnistOutsideLessonSubset } from './lesson-backbones';
+export type { BackboneChoice, LessonBackbone, LessonBackboneName, LessonBackboneOptions } from './lesson-backbones';
 export { binomialStandardError, compareAccuracy, transferSummary, verdictTable } from './verdict';
 export type { AccuracyVerdict, MeasuredAccuracy, VerdictWord } from './verdict';
 export {

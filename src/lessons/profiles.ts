@@ -42,7 +42,10 @@ export interface PretrainPlan {
 
 export interface LessonProfile {
   name: ProfileName;
-  /** Load ImageNet weights (needs the network or a local file). */
+  /**
+   * ImageNet weights are required (needs the network once, or a local file). When false (`ci`), the lessons still use
+   * them if they can be had quickly, and fall back to the offline stand-ins.
+   */
   imagenetWeights: boolean;
   epochs: number;
   batchSize: number;
@@ -65,7 +68,16 @@ export interface LessonProfile {
   /** CIFAR-10 images per class (the first ones, official order): labelled training pool and test set (undefined: all). */
   cifarTrainPerClass?: number;
   cifarTestPerClass?: number;
-  /** Offline stand-in for ImageNet (`imagenetWeights: false`): the pre-training recipes of the two lessons. */
+  /**
+   * Input side of each transfer lesson when it has ImageNet weights (`lessonBackbone`): `full` keeps the original's
+   * (224 for MNIST, CIFAR-10's own 32); `ci` upsamples as far as 2 CPU cores allow (docs/models.md, "ImageNet weights
+   * on a CPU").
+   */
+  imagenetImageSize: { mnistLesson: number; cifarLesson: number };
+  /**
+   * The stand-ins for ImageNet weights: the pre-training recipes of the two lessons. `ci` uses them when no ImageNet
+   * weights can be had (`lessonBackbone`); `full` only when asked (`use: 'stand-in'`).
+   */
   pretrain: {
     /** Lesson 01's ResNet-50. */
     mnistLesson: PretrainPlan;
@@ -105,6 +117,7 @@ export const PROFILES: Readonly<Record<ProfileName, LessonProfile>> = {
     headEpochs: 5,
     headLearningRate: 1e-3,
     fineTuneLearningRate: 1e-4,
+    imagenetImageSize: { mnistLesson: 224, cifarLesson: 32 },
     // Unused with ImageNet weights; kept so that LESSONKIT_PROFILE=full can be switched to offline weights by hand.
     pretrain: {
       mnistLesson: {
@@ -139,6 +152,7 @@ export const PROFILES: Readonly<Record<ProfileName, LessonProfile>> = {
     fineTuneLearningRate: 1e-4, // the Keras guide's low rate; 1e-3 (head 1e-2) wrecked the patch-features backbone: 44% -> 33% (docs/models.md)
     cifarTrainPerClass: 100,
     cifarTestPerClass: 100,
+    imagenetImageSize: { mnistLesson: 64, cifarLesson: 64 }, // measured on 2 CPU cores: docs/models.md
     pretrain: {
       // Measured against rotation prediction and supervised CIFAR-10 within the same budget: docs/models.md.
       mnistLesson: {

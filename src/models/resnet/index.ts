@@ -12,5 +12,11 @@ export type { ResNetArch, ResNetSpec } from './resnet-spec';
 export { DEFAULT_WEIGHTS, WEIGHTS, weightsEntry } from './weights-registry';
 export type { WeightsEntry, WeightsName } from './weights-registry';
 export { IMAGENET_CATEGORIES } from './imagenet-categories';
-export { cachedWeightsPath, fetchWeights, loadPretrainedWeights } from './pretrained';
-export type { FetchWeightsOptions, PretrainedLoadOptions } from './pretrained';
+export { cachedWeightsPath, fetchWeights, loadPretrainedWeights, locateImagenetWeights } from './pretrained';
+export type {
+  FetchWeightsOptions,
+  LocatedWeights,
+  LocateWeightsOptions,
+  PretrainedLoadOptions,
+  WeightsOrigin,
+} from './pretrained';

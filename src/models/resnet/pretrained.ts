@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { downloadVerified, setting, verifyFile, weightsCacheDir } from '../../io';
-import { readHubLfsMetadata } from '../weights/hub-lfs-metadata';
+import { HEAD_TIMEOUT_MS, readHubLfsMetadata } from '../weights/hub-lfs-metadata';
 import { loadStateDict, type LoadReport } from '../weights/load-state-dict';
 import type { ResNetArch } from './resnet-spec';
 import { readSidecar, sidecarPath, writeSidecar, type HashSource } from '../weights/verified-sidecar';
@@ -28,12 +28,15 @@ export interface FetchWeightsOptions {
   /** Origin (and optional path prefix) that replaces `https://huggingface.co` in registry URLs.
    *  Default: `$LESSONKIT_WEIGHTS_BASE_URL`, else `https://huggingface.co`. */
   baseUrl?: string;
+  /** How long the hub may take to answer the metadata request before it counts as unreachable. Default: 30 s. */
+  hubTimeoutMs?: number;
 }
 
 function resolveFetchOptions(options: FetchWeightsOptions): Required<FetchWeightsOptions> {
   return {
     cacheDir: options.cacheDir ?? weightsCacheDir(),
     baseUrl: options.baseUrl ?? (setting(WEIGHTS_BASE_URL_ENV) || HUB_BASE_URL),
+    hubTimeoutMs: options.hubTimeoutMs ?? HEAD_TIMEOUT_MS,
   };
 }
 
@@ -65,7 +68,8 @@ function howToSupply(url: string, dest: string): string {
 export async function fetchWeights(entry: WeightsEntry, options: FetchWeightsOptions = {}): Promise<string> {
   const dest = cachedWeightsPath(entry, options);
   const url = weightsUrl(entry, options);
-  return fs.existsSync(dest) ? verifyCachedWeights(entry, dest) : downloadWeights(entry, dest, url);
+  const timeoutMs = resolveFetchOptions(options).hubTimeoutMs;
+  return fs.existsSync(dest) ? verifyCachedWeights(entry, dest) : downloadWeights(entry, dest, url, timeoutMs);
 }
 
 async function verifyCachedWeights(entry: WeightsEntry, dest: string): Promise<string> {
@@ -89,9 +93,9 @@ async function verifyCachedWeights(entry: WeightsEntry, dest: string): Promise<s
   return dest;
 }
 
-async function downloadWeights(entry: WeightsEntry, dest: string, url: string): Promise<string> {
+async function downloadWeights(entry: WeightsEntry, dest: string, url: string, timeoutMs: number): Promise<string> {
   const offlineHint = `You seem to be offline. ${howToSupply(url, dest)}`;
-  const hub = await readHubLfsMetadata(url, offlineHint);
+  const hub = await readHubLfsMetadata(url, offlineHint, timeoutMs);
   let expected: { sha256: string; size: number | undefined; source: HashSource };
   if (entry.sha256 !== null) {
     if (hub.found && hub.sha256 !== entry.sha256) {
@@ -132,6 +136,56 @@ async function downloadWeights(entry: WeightsEntry, dest: string, url: string): 
     fs.rmSync(staging, { force: true });
   }
   return dest;
+}
+
+/** Where `locateImagenetWeights` found the file. */
+export type WeightsOrigin = 'local file' | 'weights cache' | 'downloaded';
+
+/** The answer of `locateImagenetWeights`: the file and where it came from, or what was tried. */
+export type LocatedWeights =
+  | { found: true; entry: WeightsEntry; file: string; origin: WeightsOrigin; tried: string[] }
+  | { found: false; entry: WeightsEntry; tried: string[] };
+
+export interface LocateWeightsOptions extends FetchWeightsOptions {
+  /** A safetensors file the user named. It is used first; a named file that does not exist is an error. */
+  file?: string;
+  /** Try a download when the cache has no file. Default: true. */
+  download?: boolean;
+}
+
+/**
+ * Finds the ImageNet weights of `arch` (its `DEFAULT_WEIGHTS` entry) without failing when there are none: a file the
+ * user named, else the file in the weights cache (checked as `fetchWeights` checks it), else a download (the hub
+ * must answer within `hubTimeoutMs`). `found: false` lists what was tried, in words, for a fallback to say why.
+ */
+export async function locateImagenetWeights(
+  arch: ResNetArch,
+  options: LocateWeightsOptions = {},
+): Promise<LocatedWeights> {
+  const entry = weightsEntry(DEFAULT_WEIGHTS[arch]);
+  if (options.file) {
+    const file = path.resolve(options.file);
+    if (!fs.existsSync(file))
+      throw new OptionError(`${arch}: the ImageNet weights file ${file} does not exist.`, 'file');
+    return { found: true, entry, file, origin: 'local file', tried: [] };
+  }
+  const dest = cachedWeightsPath(entry, options);
+  if (fs.existsSync(dest)) {
+    try {
+      return { found: true, entry, file: await verifyCachedWeights(entry, dest), origin: 'weights cache', tried: [] };
+    } catch (err) {
+      return { found: false, entry, tried: [`${dest} failed its check: ${(err as Error).message}`] };
+    }
+  }
+  const tried = [`no ${entry.fileName} in the weights cache (${path.dirname(dest)})`];
+  if (options.download === false) return { found: false, entry, tried: [...tried, 'downloading was turned off'] };
+  const { hubTimeoutMs } = resolveFetchOptions(options);
+  try {
+    const file = await downloadWeights(entry, dest, weightsUrl(entry, options), hubTimeoutMs);
+    return { found: true, entry, file, origin: 'downloaded', tried };
+  } catch (err) {
+    return { found: false, entry, tried: [...tried, `no download: ${(err as Error).message}`] };
+  }
 }
 
 export interface PretrainedLoadOptions extends FetchWeightsOptions {

@@ -9,8 +9,8 @@ import { OfflineError } from '../../errors';
 /** HTTP headers the hub sets on LFS files. */
 const LINKED_ETAG_HEADER = 'x-linked-etag';
 const LINKED_SIZE_HEADER = 'x-linked-size';
-/** How long the HEAD request may take before it counts as unreachable. */
-const HEAD_TIMEOUT_MS = 30_000;
+/** How long the HEAD request may take before it counts as unreachable (default of `readHubLfsMetadata`). */
+export const HEAD_TIMEOUT_MS = 30_000;
 
 /** The hub's answer: the LFS hash and size, or why there is none. */
 export type HubLfsMetadata = { found: true; sha256: string; size: number } | { found: false; reason: string };
@@ -25,17 +25,23 @@ function normalizeEtag(value: string): string {
 }
 
 /**
- * HEADs `url` without following redirects and reads the LFS headers. Network failures throw (the message names the
- * URL and ends with `offlineHint`); an answer without usable headers is `{ found: false, reason }`.
+ * HEADs `url` without following redirects and reads the LFS headers. Network failures, and no answer within
+ * `timeoutMs`, throw (the message names the URL and ends with `offlineHint`); an answer without usable headers is
+ * `{ found: false, reason }`.
  */
-export async function readHubLfsMetadata(url: string, offlineHint = ''): Promise<HubLfsMetadata> {
+export async function readHubLfsMetadata(
+  url: string,
+  offlineHint = '',
+  timeoutMs = HEAD_TIMEOUT_MS,
+): Promise<HubLfsMetadata> {
   let response: Response;
   try {
-    response = await fetch(url, { method: 'HEAD', redirect: 'manual', signal: AbortSignal.timeout(HEAD_TIMEOUT_MS) });
+    response = await fetch(url, { method: 'HEAD', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
   } catch (err) {
-    throw new OfflineError(
-      `Could not reach ${url} (${(err as Error).message}).${offlineHint ? ` ${offlineHint}` : ''}`,
-    );
+    const e = err as Error & { cause?: { code?: string } };
+    const why = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : e.message;
+    const code = e.cause?.code ? `: ${e.cause.code}` : '';
+    throw new OfflineError(`Could not reach ${url} (${why}${code}).${offlineHint ? ` ${offlineHint}` : ''}`);
   }
   const answer = `HEAD ${url} answered HTTP ${response.status}`;
   const etag = response.headers.get(LINKED_ETAG_HEADER);
