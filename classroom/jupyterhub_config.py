@@ -181,6 +181,10 @@ c.Spawner.environment = {
 _data_dir = os.environ.get('LESSONKIT_DATA_DIR') or os.environ.get('LESSON_DATA_DIR')  # the old name still works
 if _data_dir:
     c.Spawner.environment['LESSONKIT_DATA_DIR'] = _data_dir
+# A JUPYTER_PATH the hub starts with reaches the learners' servers (JupyterHub passes few variables on), e.g. a
+# folder with a kernelspec for this checkout when LEARNER_PYTHON's environment holds another checkout's.
+if os.environ.get('JUPYTER_PATH'):
+    c.Spawner.environment['JUPYTER_PATH'] = os.environ['JUPYTER_PATH']
 c.Spawner.args = [
     # Idle culling inside each learner's server (jupyter_server's own settings): kernels idle for 30 minutes are shut
     # down, and the server stops itself after an hour without activity; the hub then marks it stopped.

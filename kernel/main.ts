@@ -94,10 +94,17 @@ function main(argv: string[]): void {
     abandonRunningCell: () => runner.abandonRunningCell(),
   });
   // As tslab does: a learner's stray rejection must not kill the kernel (Node's default is to exit).
-  process.on('uncaughtException', (err) => process.stderr.write(`Uncaught exception: ${format(err)}\n`));
-  process.on('unhandledRejection', (reason) =>
-    process.stderr.write(`Unhandled promise rejection: ${format(reason)}\n`),
-  );
+  // The report goes to the running cell's stderr; should that write fail (the output socket is gone), to the kernel's
+  // own stderr, since an exception thrown here ends the process (exit code 7).
+  const report = (text: string) => {
+    try {
+      process.stderr.write(text);
+    } catch {
+      fs.writeSync(2, text);
+    }
+  };
+  process.on('uncaughtException', (err) => report(`Uncaught exception: ${format(err)}\n`));
+  process.on('unhandledRejection', (reason) => report(`Unhandled promise rejection: ${format(reason)}\n`));
   void server.init();
 }
 

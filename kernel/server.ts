@@ -12,6 +12,7 @@ import type { CellOutcome, CellRunner } from './cell-runner';
 import { endCellRun, startCellRun } from './cell-scope';
 import { HistoryLog, type HistoryRequest } from './history';
 import { setCurrentWriter } from './display-sink';
+import { serializeSends } from './serial-send';
 import type { TensorLeakWatch } from './leak-watch';
 import type { SessionRecorder } from './crash-record';
 import { errorFromException, type ErrorContent } from './traceback';
@@ -83,6 +84,20 @@ export class LessonServer extends ZmqServer {
   constructor(parts: LessonServerParts, connectionFile: string) {
     super(parts.handler, connectionFile);
     this.parts = parts;
+  }
+
+  /**
+   * tslab's sockets, each sending one message at a time (serial-send.ts): without it, a burst of output crossing
+   * zeromq's 512th immediate send threw EBUSY and could kill the kernel. Wrapped as soon as tslab has made and bound
+   * them, before any request can arrive (sends only answer requests).
+   */
+  override async init(): Promise<void> {
+    await super.init();
+    this.iopub = serializeSends(this.iopub);
+    this.shell = serializeSends(this.shell);
+    this.control = serializeSends(this.control);
+    this.stdin = serializeSends(this.stdin);
+    this.hb = serializeSends(this.hb);
   }
 
   /** Whether a cell is running now (for the interrupt handler). */

@@ -11,6 +11,7 @@
 // Settings (environment variables, read by the hub config): CLASSROOM_PASSWORD (default: a new random one, printed),
 // CLASSROOM_MEM_LIMIT (6G), CLASSROOM_TF_THREADS (1), CLASSROOM_KERNEL_IDLE (1800 s), CLASSROOM_SERVER_IDLE (3600 s),
 // CLASSROOM_CULL_INTERVAL (60 s), CLASSROOM_DIR (build/classroom), CLASSROOM_JUPYTERHUB (the jupyterhub command).
+// LESSONKIT_NBGRADER_PYTHON: the Python that runs nbgrader, when it is installed in another environment than .venv.
 import { spawn, spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -20,6 +21,7 @@ import { ROOT } from './paths.mjs';
 
 const PYTHON = process.env.LESSONKIT_PYTHON ?? path.join(ROOT, '.venv', 'bin', 'python');
 const CONFIG = path.join(ROOT, 'classroom', 'jupyterhub_config.py');
+const NBGRADER_PYTHON = process.env.LESSONKIT_NBGRADER_PYTHON || PYTHON;
 
 /**
  * @param {string} msg
@@ -42,19 +44,23 @@ function which(cmd) {
 }
 
 /**
- * nbgrader (installed in the project's Python environment) with the course folder classroom/.
+ * nbgrader (installed in the project's Python environment, or in the one LESSONKIT_NBGRADER_PYTHON names) with the
+ * course folder classroom/.
  * @param {string[]} args
  */
 function runNbgrader(args) {
-  const probe = spawnSync(PYTHON, ['-c', 'import nbgrader'], { encoding: 'utf8' });
+  const probe = spawnSync(NBGRADER_PYTHON, ['-c', 'import nbgrader'], { encoding: 'utf8' });
   if (probe.status !== 0) {
     fail(
-      `nbgrader is not installed in ${PYTHON}: run \`${path.dirname(PYTHON)}/pip install 'nbgrader>=0.9,<0.10'\` (it needs an index that has it).`,
+      `nbgrader is not installed in ${NBGRADER_PYTHON}: run \`${path.dirname(NBGRADER_PYTHON)}/pip install 'nbgrader>=0.9,<0.10'\` (it needs an index that has it), or set LESSONKIT_NBGRADER_PYTHON to a Python that has it.`,
     );
   }
   const env = { ...process.env };
-  env.PATH = `${path.dirname(PYTHON)}${path.delimiter}${env.PATH ?? ''}`; // nbgrader runs `alembic`
-  const r = spawnSync(PYTHON, ['-m', 'nbgrader', ...args], {
+  env.PATH = `${path.dirname(NBGRADER_PYTHON)}${path.delimiter}${env.PATH ?? ''}`; // nbgrader runs `alembic`
+  // Autograding starts the lesson kernel: its kernelspec is in the project's environment, found from another one too.
+  const projectData = path.join(path.dirname(path.dirname(PYTHON)), 'share', 'jupyter');
+  env.JUPYTER_PATH = [env.JUPYTER_PATH, projectData].filter(Boolean).join(path.delimiter);
+  const r = spawnSync(NBGRADER_PYTHON, ['-m', 'nbgrader', ...args], {
     cwd: path.join(ROOT, 'classroom'),
     stdio: 'inherit',
     env,

@@ -13,12 +13,32 @@ import WebSocket from 'ws';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const PYTHON = process.env.LESSONKIT_PYTHON ?? path.join(REPO_ROOT, '.venv', 'bin', 'python');
 export const HUB_CONFIG = path.join(REPO_ROOT, 'classroom', 'jupyterhub_config.py');
+/**
+ * The Python that runs nbgrader: LESSONKIT_NBGRADER_PYTHON, else the project's (nbgrader installed into .venv). Set it
+ * to use an nbgrader installed in another environment; the lesson kernel is then still found in the project's
+ * environment (see nbgraderEnv).
+ */
+export const NBGRADER_PYTHON = process.env.LESSONKIT_NBGRADER_PYTHON || PYTHON;
 /** Why nbgrader cannot run here (it is installed separately: this project's pip mirror and Debian have none), or undefined. */
 export function nbgraderMissing(): string | undefined {
-  const r = spawnSync(PYTHON, ['-c', 'import nbgrader'], { encoding: 'utf8' });
+  const r = spawnSync(NBGRADER_PYTHON, ['-c', 'import nbgrader'], { encoding: 'utf8' });
   return r.status === 0
     ? undefined
-    : `nbgrader is not installed in ${PYTHON} (the offline pip mirror and Debian have no nbgrader; pip install 'nbgrader>=0.9,<0.10' where an index has it)`;
+    : `nbgrader is not installed in ${NBGRADER_PYTHON} (the offline pip mirror and Debian have no nbgrader; pip install 'nbgrader>=0.9,<0.10' where an index has it, or point LESSONKIT_NBGRADER_PYTHON at a Python that has it)`;
+}
+/**
+ * The environment nbgrader runs in: its own Python's scripts first on PATH (it runs `alembic`), and the project's
+ * Jupyter data folder on JUPYTER_PATH (after any JUPYTER_PATH already set), so that autograding finds the lesson
+ * kernel's kernelspec when nbgrader lives in another environment than the kernel.
+ */
+export function nbgraderEnv(env: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const projectData = path.join(path.dirname(path.dirname(PYTHON)), 'share', 'jupyter');
+  return {
+    ...process.env,
+    PATH: `${path.dirname(NBGRADER_PYTHON)}${path.delimiter}${process.env.PATH ?? ''}`,
+    JUPYTER_PATH: [process.env.JUPYTER_PATH, projectData].filter(Boolean).join(path.delimiter),
+    ...env,
+  };
 }
 export const PROXY = path.join(REPO_ROOT, 'node_modules', '.bin', 'configurable-http-proxy');
 
@@ -379,20 +399,14 @@ export function streamText(run: CellRun): string {
     .join('');
 }
 
-/** Runs `python -m nbgrader ...`; resolves with its log, rejects with it when it fails. */
+/** Runs `python -m nbgrader ...` with NBGRADER_PYTHON; resolves with its log, rejects with it when it fails. */
 export function nbgrader(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<string> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, ['-m', 'nbgrader', ...args], {
+    const child = spawn(NBGRADER_PYTHON, ['-m', 'nbgrader', ...args], {
       cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
-      // nbgrader runs the `alembic` command of its Python's environment.
-      env: {
-        ...process.env,
-        PATH: `${path.dirname(PYTHON)}${path.delimiter}${process.env.PATH ?? ''}`,
-        TF_CPP_MIN_LOG_LEVEL: '2',
-        ...env,
-      },
+      env: nbgraderEnv({ TF_CPP_MIN_LOG_LEVEL: '2', ...env }),
     });
     let log = '';
     child.stdout!.on('data', (d) => (log += d));

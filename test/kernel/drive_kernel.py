@@ -139,6 +139,8 @@ def session(km, kc):
     out["memory_magic"] = run(kc, "%memory")
     out["leak"] = [run(kc, "for (let i = 0; i < 1500; i++) tf.scalar(i);"),
                    run(kc, "for (let i = 0; i < 3500; i++) tf.scalar(i);")]
+    # More iopub messages in one go than zeromq sends at once (512): before serial-send.ts the kernel died here.
+    out["burst"] = [run(kc, "for (let i = 0; i < 2000; i++) console.log(`line ${i}`);"), run(kc, "6 * 7")]
 
     loop = ("import { throwIfInterrupted } from 'lessonkit';\nlet reached = 0;\nfor (let i = 0; i < 600; i++) {\n  await new Promise((r) => setTimeout(r, 20));\n"
             "  reached = i;\n  throwIfInterrupted();\n}")

@@ -260,6 +260,23 @@ describe('lesson kernel protocol (jupyter_client)', { skip: missing && `SKIPPED:
     assert.equal(warnings(second).length, 0, 'the warning is shown once per session');
   });
 
+  it('a cell printing 2,000 lines ends ok and the kernel keeps running', () => {
+    // Failed before kernel/serial-send.ts (run once against the kernel of commit baa009d through jupyter_client):
+    // about 480 lines arrived, then zeromq's EBUSY killed the kernel (exit code 7). Not every line need arrive: each
+    // write is one iopub message, and ZeroMQ's PUB socket drops past its high-water mark when the client reads
+    // slowly (this driver got 1,875 of 2,000; ipykernel coalesces writes, this kernel does not yet).
+    const [burst, next] = s.burst as Exchange[];
+    assert.equal(reply(burst).status, 'ok');
+    assert.equal(ofType(burst, 'error').length, 0);
+    const lines = ofType(burst, 'stream')
+      .map((m) => m.content.text as string)
+      .join('')
+      .split('\n')
+      .filter((l) => l.startsWith('line '));
+    assert.ok(lines.length > 1000, `only ${lines.length} lines arrived`);
+    assert.equal(result(next)['text/plain'], '42');
+  });
+
   it('an interrupt stops an awaiting loop at its next check, and the next cell sees the variables', () => {
     const [err] = ofType(s.interrupt, 'error');
     assert.equal(err.content.ename, 'KeyboardInterrupt');
