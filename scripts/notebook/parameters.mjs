@@ -17,6 +17,8 @@ import { cellTags } from './notebook-file.mjs';
 
 export const PARAMETERS_TAG = 'parameters';
 export const INJECTED_TAG = 'injected-parameters';
+/** Cells a handout leaves out (kit plumbing: the injected parameters, tensor clean-up); the `lessonkit` template honours it. */
+export const HIDE_HANDOUT_TAG = 'hide-handout';
 /** The prefix of the run-information line the injected cell prints. */
 export const RUN_INFO_PREFIX = 'lessonkit run: ';
 
@@ -73,7 +75,7 @@ export function injectParameters(nb, parameters) {
     cell_type: 'code',
     execution_count: null,
     id: 'injected-parameters',
-    metadata: { tags: [INJECTED_TAG] },
+    metadata: { tags: [INJECTED_TAG, HIDE_HANDOUT_TAG] },
     outputs: [],
     source: injectedSource(parameters),
   };
