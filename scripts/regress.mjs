@@ -14,6 +14,7 @@ import { listNotebooks, notebookName, readNotebook } from './notebook/notebook-f
 import { lessonDataDir, ROOT } from './paths.mjs';
 import { executedPath, runNotebook } from './notebook/pipeline.mjs';
 import { formatProblems } from './notebook/regress/compare.mjs';
+import { proseNumberProblems } from './notebook/regress/prose-numbers.mjs';
 import { checkAgainstReference, REFERENCE_PROFILE, writeReference } from './notebook/regress/references.mjs';
 
 // The kernels inherit this: offline data copies (../shared/datasets beside the checkout) when there are any.
@@ -54,7 +55,8 @@ for (const file of files) {
       console.log(`✓ ${name}: reference stored in ${path.relative(ROOT, writeReference(name, executed))}`);
       continue;
     }
-    const problems = checkAgainstReference(name, executed);
+    // The outputs against the reference, and every number in the prose against the facts and the profiles.
+    const problems = [...checkAgainstReference(name, executed), ...proseNumberProblems(name, executed)];
     if (problems.length === 0) console.log(`✓ ${name}: matches its reference`);
     else {
       failed += 1;

@@ -19,7 +19,12 @@ test('the native tensorflow backend loads and reports itself', () => {
 test('describeEngine brief: backend, TF version, device and oneDNN in a few words, none of the reasons', () => {
   const info = ensureEngine();
   const brief = describeEngine(info, { brief: true });
-  assert.equal(brief, `tensorflow backend (TF ${info.tensorflowVersion}, ${info.device}), oneDNN ${info.onednn}`);
+  const n = info.reroutedConvs.length;
+  assert.equal(
+    brief,
+    `tensorflow backend (TF ${info.tensorflowVersion}, ${info.device}), oneDNN ${info.onednn}` +
+      (n ? `, ${n} conv shape${n === 1 ? '' : 's'} as MatMul` : ''),
+  );
   assert.ok(!brief.includes(info.onednnReason) && !brief.includes(';'));
   assert.ok(describeEngine(info).includes(info.onednnReason), 'the full line keeps the reasons');
 });

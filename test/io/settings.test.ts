@@ -30,7 +30,7 @@ test('every setting is named LESSONKIT_*, once, with its old names unique', () =
 test("docs/settings.md's table lists exactly the settings, with their old names", () => {
   const doc = fs.readFileSync(path.join(ROOT, 'docs', 'settings.md'), 'utf8');
   const rows = doc.split('\n').filter((l) => /^\| `LESSONKIT_/.test(l));
-  const documented = rows.map((r) => /^\| `(LESSONKIT_[A-Z_]+)`/.exec(r)?.[1]);
+  const documented = rows.map((r) => /^\| `(LESSONKIT_[A-Z0-9_]+)`/.exec(r)?.[1]);
   assert.deepEqual(
     documented,
     SETTINGS.map((s) => s.name),
@@ -91,7 +91,7 @@ test('no code reads an old name, or a LESSONKIT_ name the table does not list', 
       const rel = path.relative(ROOT, file);
       if (rel === path.join('test', 'io', 'settings.test.ts')) continue;
       const text = fs.readFileSync(file, 'utf8');
-      for (const m of text.matchAll(/\b(LESSON_[A-Z_]+|TFJS_[A-Z_]+|LESSONKIT_[A-Z_]+)\b/g)) {
+      for (const m of text.matchAll(/\b(LESSON_[A-Z_]+|TFJS_[A-Z_]+|LESSONKIT_[A-Z0-9_]+)\b/g)) {
         if (oldNames.includes(m[1])) problems.push(`${rel}: old name ${m[1]}`);
         else if (m[1].startsWith('LESSONKIT_') && !known.has(m[1])) problems.push(`${rel}: unlisted ${m[1]}`);
       }

@@ -46,7 +46,11 @@ test('every notebook matches its reference outputs (profile ci)', async (t) => {
     await t.test(notebookName(file), async (st) => {
       const run = await runNotebook(file, { profile: 'ci' });
       st.diagnostic(`${run.name}: executed in ${run.seconds.toFixed(1)} s`);
-      const problems = checkAgainstReference(run.name, run.executed);
+      const { proseNumberProblems } = await tools.proseNumbers();
+      const problems = [
+        ...checkAgainstReference(run.name, run.executed),
+        ...proseNumberProblems(run.name, run.executed),
+      ];
       const verdicts = OWN_CHECKS[run.name]?.(run.executed as ExecutedNotebook) ?? [];
       if (verdicts.length)
         assert.fail(`${run.name}: generated verdicts that do not follow from its numbers:\n${verdicts.join('\n')}`);

@@ -31,6 +31,7 @@ export const tools = {
   compare: () => import('../../scripts/notebook/regress/compare.mjs'),
   policy: () => import('../../scripts/notebook/regress/policy.mjs'),
   sanitize: () => import('../../scripts/notebook/regress/sanitize.mjs'),
+  proseNumbers: () => import('../../scripts/notebook/regress/prose-numbers.mjs'),
 };
 
 /** Joined text of every stream and text/plain output of a cell. */

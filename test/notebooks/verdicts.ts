@@ -7,13 +7,7 @@
  * Numbers come from the outputs themselves: the gradient-flow chart's Plotly JSON (full precision), and the HTML
  * tables of the DataFrame adapter (7 significant digits).
  */
-import {
-  forecastSummary,
-  forecastVerdict,
-  gradientFlowSummary,
-  gradientFlowVerdict,
-  recurrentAccuracySummary,
-} from '../../src/lessons/rnn-verdicts';
+import { gradientFlowSummary, gradientFlowVerdict, recurrentAccuracySummary } from '../../src/lessons/rnn-verdicts';
 import { compareAccuracy, transferSummary, type MeasuredAccuracy } from '../../src/lessons/verdict';
 
 const PLOTLY = 'application/vnd.plotly.v1+json';
@@ -87,6 +81,25 @@ function verdictCheck(nb: ExecutedNotebook, notebook: string) {
   return { problems, cell, expectLine };
 }
 
+/**
+ * A forecast against the naive one on the same days, as lesson 03 judges it: the mean of the daily differences of
+ * squared errors (model minus naive) and two standard errors of that mean; within them, the difference is noise.
+ */
+export function forecastAgainstNaive(
+  forecast: readonly number[],
+  naive: readonly number[],
+  actual: readonly number[],
+): { difference: number; threshold: number; word: 'beats naive' | 'worse than naive' | 'within noise' } {
+  const d = forecast.map((f, i) => (f - actual[i]) ** 2 - (naive[i] - actual[i]) ** 2);
+  const m = d.reduce((a, b) => a + b, 0) / d.length;
+  const se = Math.sqrt(d.reduce((a, b) => a + (b - m) ** 2, 0) / (d.length - 1) / d.length);
+  return {
+    difference: m,
+    threshold: 2 * se,
+    word: Math.abs(m) <= 2 * se ? 'within noise' : m < 0 ? 'beats naive' : 'worse than naive',
+  };
+}
+
 /** Problems found in notebook 03's generated verdicts (empty when every verdict follows from its numbers). */
 export function rnnVerdictProblems(nb: ExecutedNotebook): string[] {
   const { problems, cell, expectLine } = verdictCheck(nb, '03');
@@ -113,28 +126,33 @@ export function rnnVerdictProblems(nb: ExecutedNotebook): string[] {
     ),
   );
 
-  // 6.1: forecasts against the naive baseline.
+  // 6.1: forecasts against the naive baseline, judged against noise: per test day, the model's squared error minus
+  // the naive forecast's (the chart holds every forecast, the naive one and the actual values).
   const forecast = firstTable(cell('c18'));
   const naive = forecast.find((r) => r.model.startsWith('naive'));
-  if (!naive) problems.push('cell c18: no naive row');
+  const series = chartTraces(cell('c19'));
+  const trace = (name: string) => series.find((t) => t.name === name)?.y;
+  const actual = trace('actual');
+  const naiveDays = trace('naive: tomorrow = today');
+  if (!naive || !actual || !naiveDays) problems.push('cells c18/c19: no naive row, or no actual or naive trace');
   else {
-    const naiveRmse = Number(naive.test_rmse_celsius);
-    const models = forecast.filter((r) => r !== naive);
-    for (const r of models) {
-      const want = forecastVerdict(Number(r.test_rmse_celsius), naiveRmse);
-      if (r.verdict !== want)
+    for (const r of forecast.filter((x) => x !== naive)) {
+      const days = trace(r.model);
+      if (!days) {
+        problems.push(`cell c19: no chart trace for ${r.model}`);
+        continue;
+      }
+      const v = forecastAgainstNaive(days, naiveDays, actual);
+      if (r.verdict !== v.word)
         problems.push(
-          `cell c18: ${r.model}: verdict "${r.verdict}", but RMSE ${r.test_rmse_celsius} against ${naiveRmse} means "${want}"`,
+          `cell c18: ${r.model}: verdict "${r.verdict}", but its daily errors against the naive forecast's mean "${v.word}"`,
         );
+      expectLine(
+        'c18',
+        `mean squared error ${Math.abs(v.difference).toFixed(2)} °C² ${v.difference < 0 ? 'lower' : 'higher'}, ` +
+          `${v.word === 'within noise' ? 'within' : 'beyond'} 2 standard errors (${v.threshold.toFixed(2)} °C²): ${v.word}.`,
+      );
     }
-    expectLine(
-      'c18',
-      forecastSummary(
-        models.map((r) => ({ model: r.model, rmse: Number(r.test_rmse_celsius) })),
-        naiveRmse,
-        '°C',
-      ),
-    );
   }
 
   // 6.2: accuracies against chance on n test images.
@@ -214,7 +232,7 @@ export function transferVerdictProblems(nb: ExecutedNotebook, lesson: '01' | '02
     );
     expectLine(
       'c29',
-      `At the same time budget: ${compareAccuracy(pretrained, { name: 'from scratch with that time', accuracy: sameTime.accuracy, n }).sentence}`,
+      `At strategy 3's time (at least one epoch): ${compareAccuracy(pretrained, { name: 'from scratch with that time', accuracy: sameTime.accuracy, n }).sentence}`,
     );
   } else {
     if (rows.length !== 7) return [`cell c21: expected 7 variation rows, found ${rows.length}`];
@@ -230,7 +248,7 @@ export function transferVerdictProblems(nb: ExecutedNotebook, lesson: '01' | '02
       ),
     );
     expectLine('c23', `Pre-training vs a random frozen backbone: ${compareAccuracy(rows[0], rows[5]).sentence}`);
-    expectLine('c23', `At the same time budget: ${compareAccuracy(rows[0], rows[6]).sentence}`);
+    expectLine('c23', `At section 4's time (at least one epoch): ${compareAccuracy(rows[0], rows[6]).sentence}`);
   }
   return problems;
 }
