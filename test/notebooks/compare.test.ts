@@ -272,7 +272,7 @@ test('numbers "structure": training results may move, the words around them and 
   const policy: Policy = { default: {}, notebooks: { [NAME]: { numbers: 'structure' } } };
   assert.equal(await check({ accuracy: '0.7010', loss: '0.2', params: '2,050' }, policy), '');
   const { compareText } = await tools.compare();
-  const rules = { rel: 0.05, abs: 0.01, integers: 'exact', text: 'compare', numbers: 'structure' };
+  const rules = { rel: 0.05, abs: 0.01, integers: 'exact', text: 'compare', numbers: 'structure', progress: 'compare' };
   assert.match(
     JSON.stringify(compareText('accuracy 0.91, beats scratch', 'accuracy 0.55, loses to scratch', rules)),
     /text differs/,

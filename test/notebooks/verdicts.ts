@@ -235,7 +235,7 @@ export function transferVerdictProblems(nb: ExecutedNotebook, lesson: '01' | '02
       `At strategy 3's time (at least one epoch): ${compareAccuracy(pretrained, { name: 'from scratch with that time', accuracy: sameTime.accuracy, n }).sentence}`,
     );
   } else {
-    if (rows.length !== 7) return [`cell c21: expected 7 variation rows, found ${rows.length}`];
+    if (rows.length !== 8) return [`cell c21: expected 8 variation rows, found ${rows.length}`];
     checkColumn('vs frozen 32x32', 0);
     checkColumn('vs from scratch', 4);
     expectLine('c23', `Pretrained vs scratch: ${transferSummary(rows[0], rows[4], { target })}`);
@@ -249,6 +249,10 @@ export function transferVerdictProblems(nb: ExecutedNotebook, lesson: '01' | '02
     );
     expectLine('c23', `Pre-training vs a random frozen backbone: ${compareAccuracy(rows[0], rows[5]).sentence}`);
     expectLine('c23', `At section 4's time (at least one epoch): ${compareAccuracy(rows[0], rows[6]).sentence}`);
+    expectLine(
+      'c23',
+      `BatchNorm in phase 2, inference (Keras) vs training mode: ${compareAccuracy(rows[7], rows[2]).sentence}`,
+    );
   }
   return problems;
 }

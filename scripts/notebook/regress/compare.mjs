@@ -209,7 +209,7 @@ function pairCells(refCells, actCells) {
 export function compareNotebook({ name, reference, summary, executed, policy }) {
   /** @type {Problem[]} */
   const problems = [];
-  for (const [ref, act] of pairCells(reference.cells, summary.cells)) {
+  for (let [ref, act] of pairCells(reference.cells, summary.cells)) {
     if (act) {
       const errors = act.outputs.filter((o) => o.type === 'error');
       for (const e of errors)
@@ -228,6 +228,14 @@ export function compareNotebook({ name, reference, summary, executed, policy }) 
       continue;
     }
     const rules = rulesFor(policy, name, act.id);
+    // `progress: optional`: progress bars (a run that pre-trains shows them, one that reuses the cache does not) are
+    // left out on both sides before comparing.
+    if (rules.progress === 'optional') {
+      const notBar = (/** @type {{ type: string, text?: string }} */ o) =>
+        !(o.type === 'display' && /\d+%\|/.test(o.text ?? ''));
+      ref = { ...ref, outputs: ref.outputs.filter(notBar) };
+      act = { ...act, outputs: act.outputs.filter(notBar) };
+    }
     const note = ref.source !== act.source ? ['(the cell source changed since the reference was made)'] : [];
     if (ref.outputs.length !== act.outputs.length) {
       problems.push({

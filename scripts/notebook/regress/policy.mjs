@@ -6,7 +6,7 @@ import { TOLERANCES_FILE } from '../../paths.mjs';
 
 /**
  * Rules for numbers and text; any level (default, notebook, cell) may set any of them.
- * @typedef {{ rel?: number, abs?: number, integers?: string, text?: string, numbers?: string }} Rules
+ * @typedef {{ rel?: number, abs?: number, integers?: string, text?: string, numbers?: string, progress?: string }} Rules
  */
 /**
  * A metric read from a notebook's text, with a floor and/or a ceiling.
@@ -30,9 +30,11 @@ export const DEFAULT_RULES = Object.freeze({
    * match, the values not (training results that move with the CPU or the oneDNN setting; guard them with metrics).
    */
   numbers: 'compare',
+  /** `optional`: progress-bar displays are left out on both sides (a run that trains shows them, a cached run not). */
+  progress: 'compare',
 });
 
-const RULE_KEYS = new Set(['rel', 'abs', 'integers', 'text', 'numbers']);
+const RULE_KEYS = new Set(['rel', 'abs', 'integers', 'text', 'numbers', 'progress']);
 
 /**
  * @param {Record<string, unknown> | undefined} rules
@@ -48,7 +50,9 @@ function checkRules(rules, where) {
           ? value === 'exact' || value === 'tolerance'
           : key === 'numbers'
             ? value === 'compare' || value === 'structure'
-            : value === 'compare' || value === 'ignore';
+            : key === 'progress'
+              ? value === 'compare' || value === 'optional'
+              : value === 'compare' || value === 'ignore';
     if (!ok) throw new Error(`${TOLERANCES_FILE}: ${where}.${key}: unexpected value ${JSON.stringify(value)}`);
   }
 }
