@@ -165,26 +165,19 @@ export function registerModelLayers(): void {
   tf.serialization.registerClass(LogSoftmax);
 }
 
+/** Calls `set` on every TorchBatchNorm of a model; returns how many layers it changed. */
+function forEachTorchBatchNorm(model: tf.LayersModel, set: (layer: TorchBatchNorm) => void): number {
+  const layers = model.layers.filter((l): l is TorchBatchNorm => l instanceof TorchBatchNorm);
+  layers.forEach(set);
+  return layers.length;
+}
+
 /** Sets `frozenMode` on every TorchBatchNorm of a model; returns how many layers it changed. */
 export function setFrozenBatchNormMode(model: tf.LayersModel, mode: FrozenBatchNormMode): number {
-  let n = 0;
-  for (const layer of model.layers) {
-    if (layer instanceof TorchBatchNorm) {
-      layer.frozenMode = mode;
-      n++;
-    }
-  }
-  return n;
+  return forEachTorchBatchNorm(model, (layer) => (layer.frozenMode = mode));
 }
 
 /** Sets `unfrozenMode` on every TorchBatchNorm of a model; returns how many layers it changed. */
 export function setUnfrozenBatchNormMode(model: tf.LayersModel, mode: UnfrozenBatchNormMode): number {
-  let n = 0;
-  for (const layer of model.layers) {
-    if (layer instanceof TorchBatchNorm) {
-      layer.unfrozenMode = mode;
-      n++;
-    }
-  }
-  return n;
+  return forEachTorchBatchNorm(model, (layer) => (layer.unfrozenMode = mode));
 }
