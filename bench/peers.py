@@ -41,14 +41,25 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+# Shortest timed repeat in seconds: a short step runs again until this much time has passed (bench/timing.ts has
+# the same rule), so a 20 ms step is timed over a dozen runs rather than one.
+MIN_REPEAT_SECONDS = 0.25
+
+
 def time_repeats(step, items: int, warmup: int, repeats: int) -> list[float]:
     for _ in range(warmup):
         step()
     rates = []
     for _ in range(repeats):
         t = time.perf_counter()
-        step()
-        rates.append(items / (time.perf_counter() - t))
+        steps = 0
+        while True:
+            step()
+            steps += 1
+            seconds = time.perf_counter() - t
+            if seconds >= MIN_REPEAT_SECONDS:
+                break
+        rates.append(items * steps / seconds)
     return rates
 
 

@@ -308,7 +308,7 @@ async function main(): Promise<void> {
   const w = a.workload;
   const choice = a.variant === 'graph' || a.variant === 'graph-layers' ? ONEDNN_CHOICE_GRAPH : ONEDNN_CHOICE;
   const onednn = a.onednn === 'auto' ? (choice[w.name] ?? 'on') : a.onednn;
-  configureTensorFlow({ onednn, intraOpThreads: a.threads, interOpThreads: a.threads });
+  configureTensorFlow({ onednn, intraOpThreads: Number(process.env.XINTRA ?? a.threads), interOpThreads: Number(process.env.XINTER ?? a.threads) });
   const engine = ensureEngine();
   let rates: number[];
   if (w.kind === 'e2e') {

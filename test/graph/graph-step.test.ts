@@ -29,6 +29,7 @@ import {
   splitBackboneHead,
   trainableVariables,
 } from '../../src/models';
+import { chainCount } from '../../src/models/recurrent/graph-recurrent';
 import { computeLoss } from '../../src/train/losses';
 
 ensureEngine();
@@ -37,7 +38,8 @@ const STEPS = 5;
 const FEATURES = 4;
 const UNITS = 6;
 const CLASSES = 3;
-const BATCH = 8;
+/** 64 samples: two parallel chains of 32 in the recorded recurrent layers (graph-recurrent.ts) on 2 or more cores. */
+const BATCH = 64;
 
 type Kind = 'simplernn' | 'lstm' | 'gru' | 'bilstm' | 'layers-lstm' | 'layers-gru';
 
@@ -137,6 +139,26 @@ for (const kind of ['simplernn', 'lstm', 'gru', 'bilstm', 'layers-lstm', 'layers
     await compareTraining(kind);
   });
 }
+
+test('graph path: the recorded LSTM step runs the batch as parallel chains, one LSTMBlockCell per chain and step', async (t) => {
+  const chains = chainCount(BATCH);
+  if (chains < 2) {
+    t.skip(
+      'SKIPPED: one inter-op thread here (TF_NUM_INTEROP_THREADS, else the core count), so there is no second chain',
+    );
+    return;
+  }
+  const compiled: CompiledGraphDescription[] = [];
+  onGraphCompiled((d) => compiled.push(d));
+  try {
+    await compareTraining('lstm', 2);
+  } finally {
+    onGraphCompiled(undefined);
+  }
+  assert.ok(compiled.length >= 1);
+  assert.equal(compiled[0].opCounts.LSTMBlockCell, STEPS * chains);
+  assert.equal(compiled[0].opCounts.LSTMBlockCellGrad, STEPS * chains);
+});
 
 test('graph path: a model with Dropout is not covered (fit falls back to eager)', () => {
   const m = recurrentModel({

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { FusedRecurrentLayer, type FusedRecurrentArgs } from './fused-recurrent-layer';
 import { attr, nativeBackend, type NativeBackend } from '../ops/native-ops';
 import { isRecordingGraph } from '../../engine/graph'; // graph path
-import { matmulGru } from './graph-recurrent'; // graph path
+import { graphGru } from './graph-recurrent'; // graph path
 
 function requireNative(where: string): NativeBackend {
   const b = nativeBackend();
@@ -147,8 +147,8 @@ export class FusedGRU extends FusedRecurrentLayer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
-      // graph path: while a step is recorded, the small-op formulation (faster as one graph).
-      const gru = isRecordingGraph() ? matmulGru : blockGru;
+      // graph path: while a step is recorded, the graph formulation (graph-recurrent.ts).
+      const gru = isRecordingGraph() ? graphGru : blockGru;
       return this.lastOrAll(
         gru(
           x,

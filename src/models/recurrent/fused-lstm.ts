@@ -14,7 +14,7 @@ import { orthogonalInitializer } from './orthogonal';
 import { FusedRecurrentLayer, type FusedRecurrentArgs } from './fused-recurrent-layer';
 import { attr, nativeBackend, nativeInt64Scalar, type NativeBackend } from '../ops/native-ops';
 import { isRecordingGraph } from '../../engine/graph'; // graph path
-import { matmulLstm } from './graph-recurrent'; // graph path
+import { graphLstm } from './graph-recurrent'; // graph path
 
 function requireNative(where: string): NativeBackend {
   const b = nativeBackend();
@@ -145,8 +145,8 @@ export class FusedLSTM extends FusedRecurrentLayer {
       let x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
       if (this.goBackwards) x = tf.reverse(x, 1);
       const w = tf.concat([this.kernel.read(), this.recurrentKernel.read()], 0) as tf.Tensor2D;
-      // graph path: while a step is recorded, the small-op formulation (faster as one graph).
-      return this.lastOrAll((isRecordingGraph() ? matmulLstm : blockLstm)(x, w, this.bias.read() as tf.Tensor1D));
+      // graph path: while a step is recorded, the graph formulation (graph-recurrent.ts).
+      return this.lastOrAll((isRecordingGraph() ? graphLstm : blockLstm)(x, w, this.bias.read() as tf.Tensor1D));
     });
   }
 

@@ -9,6 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import { orthogonalInitializer } from './orthogonal';
 import { FusedRecurrentLayer, type FusedRecurrentArgs } from './fused-recurrent-layer';
 import { attr, nativeBackend } from '../ops/native-ops';
+import { isRecordingGraph } from '../../engine/graph'; // graph path
+import { chainCount, inChains } from './graph-recurrent'; // graph path
 
 /** dy * (1 - y^2), as one native op when the backend has it. */
 function tanhGrad(y: tf.Tensor, dy: tf.Tensor): tf.Tensor {
@@ -118,14 +120,15 @@ export class FusedSimpleRNN extends FusedRecurrentLayer {
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
-      return this.lastOrAll(
+      const run = (part: tf.Tensor3D) =>
         sequenceSimpleRnn(
-          x,
+          part,
           this.kernel.read() as tf.Tensor2D,
           this.recurrentKernel.read() as tf.Tensor2D,
           this.bias.read() as tf.Tensor1D,
-        ),
-      );
+        );
+      // graph path: while a step is recorded, the batch as parallel chains (graph-recurrent.ts).
+      return this.lastOrAll(isRecordingGraph() ? inChains(x, chainCount(x.shape[0]), run) : run(x));
     });
   }
 }

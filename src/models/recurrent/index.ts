@@ -1,8 +1,8 @@
 /**
  * models/recurrent: RNN, LSTM and GRU. `rnn.ts` builds the lesson's layers and models (Keras-style, or the fused
  * layers), `fused-*.ts` are single-op layers on TensorFlow's BlockLSTM / GRUBlockCell (via ops/native-ops.ts) sharing
- * `fused-recurrent-layer.ts` (while the graph path records a step they build the small-op versions in
- * `graph-recurrent.ts` instead), and `gradient-flow.ts` measures how far a gradient reaches back in time. A new
+ * `fused-recurrent-layer.ts` (while the graph path records a step they build the graph formulation of
+ * `graph-recurrent.ts` instead: parallel chains over the batch, LSTMBlockCell steps), and `gradient-flow.ts` measures how far a gradient reaches back in time. A new
  * recurrent cell is a `fused-<cell>.ts` here plus a case in `rnn.ts`.
  */
 export { recurrentLayer, recurrentModel } from './rnn';
