@@ -5,10 +5,11 @@
  * section of BENCHMARKS.md.
  *
  *   node dist/bench/main.js [--quick] [--only name,name] [--frameworks lessonkit,lessonkit-graph,torch,keras] [--threads N]
- *                           [--repeats R] [--warmup W] [--write-md] [--no-data]
+ *                           [--repeats R] [--warmup W] [--write-md] [--no-data] [--graph-layout auto|default|recurrent]
  *
  * `--quick`: 1 warm-up and 2 repeats, a 256-sample end-to-end subset, no batch-128 ResNet-50 (it checks that the
- * benchmark runs; CI uses it). The Python side is `.venv/bin/python` (or `$LESSONKIT_PYTHON`).
+ * benchmark runs; CI uses it). `--graph-layout` sets the graph path's thread layout (bench/tfjs-worker.ts; default
+ * `auto`, the per-workload choice), for the same-run A/B of the layouts. The Python side is `.venv/bin/python` (or `$LESSONKIT_PYTHON`).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -39,6 +40,7 @@ export interface MainOptions {
   repeats: number;
   writeMd: boolean;
   data: boolean;
+  graphLayout: string;
   /** False where the engine's oneDNN self-test crashed: every TensorFlow worker then runs with oneDNN off. */
   onednnSafe?: boolean;
   /** 1x1 conv shapes our engine computes as matrix products because they crash oneDNN here. */
@@ -77,6 +79,12 @@ function parseArgs(argv: string[]): MainOptions {
     repeats: int('--repeats', quick ? 2 : 7),
     writeMd: argv.includes('--write-md'),
     data: !argv.includes('--no-data'),
+    graphLayout: (() => {
+      const v = get('--graph-layout') ?? 'auto';
+      if (!['auto', 'default', 'recurrent'].includes(v))
+        throw new Error(`bench: --graph-layout expects auto, default or recurrent. Received: ${v}.`);
+      return v;
+    })(),
   };
 }
 
@@ -118,7 +126,7 @@ function runOne(framework: Framework, w: Workload, o: MainOptions): Measurement 
             path.join(ROOT, 'dist', 'bench', 'tfjs-worker.js'),
             ...common,
             ...e2e,
-            ...(framework === 'lessonkit-graph' ? ['--variant', 'graph'] : []),
+            ...(framework === 'lessonkit-graph' ? ['--variant', 'graph', '--layout', o.graphLayout] : []),
           ],
         ]
       : [python(), [path.join(ROOT, 'bench', 'peers.py'), '--framework', framework, ...common, ...e2e]];

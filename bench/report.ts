@@ -97,10 +97,11 @@ export function graphTable(run: BenchRun): string | undefined {
     const peers = [rateOf(find(w.name, 'torch')), rateOf(find(w.name, 'keras'))].filter(Number.isFinite);
     const faster = peers.length ? Math.max(...peers) : Number.NaN;
     const info = (graph.settings?.graph ?? {}) as { graphSteps?: number; disabledReason?: string };
+    const layout = graph.settings?.threadLayout === 'recurrent' ? ', threads 1 per op' : '';
     const note = info.disabledReason
       ? `eager fallback: ${info.disabledReason}`
       : info.graphSteps
-        ? `${info.graphSteps} graph steps`
+        ? `${info.graphSteps} graph steps${layout}`
         : '';
     rows.push(
       `| ${w.description} | ${cell(eager)} | ${cell(graph)} | ${fmtRatio(rateOf(graph) / rateOf(eager))} | ${fmtRatio(rateOf(eager) / faster)} | ` +

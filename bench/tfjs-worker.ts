@@ -11,9 +11,11 @@
  * `--variant graph` times the fast path's step through the graph path (src/engine/graph): the step is recorded once
  * and then runs as ONE native TensorFlow function call; the worker warms up until the function is compiled.
  * `--variant graph-layers` (recurrent rows) records the plain tfjs-layers model instead of the fused layers.
+ * `--layout auto|default|recurrent`: TensorFlow's thread layout (`LESSONKIT_THREADS`, src/engine/tf-config.ts) with the
+ * same thread count; `auto` (default) takes THREAD_LAYOUT_GRAPH for the graph variant, `default` otherwise.
  */
 import * as tf from '@tensorflow/tfjs';
-import { configureTensorFlow, ensureEngine } from '../src/engine';
+import { configureTensorFlow, ensureEngine, type ThreadLayout } from '../src/engine';
 import {
   FusedGRU,
   FusedLSTM,
@@ -80,7 +82,20 @@ export const ONEDNN_CHOICE_GRAPH: Readonly<Record<string, 'on' | 'off'>> = Objec
   Object.keys(ONEDNN_CHOICE).map((k) => [k, 'on']),
 );
 
+/**
+ * The thread layout for the graph variant, measured the same way (BENCHMARKS.md, "Recurrent rows"): the recurrent
+ * steps' parallel chains run fastest with one thread per op and one op per thread; the convolutions want every
+ * thread on one op.
+ */
+export const THREAD_LAYOUT_GRAPH: Readonly<Record<string, ThreadLayout>> = {
+  simplernn: 'recurrent',
+  lstm: 'recurrent',
+  gru: 'recurrent',
+  bilstm: 'recurrent',
+};
+
 interface Args {
+  layout: ThreadLayout | 'auto';
   workload: Workload;
   threads: number;
   warmup: number;
@@ -110,7 +125,11 @@ function parseArgs(argv: string[]): Args {
   const variant = (get('--variant') ?? 'fast') as Variant;
   if (!['fast', 'layers', 'graph', 'graph-layers'].includes(variant))
     throw new Error(`tfjs-worker: --variant expects fast, layers, graph or graph-layers. Received: ${variant}.`);
+  const layout = (get('--layout') ?? 'auto') as Args['layout'];
+  if (!['auto', 'default', 'recurrent'].includes(layout))
+    throw new Error(`tfjs-worker: --layout expects auto, default or recurrent. Received: ${layout}.`);
   return {
+    layout,
     workload: workloadByName(name),
     threads: int('--threads', 2),
     warmup: int('--warmup', 2),
@@ -224,11 +243,17 @@ function rnnModel(w: Workload, variant: Variant): tf.LayersModel {
     });
   }
   const input = tf.input({ shape: [w.size, RNN_FEATURES] });
-  let h = new FusedLSTM({ units: HIDDEN, seed: 0, name: 'rnn.0' }).apply(input) as tf.SymbolicTensor;
+  // The two directions of the bidirectional LSTM run side by side and share the threads (parallelLayers).
+  const parallelLayers = w.arch === 'bilstm' ? 2 : 1;
+  let h = new FusedLSTM({ units: HIDDEN, seed: 0, name: 'rnn.0', parallelLayers }).apply(input) as tf.SymbolicTensor;
   if (w.arch === 'bilstm') {
-    const back = new FusedLSTM({ units: HIDDEN, seed: 1, goBackwards: true, name: 'rnn.0.backward' }).apply(
-      input,
-    ) as tf.SymbolicTensor;
+    const back = new FusedLSTM({
+      units: HIDDEN,
+      seed: 1,
+      goBackwards: true,
+      name: 'rnn.0.backward',
+      parallelLayers,
+    }).apply(input) as tf.SymbolicTensor;
     h = tf.layers.concatenate().apply([h, back]) as tf.SymbolicTensor;
   }
   return tf.model({
@@ -308,7 +333,14 @@ async function main(): Promise<void> {
   const w = a.workload;
   const choice = a.variant === 'graph' || a.variant === 'graph-layers' ? ONEDNN_CHOICE_GRAPH : ONEDNN_CHOICE;
   const onednn = a.onednn === 'auto' ? (choice[w.name] ?? 'on') : a.onednn;
-  configureTensorFlow({ onednn, intraOpThreads: Number(process.env.XINTRA ?? a.threads), interOpThreads: Number(process.env.XINTER ?? a.threads) });
+  const graphVariant = a.variant === 'graph' || a.variant === 'graph-layers';
+  const layout = a.layout === 'auto' ? (graphVariant && THREAD_LAYOUT_GRAPH[w.name]) || 'default' : a.layout;
+  // The same thread count either way: `recurrent` gives them to ops at once instead of to one op.
+  configureTensorFlow(
+    layout === 'recurrent'
+      ? { onednn, intraOpThreads: 1, interOpThreads: a.threads }
+      : { onednn, intraOpThreads: a.threads, interOpThreads: a.threads },
+  );
   const engine = ensureEngine();
   let rates: number[];
   if (w.kind === 'e2e') {
@@ -331,6 +363,7 @@ async function main(): Promise<void> {
       onednn: engine.onednn,
       onednnRequested: onednn,
       variant: a.variant,
+      threadLayout: layout,
       numTensors: tf.memory().numTensors,
       ...(graphCompiler ? { graph: { ...(graphCompiler.info as GraphStepInfo) } } : {}),
     },

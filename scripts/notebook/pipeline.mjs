@@ -25,6 +25,22 @@ export function executedPath(name, profile, buildDir = BUILD_DIR) {
  */
 
 /**
+ * The kernel settings a notebook asks for in its metadata (`metadata.lessonkit.threads`: the `LESSONKIT_THREADS`
+ * layout its kernel should start with, e.g. `recurrent` for the RNN lesson). The caller's environment wins.
+ * @param {import('./notebook-file.mjs').Notebook} nb
+ * @returns {Record<string, string>}
+ */
+export function notebookEnv(nb, env = process.env) {
+  const threads = /** @type {{ lessonkit?: { threads?: unknown } }} */ (nb.metadata ?? {}).lessonkit?.threads;
+  if (threads === undefined || env.LESSONKIT_THREADS) return {};
+  if (threads !== 'default' && threads !== 'recurrent')
+    throw new Error(
+      `notebook metadata lessonkit.threads: expected 'default' or 'recurrent'. Received: ${JSON.stringify(threads)}.`,
+    );
+  return { LESSONKIT_THREADS: threads };
+}
+
+/**
  * Executes `file` with the profile; writes and returns `{ name, executed, output, seconds }`.
  * @param {string} file
  * @param {RunOptions} options
@@ -38,7 +54,7 @@ export async function runNotebook(file, options) {
     kernel: options.kernel,
     cwd: path.dirname(file),
     label: `${name}.ipynb (profile ${options.profile})`,
-    env: { LESSONKIT_PROFILE: options.profile },
+    env: { LESSONKIT_PROFILE: options.profile, ...notebookEnv(notebook) },
   });
   const output = executedPath(name, options.profile, options.buildDir);
   writeNotebook(output, executed);

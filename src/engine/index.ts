@@ -4,8 +4,8 @@ export { cudaDeviceVisible, probeEngine } from './probe';
 export type { ProbeOptions } from './probe';
 export { currentEngine, describeEngine, ensureEngine } from './load';
 export type { EngineInfo, EngineOptions } from './load';
-export { configureTensorFlow, tensorFlowEnv } from './tf-config';
-export type { OneDnnSetting, TensorFlowConfig } from './tf-config';
+export { configureTensorFlow, tensorFlowEnv, threadChoice } from './tf-config';
+export type { OneDnnSetting, TensorFlowConfig, ThreadChoice, ThreadLayout } from './tf-config';
 export {
   decideOneDnn,
   parseOneDnnOverride,

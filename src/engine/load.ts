@@ -10,6 +10,7 @@ import { bindingPath, probeEngine, type ProbeOptions } from './probe';
 import { decideOneDnn, type OneDnnGuardOptions } from './onednn-guard';
 import { installConvReroute } from './conv-reroute';
 import { setting } from '../io';
+import { threadChoice, type ThreadLayout } from './tf-config';
 
 export interface EngineOptions extends ProbeOptions {
   /** Which device to use. Default: the `LESSONKIT_DEVICE` environment variable, else `auto`. */
@@ -34,6 +35,8 @@ export interface EngineInfo {
   onednnReason: string;
   /** The 1x1 convolution shapes computed as matrix products because they crash oneDNN here (`1x1 256->1024 s1`). */
   reroutedConvs: string[];
+  /** `LESSONKIT_THREADS`: TensorFlow's thread layout (tf-config.ts), and a phrase for describeEngine. */
+  threads: { layout: ThreadLayout; summary: string };
 }
 
 let current: EngineInfo | undefined;
@@ -52,6 +55,8 @@ export function ensureEngine(options: EngineOptions = {}): EngineInfo {
     ...options.onednnGuard,
   });
   if (!onednn.enabled) process.env.TF_ENABLE_ONEDNN_OPTS = '0';
+  const threads = threadChoice(setting('LESSONKIT_THREADS'));
+  Object.assign(process.env, threads.env);
   try {
     const resolved = require.resolve(choice.packageName, { paths: options.resolveFrom ?? [__dirname] });
     require(resolved);
@@ -80,6 +85,7 @@ export function ensureEngine(options: EngineOptions = {}): EngineInfo {
     onednn: onednn.enabled ? 'on' : 'off',
     onednnReason: onednn.summary,
     reroutedConvs: onednn.rerouted,
+    threads: { layout: threads.layout, summary: threads.summary },
   };
   return current;
 }
@@ -100,7 +106,9 @@ export function describeEngine(info: EngineInfo = ensureEngine(), options: { bri
   if (options.brief) {
     const n = info.reroutedConvs.length;
     const rerouted = n ? `, ${n} conv shape${n === 1 ? '' : 's'} as MatMul` : '';
-    return `${info.backend} backend (TF ${info.tensorflowVersion}, ${info.device}), oneDNN ${info.onednn}${rerouted}`;
+    const threads = info.threads.layout === 'default' ? '' : `, ${info.threads.layout} threads`;
+    return `${info.backend} backend (TF ${info.tensorflowVersion}, ${info.device}), oneDNN ${info.onednn}${rerouted}${threads}`;
   }
-  return `${info.backend} backend (TF ${info.tensorflowVersion}, ${info.device}) via ${info.packageName}; ${info.reason}; ${info.onednnReason}`;
+  const threads = info.threads.layout === 'default' ? '' : `; ${info.threads.summary}`;
+  return `${info.backend} backend (TF ${info.tensorflowVersion}, ${info.device}) via ${info.packageName}; ${info.reason}; ${info.onednnReason}${threads}`;
 }

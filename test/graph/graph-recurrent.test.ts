@@ -67,13 +67,15 @@ for (const chains of [1, 2, 3]) {
   });
 }
 
-test('chainCount: one chain per inter-op thread, at most one per 32 samples', () => {
+test('chainCount: one chain per inter-op thread (shared by parallel layers), at most one per 32 samples', () => {
   const saved = process.env.TF_NUM_INTEROP_THREADS;
   try {
     process.env.TF_NUM_INTEROP_THREADS = '2';
     assert.deepEqual([chainCount(16), chainCount(63), chainCount(64), chainCount(128)], [1, 1, 2, 2]);
+    // The two halves of a bidirectional layer share the threads.
+    assert.deepEqual([chainCount(128, 2), chainCount(1024, 2)], [1, 1]);
     process.env.TF_NUM_INTEROP_THREADS = '8';
-    assert.deepEqual([chainCount(128), chainCount(1024)], [4, 8]);
+    assert.deepEqual([chainCount(128), chainCount(1024), chainCount(1024, 2)], [4, 8, 4]);
   } finally {
     if (saved === undefined) delete process.env.TF_NUM_INTEROP_THREADS;
     else process.env.TF_NUM_INTEROP_THREADS = saved;

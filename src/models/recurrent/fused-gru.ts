@@ -148,16 +148,14 @@ export class FusedGRU extends FusedRecurrentLayer {
     return tf.tidy(() => {
       const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
       // graph path: while a step is recorded, the graph formulation (graph-recurrent.ts).
-      const gru = isRecordingGraph() ? graphGru : blockGru;
-      return this.lastOrAll(
-        gru(
-          x,
-          this.wRu.read() as tf.Tensor2D,
-          this.wC.read() as tf.Tensor2D,
-          this.bRu.read() as tf.Tensor1D,
-          this.bC.read() as tf.Tensor1D,
-        ),
-      );
+      const args = [
+        x,
+        this.wRu.read() as tf.Tensor2D,
+        this.wC.read() as tf.Tensor2D,
+        this.bRu.read() as tf.Tensor1D,
+        this.bC.read() as tf.Tensor1D,
+      ] as const;
+      return this.lastOrAll(isRecordingGraph() ? graphGru(...args, this.chains(x.shape[0])) : blockGru(...args));
     });
   }
 }

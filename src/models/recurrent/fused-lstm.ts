@@ -146,7 +146,10 @@ export class FusedLSTM extends FusedRecurrentLayer {
       if (this.goBackwards) x = tf.reverse(x, 1);
       const w = tf.concat([this.kernel.read(), this.recurrentKernel.read()], 0) as tf.Tensor2D;
       // graph path: while a step is recorded, the graph formulation (graph-recurrent.ts).
-      return this.lastOrAll((isRecordingGraph() ? graphLstm : blockLstm)(x, w, this.bias.read() as tf.Tensor1D));
+      const bias = this.bias.read() as tf.Tensor1D;
+      return this.lastOrAll(
+        isRecordingGraph() ? graphLstm(x, w, bias, this.chains(x.shape[0])) : blockLstm(x, w, bias),
+      );
     });
   }
 

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { OptionError } from '../../errors';
+import { chainCount } from './graph-recurrent';
 
 export interface FusedRecurrentArgs {
   /** Hidden units. Required. */
@@ -15,12 +16,18 @@ export interface FusedRecurrentArgs {
   name?: string;
   /** Seed of the initializers (each weight uses seed, seed + 1, ...). Default: unseeded. */
   seed?: number;
+  /**
+   * Recurrent layers that run side by side with this one (2 for each half of a bidirectional pair): on the graph
+   * path each takes its share of the inter-op threads for its parallel chains (graph-recurrent.ts). Default: 1.
+   */
+  parallelLayers?: number;
 }
 
 export abstract class FusedRecurrentLayer extends tf.layers.Layer {
   readonly units: number;
   readonly returnSequences: boolean;
   protected readonly seed?: number;
+  readonly parallelLayers: number;
 
   constructor(args: FusedRecurrentArgs, kind: string) {
     super({ name: args.name });
@@ -29,6 +36,14 @@ export abstract class FusedRecurrentLayer extends tf.layers.Layer {
     this.units = args.units;
     this.returnSequences = args.returnSequences ?? false;
     this.seed = args.seed;
+    this.parallelLayers = args.parallelLayers ?? 1;
+    if (!Number.isInteger(this.parallelLayers) || this.parallelLayers < 1)
+      throw new OptionError(`${kind}: parallelLayers must be a positive integer. Received: ${args.parallelLayers}.`);
+  }
+
+  /** Parallel chains for a recorded step over `batch` samples (graph-recurrent.ts). */
+  protected chains(batch: number): number {
+    return chainCount(batch, this.parallelLayers);
   }
 
   /** The feature count of a `[batch, steps, features]` input shape; throws naming the layer otherwise. */
@@ -60,6 +75,11 @@ export abstract class FusedRecurrentLayer extends tf.layers.Layer {
   }
 
   override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), units: this.units, returnSequences: this.returnSequences };
+    return {
+      ...super.getConfig(),
+      units: this.units,
+      returnSequences: this.returnSequences,
+      parallelLayers: this.parallelLayers,
+    };
   }
 }

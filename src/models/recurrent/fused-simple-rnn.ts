@@ -10,7 +10,7 @@ import { orthogonalInitializer } from './orthogonal';
 import { FusedRecurrentLayer, type FusedRecurrentArgs } from './fused-recurrent-layer';
 import { attr, nativeBackend } from '../ops/native-ops';
 import { isRecordingGraph } from '../../engine/graph'; // graph path
-import { chainCount, inChains } from './graph-recurrent'; // graph path
+import { inChains } from './graph-recurrent'; // graph path
 
 /** dy * (1 - y^2), as one native op when the backend has it. */
 function tanhGrad(y: tf.Tensor, dy: tf.Tensor): tf.Tensor {
@@ -128,7 +128,7 @@ export class FusedSimpleRNN extends FusedRecurrentLayer {
           this.bias.read() as tf.Tensor1D,
         );
       // graph path: while a step is recorded, the batch as parallel chains (graph-recurrent.ts).
-      return this.lastOrAll(isRecordingGraph() ? inChains(x, chainCount(x.shape[0]), run) : run(x));
+      return this.lastOrAll(isRecordingGraph() ? inChains(x, this.chains(x.shape[0]), run) : run(x));
     });
   }
 }

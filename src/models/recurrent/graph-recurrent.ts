@@ -129,11 +129,13 @@ const MIN_CHAIN_ROWS = 32;
 
 /**
  * How many independent chains `inChains` makes of a batch: TensorFlow's inter-op threads (`TF_NUM_INTEROP_THREADS`,
- * else the core count), at most one per `MIN_CHAIN_ROWS` samples, at least one.
+ * else the core count) shared among `parallelLayers` layers that run side by side (the two halves of a
+ * bidirectional layer: measured, one chain per direction on 2 threads beats two), at most one per `MIN_CHAIN_ROWS`
+ * samples, at least one.
  */
-export function chainCount(batch: number): number {
+export function chainCount(batch: number, parallelLayers = 1): number {
   const threads = Number(process.env.TF_NUM_INTEROP_THREADS) || os.cpus().length;
-  return Math.max(1, Math.min(threads, Math.floor(batch / MIN_CHAIN_ROWS)));
+  return Math.max(1, Math.min(Math.floor(threads / parallelLayers), Math.floor(batch / MIN_CHAIN_ROWS)));
 }
 
 /** `f` over `chains` near-equal slices of the batch (axis 0 of `x` `[B, T, F]`), concatenated back. */
