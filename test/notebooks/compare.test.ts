@@ -326,3 +326,19 @@ test('the sanitizer hides whether a stand-in backbone was trained in this run or
   // Another recipe is still a difference.
   assert.notEqual(sanitizeText(now), sanitizeText(reused.replace('e6e478456592', '0123456789ab')));
 });
+
+test('notebookEnv: a notebook asks for its kernel thread layout in its metadata; the caller environment wins', async () => {
+  const { notebookEnv } = await import('../../scripts/notebook/pipeline.mjs');
+  const nb = (threads?: unknown) => ({
+    cells: [],
+    metadata: threads === undefined ? {} : { lessonkit: { threads } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  });
+  assert.deepEqual(notebookEnv(nb('recurrent') as never, {}), { LESSONKIT_THREADS: 'recurrent' });
+  assert.deepEqual(notebookEnv(nb() as never, {}), {});
+  assert.deepEqual(notebookEnv(nb('recurrent') as never, { LESSONKIT_THREADS: 'default' }), {});
+  assert.throws(() => notebookEnv(nb('fast') as never, {}), /lessonkit.threads: expected 'default' or 'recurrent'/);
+  const file = path.join(__dirname, '..', '..', '..', 'notebooks', '03-recurrent-networks.ipynb');
+  assert.deepEqual(notebookEnv(JSON.parse(fs.readFileSync(file, 'utf8')), {}), { LESSONKIT_THREADS: 'recurrent' });
+});
