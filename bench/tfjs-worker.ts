@@ -31,6 +31,7 @@ import {
   trainableVariables,
 } from '../src/models';
 import { computeLoss } from '../src/train/losses';
+import { makeOptimizer } from '../src/train/optimizer';
 import { graphStepCompiler, type GraphStepCompiler, type GraphStepInfo } from '../src/engine/graph';
 import type { Batch } from '../src/data';
 import { peakRssMb, timeRepeats, timeRepeatsAsync } from './timing';
@@ -140,7 +141,8 @@ function parseArgs(argv: string[]): Args {
   };
 }
 
-const adam = () => tf.train.adam(1e-3, 0.9, 0.999, 1e-8);
+/** The kit's Adam (`fit`'s `'adam'`: src/train/adam.ts), PyTorch's and Keras's defaults. */
+const adam = () => makeOptimizer({ name: 'adam', learningRate: 1e-3, epsilon: 1e-8 });
 
 async function buildResNet(w: Workload): Promise<tf.LayersModel> {
   const build = w.arch === 'resnet50' ? resnet50 : resnet34;

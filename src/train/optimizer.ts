@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { OptionError } from '../errors';
+import { leanAdam } from './adam';
 
 export type OptimizerName = 'adam' | 'sgd';
 
@@ -46,7 +47,8 @@ export function makeOptimizer(choice: OptimizerName | OptimizerSpec, learningRat
   const spec: OptimizerSpec = typeof choice === 'string' ? { name: choice } : choice;
   switch (spec.name) {
     case 'adam':
-      return tf.train.adam(
+      // Adam whose eager step frees each variable's temporaries before the next (adam.ts); same numbers as tf.train.adam.
+      return leanAdam(
         learningRate ?? spec.learningRate ?? 1e-3,
         spec.beta1 ?? 0.9,
         spec.beta2 ?? 0.999,
