@@ -82,3 +82,19 @@ export function nativeInt64Scalar(b: NativeBackend, value: number): tf.Tensor {
     console.warn = warn;
   }
 }
+
+/**
+ * Attributes of TensorFlow's LSTM block ops (`BlockLSTM`, `LSTMBlockCell`) as the kit uses them: forget bias 0 (the
+ * weights hold the whole bias, as in PyTorch and Keras), no cell clipping, no peepholes; and of their gradients.
+ */
+export function lstmBlockAttrs(b: NativeBackend): { forward: NativeOpAttr[]; grad: NativeOpAttr[] } {
+  return {
+    forward: [
+      attr.float(b, 'forget_bias', 0),
+      attr.float(b, 'cell_clip', -1),
+      attr.bool(b, 'use_peephole', false),
+      attr.float32(b, 'T'),
+    ],
+    grad: [attr.bool(b, 'use_peephole', false), attr.float32(b, 'T')],
+  };
+}

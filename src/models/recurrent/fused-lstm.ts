@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { orthogonalInitializer } from './orthogonal';
 import { FusedRecurrentLayer, type FusedRecurrentArgs } from './fused-recurrent-layer';
-import { attr, nativeBackend, nativeInt64Scalar, type NativeBackend } from '../ops/native-ops';
+import { lstmBlockAttrs, nativeBackend, nativeInt64Scalar, type NativeBackend } from '../ops/native-ops';
 import { isRecordingGraph } from '../../engine/graph'; // graph path
 import { graphLstm } from './graph-recurrent'; // graph path
 
@@ -40,13 +40,7 @@ export function blockLstm(x: tf.Tensor3D, kernel: tf.Tensor2D, bias: tf.Tensor1D
     );
   }
   const seqLen = nativeInt64Scalar(b, steps);
-  const forwardAttrs = [
-    attr.float(b, 'forget_bias', 0),
-    attr.float(b, 'cell_clip', -1),
-    attr.bool(b, 'use_peephole', false),
-    attr.float32(b, 'T'),
-  ];
-  const gradAttrs = [attr.bool(b, 'use_peephole', false), attr.float32(b, 'T')];
+  const { forward: forwardAttrs, grad: gradAttrs } = lstmBlockAttrs(b);
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xs, w, bb] = args as tf.Tensor[];
     const save = args[3] as tf.GradSaveFunc;

@@ -17,7 +17,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as os from 'node:os';
-import { attr, nativeBackend } from '../ops/native-ops';
+import { attr, lstmBlockAttrs, nativeBackend } from '../ops/native-ops';
 
 /** `dy * y * (1 - y)` and `dy * (1 - y^2)` as one native op each (SigmoidGrad, TanhGrad) when the backend has them. */
 function sigmoidGrad(y: tf.Tensor, dy: tf.Tensor): tf.Tensor {
@@ -190,13 +190,7 @@ function lstmChain(x: tf.Tensor3D, w: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor
     );
   const [B, T, F] = x.shape;
   const U = bias.shape[0] / 4;
-  const cellAttrs = [
-    attr.float(b, 'forget_bias', 0),
-    attr.float(b, 'cell_clip', -1),
-    attr.bool(b, 'use_peephole', false),
-    attr.float32(b, 'T'),
-  ];
-  const gradAttrs = [attr.bool(b, 'use_peephole', false), attr.float32(b, 'T')];
+  const { forward: cellAttrs, grad: gradAttrs } = lstmBlockAttrs(b);
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xs, ww, bb] = args as tf.Tensor[];
     const save = args[3] as tf.GradSaveFunc;
