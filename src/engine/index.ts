@@ -4,8 +4,10 @@ export { cudaDeviceVisible, probeEngine } from './probe';
 export type { ProbeOptions } from './probe';
 export { currentEngine, describeEngine, ensureEngine } from './load';
 export type { EngineInfo, EngineOptions } from './load';
-export { configureTensorFlow, tensorFlowEnv, threadChoice } from './tf-config';
-export type { OneDnnSetting, TensorFlowConfig, ThreadChoice, ThreadLayout } from './tf-config';
+export { configureTensorFlow, tensorFlowEnv } from './tf-config';
+export { threadChoice } from './threads';
+export type { OneDnnSetting, TensorFlowConfig } from './tf-config';
+export type { ThreadChoice, ThreadLayout } from './threads';
 export {
   decideOneDnn,
   parseOneDnnOverride,

@@ -10,7 +10,7 @@ import { bindingPath, probeEngine, type ProbeOptions } from './probe';
 import { decideOneDnn, type OneDnnGuardOptions } from './onednn-guard';
 import { installConvReroute } from './conv-reroute';
 import { setting } from '../io';
-import { threadChoice, type ThreadLayout } from './tf-config';
+import { threadChoice, type ThreadLayout } from './threads';
 
 export interface EngineOptions extends ProbeOptions {
   /** Which device to use. Default: the `LESSONKIT_DEVICE` environment variable, else `auto`. */
