@@ -15,7 +15,7 @@
  * same thread count; `auto` (default) takes THREAD_LAYOUT_GRAPH for the graph variant, `default` otherwise.
  */
 import * as tf from '@tensorflow/tfjs';
-import { configureTensorFlow, ensureEngine, type ThreadLayout } from '../src/engine';
+import { configureTensorFlow, ensureEngine, threadLayoutConfig, type ThreadLayout } from '../src/engine';
 import {
   FusedGRU,
   FusedLSTM,
@@ -333,16 +333,12 @@ async function e2eRun(w: Workload, samples: number, variant: Variant): Promise<(
 async function main(): Promise<void> {
   const a = parseArgs(process.argv.slice(2));
   const w = a.workload;
-  const choice = a.variant === 'graph' || a.variant === 'graph-layers' ? ONEDNN_CHOICE_GRAPH : ONEDNN_CHOICE;
-  const onednn = a.onednn === 'auto' ? (choice[w.name] ?? 'on') : a.onednn;
   const graphVariant = a.variant === 'graph' || a.variant === 'graph-layers';
+  const choice = graphVariant ? ONEDNN_CHOICE_GRAPH : ONEDNN_CHOICE;
+  const onednn = a.onednn === 'auto' ? (choice[w.name] ?? 'on') : a.onednn;
   const layout = a.layout === 'auto' ? (graphVariant && THREAD_LAYOUT_GRAPH[w.name]) || 'default' : a.layout;
   // The same thread count either way: `recurrent` gives them to ops at once instead of to one op.
-  configureTensorFlow(
-    layout === 'recurrent'
-      ? { onednn, intraOpThreads: 1, interOpThreads: a.threads }
-      : { onednn, intraOpThreads: a.threads, interOpThreads: a.threads },
-  );
+  configureTensorFlow({ onednn, ...threadLayoutConfig(layout, a.threads) });
   const engine = ensureEngine();
   let rates: number[];
   if (w.kind === 'e2e') {

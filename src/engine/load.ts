@@ -10,7 +10,7 @@ import { bindingPath, probeEngine, type ProbeOptions } from './probe';
 import { decideOneDnn, type OneDnnGuardOptions } from './onednn-guard';
 import { installConvReroute } from './conv-reroute';
 import { setting } from '../io';
-import { threadChoice, type ThreadLayout } from './threads';
+import { tensorFlowEnv, threadChoice, type TensorFlowConfig, type ThreadLayout } from './tf-config';
 
 export interface EngineOptions extends ProbeOptions {
   /** Which device to use. Default: the `LESSONKIT_DEVICE` environment variable, else `auto`. */
@@ -111,4 +111,20 @@ export function describeEngine(info: EngineInfo = ensureEngine(), options: { bri
   }
   const threads = info.threads.layout === 'default' ? '' : `; ${info.threads.summary}`;
   return `${info.backend} backend (TF ${info.tensorflowVersion}, ${info.device}) via ${info.packageName}; ${info.reason}; ${info.onednnReason}${threads}`;
+}
+
+/**
+ * Sets TensorFlow's load-time variables (tf-config.ts) in this process. Call before `ensureEngine()`; throws once the
+ * engine is loaded.
+ */
+export function configureTensorFlow(config: TensorFlowConfig): Record<string, string> {
+  const env = tensorFlowEnv(config);
+  if (current) {
+    throw new Error(
+      'configureTensorFlow: TensorFlow is already loaded in this process, so thread and oneDNN settings can no longer ' +
+        'change. Call it before ensureEngine() (or set the variables before starting the process).',
+    );
+  }
+  Object.assign(process.env, env);
+  return env;
 }

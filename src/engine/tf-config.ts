@@ -6,9 +6,10 @@
  * Measured on 2 CPU cores (see BENCHMARKS.md): oneDNN off (TF's Eigen kernels) is faster for eager inference and
  * frozen-backbone steps (oneDNN reorders tensor layouts around every op when ops run one at a time), but much slower
  * for full backpropagation through convolutions (Eigen's conv backprop). No single setting wins, so the choice is
- * per process: a benchmark worker, or a notebook kernel, picks it for its workload.
+ * per process: a benchmark worker, or a notebook kernel, picks it for its workload. Pure mappings here; `ensureEngine`
+ * and `configureTensorFlow` (load.ts) apply them.
  */
-import { currentEngine } from './load';
+import * as os from 'node:os';
 
 /** `on`: TF's oneDNN kernels (TF's default on x86). `off`: TF's Eigen kernels. `default`: leave the variable alone. */
 export type OneDnnSetting = 'on' | 'off' | 'default';
@@ -49,15 +50,58 @@ export function tensorFlowEnv(config: TensorFlowConfig): Record<string, string> 
   return env;
 }
 
-/** Sets the variables in this process. Call before `ensureEngine()`; throws once the engine is loaded. */
-export function configureTensorFlow(config: TensorFlowConfig): Record<string, string> {
-  const env = tensorFlowEnv(config);
-  if (currentEngine()) {
-    throw new Error(
-      'configureTensorFlow: TensorFlow is already loaded in this process, so thread and oneDNN settings can no longer ' +
-        'change. Call it before ensureEngine() (or set the variables before starting the process).',
-    );
+/**
+ * How TensorFlow's threads are laid out: `default` (TF's pools: every core works on one op) or `recurrent` (one thread
+ * per op, one op per core at once). A recurrent step is a long chain of small ops; on the graph path it runs as
+ * parallel chains over the batch (models/recurrent/graph-recurrent.ts), and with `recurrent` each chain gets a core
+ * of its own instead of both cores meeting at every small op. Measured on 2 cores (BENCHMARKS.md, "Recurrent rows"):
+ * the recurrent graph steps 1.6-1.7x faster than with TF's default layout in one run. A convolution then runs on one
+ * core, so the layout is for recurrent work only.
+ */
+export type ThreadLayout = 'default' | 'recurrent';
+
+/** The thread counts a layout gives `threads` threads: all to one op (`default`), or one per op and `threads` ops at once. */
+export function threadLayoutConfig(
+  layout: ThreadLayout,
+  threads: number,
+): Required<Pick<TensorFlowConfig, 'intraOpThreads' | 'interOpThreads'>> {
+  return layout === 'recurrent'
+    ? { intraOpThreads: 1, interOpThreads: threads }
+    : { intraOpThreads: threads, interOpThreads: threads };
+}
+
+export interface ThreadChoice {
+  layout: ThreadLayout;
+  /** The variables it sets (none for `default`, or where the environment already sets TF's thread counts). */
+  env: Record<string, string>;
+  /** For describeEngine: e.g. `threads: 1 per op, 2 ops at once (LESSONKIT_THREADS=recurrent)`. */
+  summary: string;
+}
+
+/**
+ * The thread layout a `LESSONKIT_THREADS` value asks for. Throws a clear error for any other value. Explicit
+ * `TF_NUM_INTRAOP_THREADS` / `TF_NUM_INTEROP_THREADS` in `env` win over the layout (nothing is set then).
+ */
+export function threadChoice(
+  value: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  cores = os.cpus().length,
+): ThreadChoice {
+  const layout = (value ?? 'default') as ThreadLayout;
+  if (layout !== 'default' && layout !== 'recurrent') {
+    throw new Error(`LESSONKIT_THREADS: expected 'default' or 'recurrent'. Received: ${JSON.stringify(value)}.`);
   }
-  Object.assign(process.env, env);
-  return env;
+  if (layout === 'default') return { layout, env: {}, summary: "threads: TensorFlow's default" };
+  if (env.TF_NUM_INTRAOP_THREADS || env.TF_NUM_INTEROP_THREADS) {
+    return {
+      layout,
+      env: {},
+      summary: `threads: TF_NUM_INTRAOP_THREADS=${env.TF_NUM_INTRAOP_THREADS ?? 'unset'}, TF_NUM_INTEROP_THREADS=${env.TF_NUM_INTEROP_THREADS ?? 'unset'} (set in the environment; LESSONKIT_THREADS=recurrent left them)`,
+    };
+  }
+  return {
+    layout,
+    env: tensorFlowEnv(threadLayoutConfig('recurrent', Math.max(1, cores))),
+    summary: `threads: 1 per op, ${Math.max(1, cores)} ops at once (LESSONKIT_THREADS=recurrent)`,
+  };
 }
